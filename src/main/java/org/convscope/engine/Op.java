@@ -1,0 +1,28 @@
+package org.convscope.engine;
+
+import org.convscope.tensor.Tensor;
+
+/**
+ * One node's computation: its forward pass and, beside it, its backward rule.
+ *
+ * <p>An op instance is created once per graph node from the node's attributes (see {@link OpRegistry}) and is
+ * then shared by every thread that runs the network, so implementations must be immutable or guard their
+ * caches. Ops never write into their input tensors.
+ */
+public interface Op {
+
+  /** Computes the node's outputs. */
+  Tensor[] forward(ExecutionContext context, Tensor[] inputs);
+
+  /**
+   * Gradients of a scalar loss with respect to the inputs, given its gradients with respect to the outputs.
+   *
+   * @param inputs the forward inputs (null where an optional input was absent)
+   * @param outputs the forward outputs
+   * @param outputGrads one per output, never null (zeros where nothing flowed back)
+   * @param needed which input gradients the caller wants; others may be left null, which is where the work of
+   *     parameter gradients is saved
+   * @return one entry per input, null where not needed or not differentiable
+   */
+  Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, boolean[] needed);
+}

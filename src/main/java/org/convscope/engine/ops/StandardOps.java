@@ -1,0 +1,22 @@
+package org.convscope.engine.ops;
+
+import org.convscope.engine.OpRegistry;
+
+/** The ops ConvScope runs, by ONNX op type. Each group registers its ops in one place. */
+public final class StandardOps {
+  private static final OpRegistry REGISTRY = build();
+
+  private StandardOps() {}
+
+  public static OpRegistry registry() {
+    return REGISTRY;
+  }
+
+  private static OpRegistry build() {
+    OpRegistry registry = new OpRegistry();
+    PointwiseOps.register(registry);
+    TensorOps.register(registry);
+    ConvolutionOps.register(registry);
+    return registry;
+  }
+}

@@ -1,0 +1,32 @@
+package org.convscope.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.GradCheck;
+import org.convscope.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+class ReluTest {
+  @Test
+  void forwardAndRulesByHand() {
+    Tensor x = Tensor.of(new float[] {-2, -0.5f, 0.5f, 3}, 4);
+    Tensor g = Tensor.of(new float[] {1, -1, -1, 2}, 4);
+    Relu relu = new Relu();
+    ExecutionContext ctx = ExecutionContext.inference();
+    Tensor y = relu.forward(ctx, new Tensor[] {x})[0];
+    assertArrayEquals(new float[] {0, 0, 0.5f, 3}, y.data());
+    Tensor[] in = {x};
+    Tensor[] out = {y};
+    Tensor[] grads = {g};
+    boolean[] need = {true};
+    assertArrayEquals(new float[] {0, 0, -1, 2}, relu.backward(ctx, in, out, grads, need)[0].data());
+    assertArrayEquals(new float[] {0, 0, 0, 2}, Relu.GUIDED.backward(ctx, relu, in, out, grads, need)[0].data());
+    assertArrayEquals(new float[] {1, 0, 0, 2}, Relu.DECONVNET.backward(ctx, relu, in, out, grads, need)[0].data());
+  }
+
+  @Test
+  void gradientMatchesFiniteDifferences() {
+    GradCheck.check(new Relu(), GradCheck.randn(1, 0.05, 2, 3, 5, 7));
+  }
+}
