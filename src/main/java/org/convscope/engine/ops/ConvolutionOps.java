@@ -2,7 +2,7 @@ package org.convscope.engine.ops;
 
 import org.convscope.engine.OpRegistry;
 
-/** Convolutions, pooling, normalization and resizing: the spatial ops, backed by oneDNN where it pays. */
+/** Convolution and transposed convolution, backed by oneDNN. */
 final class ConvolutionOps {
   private ConvolutionOps() {}
 

@@ -17,6 +17,7 @@ public final class StandardOps {
     PointwiseOps.register(registry);
     TensorOps.register(registry);
     ConvolutionOps.register(registry);
+    SpatialOps.register(registry);
     return registry;
   }
 }
