@@ -13,8 +13,8 @@ import org.convscope.tensor.Tensor;
  */
 public final class Cast {
   /** ONNX TensorProto.DataType codes of the two supported targets. */
-  static final int FLOAT = 1;
-  static final int INT64 = 7;
+  private static final int FLOAT = 1;
+  private static final int INT64 = 7;
 
   /** ONNX data type names by code, for messages. */
   private static final String[] TYPE_NAMES = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32",
