@@ -124,7 +124,9 @@ public record ConvGeometry(boolean transposed, int batch, int inChannels, int ou
     h = 31 * h + inChannels;
     h = 31 * h + outChannels;
     h = 31 * h + groups;
-    for (int[] a : new int[][] {inSize, outSize, kernel, strides, dilations, padBegin, padEnd}) h = 31 * h + Arrays.hashCode(a);
+    for (int[] a : new int[][] {inSize, outSize, kernel, strides, dilations, padBegin, padEnd}) {
+      h = 31 * h + Arrays.hashCode(a);
+    }
     return h;
   }
 

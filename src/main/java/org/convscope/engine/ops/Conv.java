@@ -23,9 +23,13 @@ public final class Conv extends ConvolutionOp {
     int channels = x.dim(1);
     int outChannels = w.dim(0);
     int group = attributes.group;
-    if (w.dim(1) * group != channels || outChannels % group != 0) {
+    if (w.dim(1) * group != channels) {
       throw new IllegalArgumentException(attributes.node + ": input has " + channels + " channels but W "
           + Arrays.toString(w.shape()) + " in " + group + " group(s) expects " + w.dim(1) * group);
+    }
+    if (outChannels % group != 0) {
+      throw new IllegalArgumentException(attributes.node + ": " + outChannels + " output channels do not divide into "
+          + group + " groups");
     }
     int[] in = spatial(x);
     int[] kernel = spatial(w);

@@ -40,7 +40,8 @@ final class ConvAttributes {
       if (pads.length % 2 != 0) throw spec.invalid("pads needs a begin and an end per axis: " + Arrays.toString(pads));
     }
     int rank = -1;
-    for (int axes : new int[] {length(kernelShape), length(strides), length(dilations), pads == null ? -1 : pads.length / 2}) {
+    int padAxes = pads == null ? -1 : pads.length / 2;
+    for (int axes : new int[] {length(kernelShape), length(strides), length(dilations), padAxes}) {
       if (axes < 0) continue;
       if (rank >= 0 && axes != rank) throw spec.invalid("spatial attributes disagree on the number of axes: " + a);
       rank = axes;
@@ -70,7 +71,8 @@ final class ConvAttributes {
       }
     }
     if (pads != null && pads.length != 2 * rank) {
-      throw new IllegalArgumentException(node + ": pads " + Arrays.toString(pads) + " do not fit " + rank + " spatial axes");
+      throw new IllegalArgumentException(
+          node + ": pads " + Arrays.toString(pads) + " do not fit " + rank + " spatial axes");
     }
     if (kernelShape != null && !Arrays.equals(kernelShape, kernel)) {
       throw new IllegalArgumentException(node + ": kernel_shape " + Arrays.toString(kernelShape)

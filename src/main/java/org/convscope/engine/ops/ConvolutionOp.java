@@ -45,7 +45,9 @@ abstract class ConvolutionOp implements Op {
     boolean biasNeeded = bias != null && needed[2];
     Tensor[] grads = new Tensor[inputs.length];
     if (g.batch() == 0) {
-      for (int i = 0; i < inputs.length; i++) if (needed[i] && inputs[i] != null) grads[i] = Tensor.zeros(inputs[i].shape());
+      for (int i = 0; i < inputs.length; i++) {
+        if (needed[i] && inputs[i] != null) grads[i] = Tensor.zeros(inputs[i].shape());
+      }
       return grads;
     }
     if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy), x.shape());

@@ -54,7 +54,9 @@ class DnnlBindingTest {
     long[] src = {1, 16, 8, 8};
     long[] weights = {16, 16, 3, 3};
     long[] one = {1, 1};
-    try (MemoryDesc s = MemoryDesc.any(src); MemoryDesc w = MemoryDesc.any(weights); MemoryDesc d = MemoryDesc.any(src)) {
+    try (MemoryDesc s = MemoryDesc.any(src);
+        MemoryDesc w = MemoryDesc.any(weights);
+        MemoryDesc d = MemoryDesc.any(src)) {
       return Primitive.create("test convolution", (pd, attr) -> dnnl_convolution_forward_primitive_desc_create(pd,
           Dnnl.engine(), dnnl_forward_inference, dnnl_convolution_direct, s.handle(), w.handle(), null, d.handle(),
           one, new long[] {0, 0}, one, one, attr));

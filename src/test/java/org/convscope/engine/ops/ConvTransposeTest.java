@@ -41,7 +41,8 @@ class ConvTransposeTest {
         ints(0, 0), ints(7, 6));
     check(new ConvTranspose(spec("ConvTranspose", "strides", ints(3, 2), "pads", ints(1, 2, 0, 1))),
         ints(2, 2, 3, 5), ints(2, 4, 3, 3), 1, ints(3, 2), ints(1, 1), ints(1, 2), ints(8, 8));
-    check(new ConvTranspose(spec("ConvTranspose", "strides", ints(2, 2), "dilations", ints(2, 3), "pads", ints(1, 0, 2, 1))),
+    check(new ConvTranspose(spec("ConvTranspose", "strides", ints(2, 2), "dilations", ints(2, 3),
+            "pads", ints(1, 0, 2, 1))),
         ints(1, 3, 4, 5), ints(3, 2, 3, 2), 1, ints(2, 2), ints(2, 3), ints(1, 0), ints(8, 11));
     check(new ConvTranspose(spec("ConvTranspose", "group", 2, "strides", ints(2, 1), "pads", ints(1, 1, 1, 1))),
         ints(1, 4, 5, 6), ints(4, 3, 3, 3), 2, ints(2, 1), ints(1, 1), ints(1, 1), ints(9, 6));
@@ -105,9 +106,19 @@ class ConvTransposeTest {
   void gradientsMatchFiniteDifferences() {
     Op op = new ConvTranspose(spec("ConvTranspose", "group", 2, "strides", ints(2, 1), "dilations", ints(1, 2),
         "pads", ints(1, 0, 0, 1), "output_padding", ints(1, 0)));
-    GradCheck.check(op, GradCheck.randn(4, 0, 2, 4, 3, 4), GradCheck.randn(5, 0, 4, 3, 3, 2), GradCheck.randn(6, 0, 6));
-    Op larger = new ConvTranspose(spec("ConvTranspose", "strides", ints(2, 2), "output_shape", ints(7, 7)));
-    GradCheck.check(larger, GradCheck.randn(7, 0, 1, 2, 3, 3), GradCheck.randn(8, 0, 2, 3, 2, 2), GradCheck.randn(9, 0, 3));
+    GradCheck.check(op, GradCheck.randn(4, 0, 1, 4, 3, 4), GradCheck.randn(5, 0, 4, 3, 3, 2), GradCheck.randn(6, 0, 6));
+  }
+
+  @Test
+  void gradientsPassTheAdjointTest() {
+    ConvTesting.checkAdjoint(new ConvTranspose(spec("ConvTranspose", "strides", ints(2, 2), "output_shape", ints(7, 7))),
+        ints(1, 2, 3, 3), ints(2, 3, 2, 2), 3);
+    ConvTesting.checkAdjoint(new ConvTranspose(spec("ConvTranspose", "auto_pad", "SAME_LOWER", "strides", ints(2, 3))),
+        ints(2, 4, 3, 4), ints(4, 2, 3, 3), 2);
+    ConvTesting.checkAdjoint(new ConvTranspose(spec("ConvTranspose", "group", 8, "strides", ints(2, 2),
+        "pads", ints(1, 1, 1, 1))), ints(1, 16, 5, 5), ints(16, 2, 4, 4), 16);
+    ConvTesting.checkAdjoint(new ConvTranspose(spec("ConvTranspose", "strides", ints(2))), ints(2, 3, 5),
+        ints(3, 4, 3), 4);
   }
 
   @Test
@@ -124,8 +135,10 @@ class ConvTransposeTest {
 
   @Test
   void badAttributesFailAtLoad() {
-    assertThrows(InvalidModelException.class, () -> new ConvTranspose(spec("ConvTranspose", "output_padding", ints(-1, 0))));
-    assertThrows(InvalidModelException.class, () -> new ConvTranspose(spec("ConvTranspose", "output_shape", ints(0, 4))));
+    assertThrows(InvalidModelException.class,
+        () -> new ConvTranspose(spec("ConvTranspose", "output_padding", ints(-1, 0))));
+    assertThrows(InvalidModelException.class,
+        () -> new ConvTranspose(spec("ConvTranspose", "output_shape", ints(0, 4))));
     assertThrows(IllegalArgumentException.class, () -> run(new ConvTranspose(spec("ConvTranspose")),
         Tensor.zeros(1, 3, 4, 4), Tensor.zeros(2, 3, 3, 3)));
   }
