@@ -24,5 +24,8 @@ final class PointwiseOps {
     registry.register("Mul", spec -> new Mul());
     registry.register("Div", spec -> new Div());
     registry.register("Sum", spec -> new Sum());
+
+    registry.register("MatMul", spec -> new MatMul());
+    registry.register("Gemm", Gemm::create);
   }
 }
