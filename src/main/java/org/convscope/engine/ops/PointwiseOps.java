@@ -27,5 +27,11 @@ final class PointwiseOps {
 
     registry.register("MatMul", spec -> new MatMul());
     registry.register("Gemm", Gemm::create);
+
+    registry.register("Softmax", Softmax::create);
+    registry.register("LogSoftmax", LogSoftmax::create);
+
+    registry.register("ReduceSum", ReduceSum::create);
+    registry.register("ReduceMean", ReduceMean::create);
   }
 }
