@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Random;
 import java.util.function.DoubleBinaryOperator;
 import org.convscope.engine.GradCheck;
 import org.convscope.engine.Op;
@@ -75,6 +76,20 @@ class BroadcastArithmeticTest {
       GradCheck.check(new Mul(), a, b);
       GradCheck.check(new Div(), a, b);
       GradCheck.check(new Mul(), b, a);
+    }
+  }
+
+  @Test
+  void randomBroadcastShapes() {
+    Random random = new Random(2);
+    for (int i = 0; i < 20; i++) {
+      int[][] pair = PointwiseFixtures.randomBroadcastPair(random);
+      Tensor a = GradCheck.randn(10 + i, 0.1, pair[0]);
+      Tensor b = GradCheck.randn(40 + i, 0.5, pair[1]);
+      checkForward(new Mul(), a, b, (x, y) -> x * y);
+      checkForward(new Div(), a, b, (x, y) -> x / y);
+      GradCheck.check(new Sub(), a, b);
+      GradCheck.check(new Div(), a, b);
     }
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.convscope.tensor.Shapes;
 import org.junit.jupiter.api.Test;
 
@@ -29,29 +30,34 @@ class BroadcastPlanTest {
 
   @Test
   void runsVisitEveryOutputElementWithTheBroadcastOperandElements() {
-    for (int[][] pair : PAIRS) {
-      int[] a = pair[0];
-      int[] b = pair[1];
-      BroadcastPlan plan = BroadcastPlan.of(a, b);
-      int[] out = Shapes.broadcast(a, b);
-      assertArrayEquals(out, plan.shape());
-      int[] seenA = new int[plan.size()];
-      int[] seenB = new int[plan.size()];
-      List<Integer> visited = new ArrayList<>();
-      plan.forEachRun((o, ia, sa, ib, sb, n) -> {
-        for (int k = 0; k < n; k++) {
-          visited.add(o + k);
-          seenA[o + k] = ia + k * sa;
-          seenB[o + k] = ib + k * sb;
-        }
-      });
-      assertEquals(plan.size(), visited.size(), "every element once for " + Shapes.toString(a) + " and " + Shapes.toString(b));
-      for (int i = 0; i < plan.size(); i++) {
-        assertEquals(i, visited.get(i), "row-major order");
-        int[] index = unravel(i, out);
-        assertEquals(broadcastOffset(index, a), seenA[i], "a offset at " + i);
-        assertEquals(broadcastOffset(index, b), seenB[i], "b offset at " + i);
+    for (int[][] pair : PAIRS) checkRuns(pair[0], pair[1]);
+    Random random = new Random(1);
+    for (int i = 0; i < 200; i++) {
+      int[][] pair = PointwiseFixtures.randomBroadcastPair(random);
+      checkRuns(pair[0], pair[1]);
+    }
+  }
+
+  private static void checkRuns(int[] a, int[] b) {
+    BroadcastPlan plan = BroadcastPlan.of(a, b);
+    int[] out = Shapes.broadcast(a, b);
+    assertArrayEquals(out, plan.shape());
+    int[] seenA = new int[plan.size()];
+    int[] seenB = new int[plan.size()];
+    List<Integer> visited = new ArrayList<>();
+    plan.forEachRun((o, ia, sa, ib, sb, n) -> {
+      for (int k = 0; k < n; k++) {
+        visited.add(o + k);
+        seenA[o + k] = ia + k * sa;
+        seenB[o + k] = ib + k * sb;
       }
+    });
+    assertEquals(plan.size(), visited.size(), "every element once for " + Shapes.toString(a) + " and " + Shapes.toString(b));
+    for (int i = 0; i < plan.size(); i++) {
+      assertEquals(i, visited.get(i), "row-major order");
+      int[] index = unravel(i, out);
+      assertEquals(broadcastOffset(index, a), seenA[i], "a offset at " + i);
+      assertEquals(broadcastOffset(index, b), seenB[i], "b offset at " + i);
     }
   }
 

@@ -2,6 +2,7 @@ package org.convscope.engine.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.convscope.engine.Attributes;
@@ -53,6 +54,23 @@ final class PointwiseFixtures {
 
   static void assertShape(int[] expected, Tensor actual) {
     assertArrayEquals(expected, actual.shape(), "shape");
+  }
+
+  /**
+   * Random shapes {a, b} that broadcast together: a common shape of rank 0 to 4 with sizes 1 to 5, from which
+   * each operand keeps a random number of trailing dimensions and sets some of them to 1.
+   */
+  static int[][] randomBroadcastPair(Random random) {
+    int[] full = new int[random.nextInt(5)];
+    for (int d = 0; d < full.length; d++) full[d] = 1 + random.nextInt(5);
+    return new int[][] {randomOperand(random, full), randomOperand(random, full)};
+  }
+
+  private static int[] randomOperand(Random random, int[] full) {
+    int rank = random.nextInt(full.length + 1);
+    int[] shape = Arrays.copyOfRange(full, full.length - rank, full.length);
+    for (int d = 0; d < rank; d++) if (random.nextInt(3) == 0) shape[d] = 1;
+    return shape;
   }
 
   /** The multi-index of a row-major flat position. */
