@@ -64,6 +64,26 @@ class GemmTest {
   }
 
   @Test
+  void largeLinearLayerRunsInParallelWithSameValues() {
+    // 8 x 1024 x 515 multiply-adds is past the parallel threshold; 515 is not a multiple of the unrolling.
+    int m = 8;
+    int n = 1024;
+    int k = 515;
+    Tensor x = uniform(7, -1, 1, m, k);
+    Tensor w = uniform(8, -1, 1, n, k);
+    Tensor bias = uniform(9, -1, 1, n);
+    float[] expected = new float[m * n];
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double s = bias.data()[j];
+        for (int p = 0; p < k; p++) s += (double) x.data()[i * k + p] * w.data()[j * k + p];
+        expected[i * n + j] = (float) s;
+      }
+    }
+    assertClose(expected, run(gemm(1, 1, 0, 1, 3), x, w, bias), 1e-4);
+  }
+
+  @Test
   void gradientsMatchFiniteDifferences() {
     for (int transA = 0; transA < 2; transA++) {
       for (int transB = 0; transB < 2; transB++) {
