@@ -20,11 +20,12 @@ abstract class SoftmaxFamily implements Op {
     this.coerceTo2d = coerceTo2d;
   }
 
-  /** The axis and mode the node's opset implies. */
+  /** The node's axis attribute, or the default of its opset. */
   static int axis(OpSpec spec) {
-    return (int) spec.attributes().getInt("axis", spec.opset() >= 13 ? -1 : 1);
+    return Math.toIntExact(spec.attributes().getInt("axis", spec.opset() >= 13 ? -1 : 1));
   }
 
+  /** Whether the node's opset coerces the input to 2-D instead of normalizing along one axis. */
   static boolean coercesTo2d(OpSpec spec) {
     return spec.opset() < 13;
   }
