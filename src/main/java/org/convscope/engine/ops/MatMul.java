@@ -52,8 +52,8 @@ public final class MatMul implements Op {
           bBatch[o + t] = ib + t * sb;
         }
       });
-      aFull = append(aBatchShape, m, k);
-      bFull = append(bBatchShape, k, n);
+      aFull = aMatrix;
+      bFull = bMatrix;
       int[] out = batchShape;
       if (a.length > 1) out = append(out, m);
       if (b.length > 1) out = append(out, n);
