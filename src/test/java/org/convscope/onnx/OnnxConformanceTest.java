@@ -41,8 +41,37 @@ import org.junit.jupiter.api.TestFactory;
 class OnnxConformanceTest {
   static final Path DATA = Path.of("/usr/share/libonnx-testdata/data/node");
 
+  // Reasons shared by several skipped cases.
+  private static final String CAST_TARGET =
+      "Cast targets other than FLOAT and INT64 are rejected at load: the engine holds float32 and int64 only";
+  private static final String BFLOAT16_AS_UINT16 = "the test data stores the bfloat16 input as uint16 bit patterns";
+  private static final String NOT_A_TENSOR = "optional and sequence values are not supported, only tensors";
+  private static final String RANDOM_DROPOUT = "Dropout always runs as at inference; these expect a random training-mode mask";
+
   /** Cases of supported ops that are skipped on purpose, with the reason. */
-  static final Map<String, String> SKIPPED = Map.ofEntries();
+  static final Map<String, String> SKIPPED = Map.ofEntries(
+      Map.entry("test_cast_DOUBLE_to_FLOAT16", CAST_TARGET),
+      Map.entry("test_cast_FLOAT16_to_DOUBLE", CAST_TARGET),
+      Map.entry("test_cast_FLOAT_to_BFLOAT16", CAST_TARGET),
+      Map.entry("test_cast_FLOAT_to_DOUBLE", CAST_TARGET),
+      Map.entry("test_cast_FLOAT_to_FLOAT16", CAST_TARGET),
+      Map.entry("test_cast_FLOAT_to_STRING", CAST_TARGET),
+      Map.entry("test_castlike_DOUBLE_to_FLOAT16_expanded", CAST_TARGET),
+      Map.entry("test_castlike_FLOAT16_to_DOUBLE_expanded", CAST_TARGET),
+      Map.entry("test_castlike_FLOAT_to_BFLOAT16_expanded", CAST_TARGET),
+      Map.entry("test_castlike_FLOAT_to_DOUBLE_expanded", CAST_TARGET),
+      Map.entry("test_castlike_FLOAT_to_FLOAT16_expanded", CAST_TARGET),
+      Map.entry("test_castlike_FLOAT_to_STRING_expanded", CAST_TARGET),
+      Map.entry("test_cast_STRING_to_FLOAT", "string tensors are not supported"),
+      Map.entry("test_castlike_STRING_to_FLOAT_expanded", "string tensors are not supported"),
+      Map.entry("test_cast_BFLOAT16_to_FLOAT", BFLOAT16_AS_UINT16),
+      Map.entry("test_castlike_BFLOAT16_to_FLOAT_expanded", BFLOAT16_AS_UINT16),
+      Map.entry("test_identity_opt", NOT_A_TENSOR),
+      Map.entry("test_identity_sequence", NOT_A_TENSOR),
+      Map.entry("test_training_dropout", RANDOM_DROPOUT),
+      Map.entry("test_training_dropout_default", RANDOM_DROPOUT),
+      Map.entry("test_training_dropout_default_mask", RANDOM_DROPOUT),
+      Map.entry("test_training_dropout_mask", RANDOM_DROPOUT));
 
   @TestFactory
   Stream<DynamicTest> conformance() throws IOException {
