@@ -108,6 +108,15 @@ public final class Npy {
     }
   }
 
+  /** Whether a file starts with the .npy magic string (false for missing or short files). */
+  public static boolean isNpy(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Reads a file into a float tensor (float files) or an int64 tensor (integer and boolean files). */
   public static Tensor read(Path file) throws IOException {
     try (InputStream in = open(file)) {
