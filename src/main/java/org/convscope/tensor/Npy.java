@@ -106,6 +106,17 @@ public final class Npy {
     public long dataBytes() {
       return count() * type.bytes();
     }
+
+    /**
+     * Checks that the file holds floating-point values.
+     *
+     * @param source the file's name, for the message
+     * @return this header
+     */
+    public Header requireFloat(String source) throws FileFormatException {
+      if (!type.isFloat()) throw new FileFormatException(source, wrongType(this, "float32"));
+      return this;
+    }
   }
 
   /** Whether a file starts with the .npy magic string (false for missing or short files). */
@@ -140,10 +151,7 @@ public final class Npy {
    */
   public static Tensor readFloat(Path file) throws IOException {
     try (InputStream in = open(file)) {
-      Header header = readHeader(in, file.toString());
-      if (!header.type().isFloat()) {
-        throw new FileFormatException(file.toString(), wrongType(header, "float32"));
-      }
+      Header header = readHeader(in, file.toString()).requireFloat(file.toString());
       return readData(in, header, file.toString());
     }
   }
@@ -174,7 +182,7 @@ public final class Npy {
    */
   public static void readFloats(FileChannel channel, Header header, long first, float[] dst, int offset, int count,
       String source) throws IOException {
-    if (!header.type().isFloat()) throw new FileFormatException(source, wrongType(header, "float32"));
+    header.requireFloat(source);
     if (first < 0 || count < 0 || first + count > header.count()) {
       throw new IndexOutOfBoundsException("elements [" + first + "," + (first + count) + ") of " + header.count());
     }
