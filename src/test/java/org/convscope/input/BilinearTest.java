@@ -40,6 +40,21 @@ class BilinearTest {
   }
 
   @Test
+  void matchesPillowsBilinearResize() {
+    // Reference: Pillow 9.4, Image.fromarray(a, "F").resize((w, h), Image.BILINEAR), a[i] = 37 i mod 101.
+    float[] src = new float[5 * 6];
+    for (int i = 0; i < src.length; i++) src[i] = (37 * i) % 101;
+    float[] shrunk = {33.875f, 59.252525329589844f, 44.85353469848633f, 45.3636360168457f, 61.8238639831543f,
+        50.28282928466797f, 54.247474670410156f, 39.45454406738281f};
+    assertArrayEquals(shrunk, Bilinear.resize(src, 1, 5, 6, 2, 4), 1e-4f);
+    float[] tallNarrow = {26.428571701049805f, 42.0f, 57.57143020629883f, 37.85714340209961f, 53.42856979370117f,
+        44.26530456542969f, 48.020408630371094f, 56.89285659790039f, 40.0f, 52.0f, 44.125f, 54.28571319580078f,
+        66.28571319580078f, 49.39285659790039f, 37.65306091308594f, 62.020408630371094f, 54.66071319580078f,
+        39.57143020629883f, 48.71428680419922f, 58.875f, 51.0f};
+    assertArrayEquals(tallNarrow, Bilinear.resize(src, 1, 5, 6, 7, 3), 1e-4f);
+  }
+
+  @Test
   void planesAreResizedIndependentlyAndConstantsStayConstant() {
     int h = 37;
     int w = 23;
