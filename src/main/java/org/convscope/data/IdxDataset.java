@@ -10,15 +10,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
 import org.convscope.tensor.AtomicFiles;
 import org.convscope.tensor.FileFormatException;
-import org.convscope.tensor.Tensor;
 
 /**
  * Images and labels in the IDX format of MNIST and Fashion-MNIST: an images file of unsigned bytes with
@@ -28,34 +27,35 @@ import org.convscope.tensor.Tensor;
  * <p>Pixels are kept as the file's bytes (one byte per pixel: 47 MB for the 60,000 Fashion-MNIST training
  * images) and scaled to [0,1] as {@code byte / 255} when a batch is made. Images have one channel.
  */
-public final class IdxDataset implements Dataset {
+public final class IdxDataset extends AbstractDataset {
   private static final int UNSIGNED_BYTE = 0x08;
 
-  private final String name;
-  private final int count;
-  private final int height;
-  private final int width;
+  /** Image after image, row by row, one byte per pixel. */
   private final byte[] pixels;
-  /** One label per image, or null when unlabelled. */
-  private final byte[] labels;
-  private final List<String> classNames;
+  private final boolean labelled;
 
-  private IdxDataset(String name, Idx images, Idx labels, List<String> classNames, String labelsSource)
-      throws FileFormatException {
-    this.name = name;
-    this.count = images.dims[0];
-    this.height = images.dims[1];
-    this.width = images.dims[2];
+  private IdxDataset(String name, Idx images, int[] labels, boolean labelled, List<String> classNames) {
+    super(name, 1, images.dims[1], images.dims[2], labels, classNames);
     this.pixels = images.data;
-    this.labels = labels == null ? null : labels.data;
-    if (labels != null && labels.dims[0] != count) {
+    this.labelled = labelled;
+  }
+
+  private static IdxDataset create(String name, Idx images, Idx labels, List<String> classNames, String labelsSource)
+      throws FileFormatException {
+    int count = images.dims[0];
+    int[] values = new int[count];
+    if (labels == null) {
+      Arrays.fill(values, -1);
+      return new IdxDataset(name, images, values, false, List.of());
+    }
+    if (labels.dims[0] != count) {
       throw new FileFormatException(labelsSource, "holds " + labels.dims[0] + " labels but " + name + " holds "
           + count + " images");
     }
-    int[] all = new int[count];
-    for (int i = 0; i < count; i++) all[i] = label(i);
-    this.classNames = labels == null ? List.of() : classNames.isEmpty() ? Labels.numbered(all) : List.copyOf(classNames);
-    Labels.check(all, this.classNames, labelsSource);
+    for (int i = 0; i < count; i++) values[i] = labels.data[i] & 0xff;
+    List<String> names = classNames.isEmpty() ? Labels.numbered(values) : classNames;
+    Labels.check(values, names, labelsSource);
+    return new IdxDataset(name, images, values, true, names);
   }
 
   /** Opens an images file, with the labels file beside it ({@link #labelsBeside}) if there is one. */
@@ -63,7 +63,7 @@ public final class IdxDataset implements Dataset {
     Optional<Path> labels = labelsBeside(images);
     if (labels.isPresent()) return open(images, labels.get(), List.of());
     try (InputStream in = openFile(images)) {
-      return new IdxDataset(images.toString(), Idx.read(in, images.toString(), 3), null, List.of(), null);
+      return create(images.toString(), Idx.read(in, images.toString(), 3), null, List.of(), null);
     }
   }
 
@@ -81,7 +81,7 @@ public final class IdxDataset implements Dataset {
     try (InputStream imageStream = openFile(images); InputStream labelStream = openFile(labels)) {
       Idx imageData = Idx.read(imageStream, images.toString(), 3);
       Idx labelData = Idx.read(labelStream, labels.toString(), 1);
-      return new IdxDataset(name, imageData, labelData, classNames, labels.toString());
+      return create(name, imageData, labelData, classNames, labels.toString());
     }
   }
 
@@ -107,7 +107,7 @@ public final class IdxDataset implements Dataset {
       List<String> classNames) throws IOException {
     Idx imageData = Idx.read(images, imagesSource, 3);
     Idx labelData = Idx.read(labels, labelsSource, 1);
-    return new IdxDataset(imagesSource, imageData, labelData, classNames, labelsSource);
+    return create(imagesSource, imageData, labelData, classNames, labelsSource);
   }
 
   /**
@@ -143,60 +143,23 @@ public final class IdxDataset implements Dataset {
    * each file atomically. Reading them back gives the same images and labels.
    */
   public void writeSubset(int n, Path imagesFile, Path labelsFile) throws IOException {
-    if (n < 0 || n > count) throw new IllegalArgumentException("cannot write " + n + " of " + count + " images");
-    if (labels == null) throw new IllegalStateException(name + " has no labels to write");
-    writeIdx(imagesFile, new int[] {n, height, width}, pixels, n * height * width);
-    writeIdx(labelsFile, new int[] {n}, labels, n);
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public int size() {
-    return count;
-  }
-
-  @Override
-  public int channels() {
-    return 1;
-  }
-
-  @Override
-  public int height() {
-    return height;
-  }
-
-  @Override
-  public int width() {
-    return width;
-  }
-
-  @Override
-  public List<String> classNames() {
-    return classNames;
-  }
-
-  @Override
-  public int label(int index) {
-    Objects.checkIndex(index, count);
-    return labels == null ? -1 : labels[index] & 0xff;
+    if (n < 0 || n > size()) throw new IllegalArgumentException("cannot write " + n + " of " + size() + " images");
+    if (!labelled) throw new IllegalStateException(name() + " has no labels to write");
+    byte[] labelBytes = new byte[n];
+    for (int i = 0; i < n; i++) labelBytes[i] = (byte) label(i);
+    writeIdx(imagesFile, new int[] {n, height(), width()}, pixels, n * imageSize());
+    writeIdx(labelsFile, new int[] {n}, labelBytes, n);
   }
 
   @Override
   public Batch batch(int[] indices) {
-    Batches.checkIndices(this, indices);
-    int imageSize = height * width;
-    float[] values = new float[indices.length * imageSize];
-    int[] batchLabels = new int[indices.length];
+    float[] values = allocate(indices);
+    int imageSize = imageSize();
     for (int b = 0; b < indices.length; b++) {
       int from = indices[b] * imageSize;
       for (int i = 0; i < imageSize; i++) values[b * imageSize + i] = (pixels[from + i] & 0xff) / 255f;
-      batchLabels[b] = label(indices[b]);
     }
-    return new Batch(Tensor.of(values, indices.length, 1, height, width), batchLabels, indices.clone());
+    return assemble(indices, values);
   }
 
   private static InputStream openFile(Path file) throws IOException {

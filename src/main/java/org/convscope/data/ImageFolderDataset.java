@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.stream.Stream;
 import org.convscope.input.Images;
 import org.convscope.input.Preprocessing;
@@ -22,24 +21,17 @@ import org.convscope.tensor.Tensor;
  * <p>With a preprocessing that fixes the size (resize or crop) every image fits; with {@link
  * Preprocessing.Keep} all images must have the size of the first.
  */
-public final class ImageFolderDataset implements Dataset {
+public final class ImageFolderDataset extends AbstractDataset {
   private final Path root;
   private final Preprocessing preprocessing;
-  private final List<String> classNames;
   private final List<Path> files;
-  private final int[] labels;
-  private final int height;
-  private final int width;
 
   private ImageFolderDataset(Path root, Preprocessing preprocessing, List<String> classNames, List<Path> files,
-      int[] labels, int height, int width) {
+      int[] labels, int[] size) {
+    super(root.toString(), preprocessing.channels(), size[0], size[1], labels, classNames);
     this.root = root;
     this.preprocessing = preprocessing;
-    this.classNames = classNames;
     this.files = files;
-    this.labels = labels;
-    this.height = height;
-    this.width = width;
   }
 
   /** Lists the images under {@code root}; decodes only the first, and only when its size decides the geometry. */
@@ -68,8 +60,8 @@ public final class ImageFolderDataset implements Dataset {
       throw new FileFormatException(root.toString(), "has no .png, .jpg or .jpeg files in its class subfolders");
     }
     int[] size = preprocessing.fixesSize() ? preprocessing.outputSize(0, 0) : firstImageSize(files.get(0), preprocessing);
-    return new ImageFolderDataset(root, preprocessing, List.copyOf(classNames), List.copyOf(files),
-        labels.stream().mapToInt(Integer::intValue).toArray(), size[0], size[1]);
+    return new ImageFolderDataset(root, preprocessing, classNames, List.copyOf(files),
+        labels.stream().mapToInt(Integer::intValue).toArray(), size);
   }
 
   /** The image file of example {@code index}. */
@@ -78,58 +70,18 @@ public final class ImageFolderDataset implements Dataset {
   }
 
   @Override
-  public String name() {
-    return root.toString();
-  }
-
-  @Override
-  public int size() {
-    return files.size();
-  }
-
-  @Override
-  public int channels() {
-    return preprocessing.channels();
-  }
-
-  @Override
-  public int height() {
-    return height;
-  }
-
-  @Override
-  public int width() {
-    return width;
-  }
-
-  @Override
-  public List<String> classNames() {
-    return classNames;
-  }
-
-  @Override
-  public int label(int index) {
-    Objects.checkIndex(index, labels.length);
-    return labels[index];
-  }
-
-  @Override
   public Batch batch(int[] indices) throws IOException {
-    Batches.checkIndices(this, indices);
-    int imageSize = channels() * height * width;
-    float[] values = new float[indices.length * imageSize];
-    int[] batchLabels = new int[indices.length];
+    float[] values = allocate(indices);
     for (int b = 0; b < indices.length; b++) {
       Path file = files.get(indices[b]);
       Tensor image = Images.load(file, preprocessing);
-      if (image.dim(2) != height || image.dim(3) != width) {
+      if (image.dim(2) != height() || image.dim(3) != width()) {
         throw new FileFormatException(file.toString(), "is " + image.dim(3) + "x" + image.dim(2) + " but the first image of "
-            + root + " is " + width + "x" + height + "; use a preprocessing that resizes");
+            + root + " is " + width() + "x" + height() + "; use a preprocessing that resizes");
       }
-      System.arraycopy(image.data(), 0, values, b * imageSize, imageSize);
-      batchLabels[b] = labels[indices[b]];
+      System.arraycopy(image.data(), 0, values, b * imageSize(), imageSize());
     }
-    return new Batch(Tensor.of(values, indices.length, channels(), height, width), batchLabels, indices.clone());
+    return assemble(indices, values);
   }
 
   private static int[] firstImageSize(Path file, Preprocessing preprocessing) throws IOException {

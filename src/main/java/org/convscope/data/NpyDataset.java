@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import org.convscope.tensor.FileFormatException;
 import org.convscope.tensor.Npy;
 import org.convscope.tensor.Shapes;
@@ -18,27 +17,20 @@ import org.convscope.tensor.Tensor;
  * Examples are read from the file by position when a batch asks for them, so the array may be larger than
  * memory.
  */
-public final class NpyDataset implements Dataset {
+public final class NpyDataset extends AbstractDataset {
   private final Path file;
   private final Npy.Header header;
-  private final int count;
-  private final int channels;
-  private final int height;
-  private final int width;
-  /** One label per example, all -1 when unlabelled. */
-  private final int[] labels;
-  private final List<String> classNames;
 
   private NpyDataset(Path file, Npy.Header header, int[] labels, List<String> classNames) {
-    int[] shape = header.shape();
+    this(file, header, header.shape(), labels, classNames);
+  }
+
+  /** {@code shape} is [N,C,H,W], or [N,H,W] for one channel. */
+  private NpyDataset(Path file, Npy.Header header, int[] shape, int[] labels, List<String> classNames) {
+    super(file.toString(), shape.length == 4 ? shape[1] : 1, shape[shape.length - 2], shape[shape.length - 1], labels,
+        classNames);
     this.file = file;
     this.header = header;
-    this.count = shape[0];
-    this.channels = shape.length == 4 ? shape[1] : 1;
-    this.height = shape[shape.length - 2];
-    this.width = shape[shape.length - 1];
-    this.labels = labels;
-    this.classNames = classNames;
   }
 
   /** Opens an unlabelled array of images. */
@@ -91,53 +83,14 @@ public final class NpyDataset implements Dataset {
   }
 
   @Override
-  public String name() {
-    return file.toString();
-  }
-
-  @Override
-  public int size() {
-    return count;
-  }
-
-  @Override
-  public int channels() {
-    return channels;
-  }
-
-  @Override
-  public int height() {
-    return height;
-  }
-
-  @Override
-  public int width() {
-    return width;
-  }
-
-  @Override
-  public List<String> classNames() {
-    return classNames;
-  }
-
-  @Override
-  public int label(int index) {
-    Objects.checkIndex(index, count);
-    return labels[index];
-  }
-
-  @Override
   public Batch batch(int[] indices) throws IOException {
-    Batches.checkIndices(this, indices);
-    int imageSize = channels * height * width;
-    float[] values = new float[Shapes.checkedSize(new int[] {indices.length, channels, height, width})];
-    int[] batchLabels = new int[indices.length];
+    float[] values = allocate(indices);
+    int imageSize = imageSize();
     try (FileChannel channel = FileChannel.open(file)) {
       for (int b = 0; b < indices.length; b++) {
         Npy.readFloats(channel, header, (long) indices[b] * imageSize, values, b * imageSize, imageSize, file.toString());
-        batchLabels[b] = labels[indices[b]];
       }
     }
-    return new Batch(Tensor.of(values, indices.length, channels, height, width), batchLabels, indices.clone());
+    return assemble(indices, values);
   }
 }
