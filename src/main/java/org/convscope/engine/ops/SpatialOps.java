@@ -7,5 +7,9 @@ final class SpatialOps {
   private SpatialOps() {}
 
   static void register(OpRegistry registry) {
+    registry.register("MaxPool", MaxPool::create);
+    registry.register("AveragePool", AveragePool::create);
+    registry.register("GlobalMaxPool", spec -> new GlobalMaxPool());
+    registry.register("GlobalAveragePool", spec -> new GlobalAveragePool());
   }
 }
