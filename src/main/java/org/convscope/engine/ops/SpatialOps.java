@@ -11,5 +11,7 @@ final class SpatialOps {
     registry.register("AveragePool", AveragePool::create);
     registry.register("GlobalMaxPool", spec -> new GlobalMaxPool());
     registry.register("GlobalAveragePool", spec -> new GlobalAveragePool());
+    registry.register("BatchNormalization", BatchNormalization::create);
+    registry.register("LRN", Lrn::create);
   }
 }
