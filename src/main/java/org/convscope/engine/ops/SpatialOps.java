@@ -13,5 +13,7 @@ final class SpatialOps {
     registry.register("GlobalAveragePool", spec -> new GlobalAveragePool());
     registry.register("BatchNormalization", BatchNormalization::create);
     registry.register("LRN", Lrn::create);
+    registry.register("Resize", Resize::create);
+    registry.register("Upsample", Upsample::create);
   }
 }
