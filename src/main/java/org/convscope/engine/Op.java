@@ -19,7 +19,8 @@ public interface Op {
    *
    * @param inputs the forward inputs (null where an optional input was absent)
    * @param outputs the forward outputs
-   * @param outputGrads one per output, never null (zeros where nothing flowed back)
+   * @param outputGrads one per output: zeros where nothing flowed back, null only for an optional output the
+   *     node does not name
    * @param needed which input gradients the caller wants; others may be left null, which is where the work of
    *     parameter gradients is saved
    * @return one entry per input, null where not needed or not differentiable

@@ -31,6 +31,10 @@ public final class GradCheck {
     Random random = new Random(42);
     Tensor[] weights = new Tensor[outputs.length];
     for (int k = 0; k < outputs.length; k++) {
+      if (!outputs[k].isFloat()) {
+        weights[k] = Tensor.zeros(outputs[k].dtype(), outputs[k].shape()); // int outputs (masks, indices) carry no gradient
+        continue;
+      }
       float[] w = new float[outputs[k].size()];
       for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian();
       weights[k] = Tensor.of(w, outputs[k].shape());
@@ -65,6 +69,7 @@ public final class GradCheck {
     Tensor[] outputs = op.forward(context, inputs);
     double sum = 0;
     for (int k = 0; k < outputs.length; k++) {
+      if (!outputs[k].isFloat()) continue;
       float[] y = outputs[k].data();
       float[] w = weights[k].data();
       for (int i = 0; i < y.length; i++) sum += (double) y[i] * w[i];
