@@ -4,7 +4,6 @@ import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
 import org.convscope.tensor.Tensor;
-import org.convscope.tensor.Shapes;
 
 /**
  * ONNX MaxPool over 1, 2 or 3 spatial axes: kernel_shape, strides, pads or auto_pad, dilations and ceil_mode.
@@ -34,22 +33,30 @@ public final class MaxPool implements Op {
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     Tensor input = inputs[0];
     PoolWindows.Layout layout = windows.layout(input.shape());
-    float[] x = input.data();
+    // MaxPool's integer types are 8-bit (held as int64 here), so their values compare exactly as floats.
+    float[] x = input.isFloat() ? input.data() : input.toFloats();
+    int[] args = argmax(x, layout);
     int inSize = layout.inPlaneSize();
     int outSize = layout.outPlaneSize();
-    float[] y = new float[Shapes.checkedSize(layout.outputShape())];
-    long[] indices = indicesOutput ? new long[y.length] : null;
-    Planes.forEach(layout.planes(), (long) layout.planes() * inSize, plane -> {
-      int[] arg = new int[outSize];
-      argmax(x, plane * inSize, layout, arg);
-      for (int o = 0; o < outSize; o++) {
-        // A window can miss the input only with auto_pad and a dilated kernel wider than the input.
-        y[plane * outSize + o] = arg[o] < 0 ? Float.NEGATIVE_INFINITY : x[plane * inSize + arg[o]];
-        if (indices != null) indices[plane * outSize + o] = (long) plane * inSize + flatIndex(arg[o], layout);
+    int[] shape = layout.outputShape();
+    Tensor out;
+    // A window can miss the input only with auto_pad and a dilated kernel wider than the input.
+    if (input.isFloat()) {
+      float[] y = new float[args.length];
+      for (int o = 0; o < y.length; o++) {
+        y[o] = args[o] < 0 ? Float.NEGATIVE_INFINITY : x[o / outSize * inSize + args[o]];
       }
-    });
-    Tensor out = Tensor.of(y, layout.outputShape());
-    return indices == null ? new Tensor[] {out} : new Tensor[] {out, Tensor.ofLongs(indices, layout.outputShape())};
+      out = Tensor.of(y, shape);
+    } else {
+      long[] values = input.longs();
+      long[] y = new long[args.length];
+      for (int o = 0; o < y.length; o++) y[o] = args[o] < 0 ? Long.MIN_VALUE : values[o / outSize * inSize + args[o]];
+      out = Tensor.ofLongs(y, shape);
+    }
+    if (!indicesOutput) return new Tensor[] {out};
+    long[] indices = new long[args.length];
+    for (int o = 0; o < args.length; o++) indices[o] = (long) (o / outSize) * inSize + flatIndex(args[o], layout);
+    return new Tensor[] {out, Tensor.ofLongs(indices, shape)};
   }
 
   @Override
@@ -57,29 +64,35 @@ public final class MaxPool implements Op {
       boolean[] needed) {
     Tensor input = inputs[0];
     PoolWindows.Layout layout = windows.layout(input.shape());
-    float[] x = input.data();
+    int[] args = argmax(input.data(), layout);
     float[] g = outputGrads[0].data();
     int inSize = layout.inPlaneSize();
     int outSize = layout.outPlaneSize();
-    float[] dx = new float[x.length];
-    Planes.forEach(layout.planes(), (long) layout.planes() * inSize, plane -> {
-      int[] arg = new int[outSize];
-      argmax(x, plane * inSize, layout, arg);
-      for (int o = 0; o < outSize; o++) {
-        if (arg[o] >= 0) dx[plane * inSize + arg[o]] += g[plane * outSize + o];
-      }
-    });
+    float[] dx = new float[input.size()];
+    for (int o = 0; o < args.length; o++) {
+      if (args[o] >= 0) dx[o / outSize * inSize + args[o]] += g[o];
+    }
     return new Tensor[] {Tensor.of(dx, input.shape())};
   }
 
-  /** For each output position of one plane, the position in the plane of its window's maximum (-1 if empty). */
-  private static void argmax(float[] x, int base, PoolWindows.Layout layout, int[] arg) {
+  /** For every output, the position within its plane of its window's maximum (-1 for an empty window). */
+  private static int[] argmax(float[] x, PoolWindows.Layout layout) {
+    int inSize = layout.inPlaneSize();
+    int outSize = layout.outPlaneSize();
+    int[] args = new int[layout.planes() * outSize];
+    Planes.forEach(layout.planes(), (long) layout.planes() * inSize,
+        plane -> argmax(x, plane * inSize, layout, args, plane * outSize));
+    return args;
+  }
+
+  /** Fills args[from ...] with the argmax of each window of the plane that starts at x[base]. */
+  private static void argmax(float[] x, int base, PoolWindows.Layout layout, int[] args, int from) {
     PoolWindows.AxisWindows a0 = layout.axes()[0];
     PoolWindows.AxisWindows a1 = layout.axes()[1];
     PoolWindows.AxisWindows a2 = layout.axes()[2];
     int len1 = layout.in()[1];
     int len2 = layout.in()[2];
-    int o = 0;
+    int o = from;
     for (int o0 = 0; o0 < layout.out()[0]; o0++) {
       for (int o1 = 0; o1 < layout.out()[1]; o1++) {
         for (int o2 = 0; o2 < layout.out()[2]; o2++) {
@@ -99,7 +112,7 @@ public final class MaxPool implements Op {
               }
             }
           }
-          arg[o++] = bestAt;
+          args[o++] = bestAt;
         }
       }
     }

@@ -41,6 +41,15 @@ class PoolingTest {
   }
 
   @Test
+  void maxPoolKeepsEightBitInputsAsIntegers() {
+    long[] values = new long[16];
+    for (int i = 0; i < 16; i++) values[i] = (long) FOUR_BY_FOUR[i] * 20;
+    Tensor y = run(op("MaxPool", 12, 1, 1, "kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2}),
+        Tensor.ofLongs(values, 1, 1, 4, 4))[0];
+    assertArrayEquals(new long[] {100, 180, 140, 160}, y.longs());
+  }
+
+  @Test
   void maxPoolIndicesInColumnMajorOrderCountBatchAndChannels() {
     Op pool = op("MaxPool", 12, 1, 2, "kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2},
         "storage_order", 1);
