@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.GradCheck;
@@ -38,8 +39,8 @@ class ResizeTest {
         3, 3.25f, 3.75f, 4}, y.data(), 1e-6);
     Tensor aligned = run(op("Resize", 13, 4, 1, "mode", "linear", "coordinate_transformation_mode", "align_corners"),
         iota(1, 1, 2, 2), null, null, Tensor.vector(1, 1, 4, 4))[0];
-    assertClose(new float[] {1, 4 / 3f, 5 / 3f, 2}, java.util.Arrays.copyOf(aligned.data(), 4), 1e-6);
-    assertClose(new float[] {3, 10 / 3f, 11 / 3f, 4}, java.util.Arrays.copyOfRange(aligned.data(), 12, 16), 1e-6);
+    assertClose(new float[] {1, 4 / 3f, 5 / 3f, 2}, Arrays.copyOf(aligned.data(), 4), 1e-6);
+    assertClose(new float[] {3, 10 / 3f, 11 / 3f, 4}, Arrays.copyOfRange(aligned.data(), 12, 16), 1e-6);
   }
 
   @Test
@@ -192,9 +193,9 @@ class ResizeTest {
     Tensor[] inputs = sizes == null ? new Tensor[] {x, roi, scales} : new Tensor[] {x, roi, scales, sizes};
     Tensor ours = run(op(type, opset, inputs.length, 1, a), inputs)[0];
     Tensor theirs = OnnxRuntimeReference.run(type, opset, attrs(a), inputs, DType.FLOAT)[0];
-    String what = attrs(a) + " scales " + (scales == null ? "-" : java.util.Arrays.toString(scales.data()))
-        + " sizes " + (sizes == null ? "-" : java.util.Arrays.toString(sizes.longs()));
-    assertEquals(java.util.Arrays.toString(theirs.shape()), java.util.Arrays.toString(ours.shape()), what);
+    String what = attrs(a) + " scales " + (scales == null ? "-" : Arrays.toString(scales.data()))
+        + " sizes " + (sizes == null ? "-" : Arrays.toString(sizes.longs()));
+    assertEquals(Arrays.toString(theirs.shape()), Arrays.toString(ours.shape()), what);
     try {
       assertClose(theirs.data(), ours.data(), 1e-5);
     } catch (AssertionError e) {
@@ -205,8 +206,8 @@ class ResizeTest {
   private static void compareLegacy(String type, int opset, String mode, Tensor x, Tensor scales) {
     Tensor ours = run(op(type, opset, 2, 1, "mode", mode), x, scales)[0];
     Tensor theirs = OnnxRuntimeReference.run(type, opset, attrs("mode", mode), new Tensor[] {x, scales}, DType.FLOAT)[0];
-    String what = type + "-" + opset + " " + mode + " " + java.util.Arrays.toString(scales.data());
-    assertEquals(java.util.Arrays.toString(theirs.shape()), java.util.Arrays.toString(ours.shape()), what);
+    String what = type + "-" + opset + " " + mode + " " + Arrays.toString(scales.data());
+    assertEquals(Arrays.toString(theirs.shape()), Arrays.toString(ours.shape()), what);
     try {
       assertClose(theirs.data(), ours.data(), 1e-5);
     } catch (AssertionError e) {
