@@ -100,7 +100,7 @@ class TrainerTest {
         losses.add(meanLoss);
       }
     }, (g, e) -> { }, () -> false);
-    assertTrue(losses.get(2) < losses.get(0) * 0.7, "loss fell: " + losses);
+    assertTrue(losses.get(2) < losses.get(0) * 0.8 && losses.get(2) < losses.get(1), "loss fell: " + losses);
   }
 
   private static int[] labels(Dataset d, int n) {
