@@ -19,11 +19,7 @@ public final class Heatmaps {
   /** The map upsampled bilinearly to {@code width} x {@code height} and coloured. */
   public static BufferedImage image(Tensor map, int width, int height, HeatmapOptions options) {
     ValueRange range = options.normalization().rangeOf(map.data());
-    float[] values = upsample(map, height, width);
-    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) out.setRGB(x, y, options.colormap().rgb(range.fraction(values[y * width + x])));
-    }
+    BufferedImage out = colour(upsample(map, height, width), width, height, options.colormap(), range);
     return options.colorBar() ? ColorBar.attach(out, options.colormap(), range) : out;
   }
 
@@ -77,6 +73,15 @@ public final class Heatmaps {
         double bottom = v[y1 * mapWidth + x0] * (1 - fx) + v[y1 * mapWidth + x1] * fx;
         out[y * width + x] = (float) (top * (1 - fy) + bottom * fy);
       }
+    }
+    return out;
+  }
+
+  /** Row-major values coloured through a colormap, one pixel each. */
+  static BufferedImage colour(float[] values, int width, int height, Colormap colormap, ValueRange range) {
+    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) out.setRGB(x, y, colormap.rgb(range.fraction(values[y * width + x])));
     }
     return out;
   }
