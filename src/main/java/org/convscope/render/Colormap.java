@@ -58,11 +58,6 @@ public enum Colormap {
     return new Color(rgb(t));
   }
 
-  /** Whether the map is meant for signed values, with its middle colour at 0. */
-  public boolean diverging() {
-    return this == DIVERGING;
-  }
-
   private static int mix(int a, int b, double f) {
     a &= 0xff;
     b &= 0xff;
