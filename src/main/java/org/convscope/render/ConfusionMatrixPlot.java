@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * A confusion matrix as a heatmap: one row per true class, one column per predicted class, each cell
- * showing its count and coloured (viridis) by its share of the row, so rare classes read as clearly as common
- * ones. Class names label the rows on the left and the columns underneath, turned upright.
+ * showing its count where it fits and coloured (viridis) by its share of the row, so rare classes read as
+ * clearly as common ones. Class names label the rows on the left and the columns underneath, turned upright,
+ * while the cells are tall enough for text.
  */
 public final class ConfusionMatrixPlot {
   private static final int MARGIN = 10;
@@ -32,9 +33,11 @@ public final class ConfusionMatrixPlot {
     Font labelFont = Drawing.font(Drawing.LABEL_SIZE);
     FontMetrics metrics = Drawing.metrics(labelFont);
     Font titleFont = Drawing.bold(Drawing.TITLE_SIZE);
-    int nameWidth = 0;
-    for (String name : classNames) nameWidth = Math.max(nameWidth, metrics.stringWidth(name));
     int line = metrics.getHeight();
+    // Names need a cell per text line; with hundreds of classes only the colours remain readable.
+    boolean named = cell >= metrics.getAscent();
+    int nameWidth = 0;
+    if (named) for (String name : classNames) nameWidth = Math.max(nameWidth, metrics.stringWidth(name));
 
     int titleHeight = title == null ? 0 : Drawing.lineHeight(titleFont) + 6;
     int left = MARGIN + line + LABEL_GAP + nameWidth + LABEL_GAP;
@@ -63,16 +66,7 @@ public final class ConfusionMatrixPlot {
       }
     }
     g.setColor(Color.BLACK);
-    for (int i = 0; i < n; i++) {
-      int middle = i * cell + cell / 2 + (metrics.getAscent() - metrics.getDescent()) / 2;
-      Drawing.rightAligned(g, classNames.get(i), left - LABEL_GAP, top + middle);
-      // Column names read upwards, ending just under the matrix.
-      AffineTransform saved = g.getTransform();
-      g.translate(left + middle, top + matrix + LABEL_GAP);
-      g.rotate(-Math.PI / 2);
-      Drawing.rightAligned(g, classNames.get(i), 0, 0);
-      g.setTransform(saved);
-    }
+    if (named) drawClassNames(g, classNames, cell, left, top, metrics);
     Drawing.centered(g, "predicted class", left + matrix / 2, height - MARGIN - metrics.getDescent());
     AffineTransform saved = g.getTransform();
     g.translate(MARGIN + metrics.getAscent(), top + matrix / 2.0);
@@ -87,8 +81,22 @@ public final class ConfusionMatrixPlot {
     return out;
   }
 
-  /** Cells shrink with more classes, from 48 pixels (10 or fewer) to 8. */
+  /** Row names right-aligned left of the matrix; column names reading upwards, ending just under it. */
+  private static void drawClassNames(Graphics2D g, List<String> classNames, int cell, int left, int top, FontMetrics metrics) {
+    int matrix = classNames.size() * cell;
+    for (int i = 0; i < classNames.size(); i++) {
+      int middle = i * cell + cell / 2 + (metrics.getAscent() - metrics.getDescent()) / 2;
+      Drawing.rightAligned(g, classNames.get(i), left - LABEL_GAP, top + middle);
+      AffineTransform saved = g.getTransform();
+      g.translate(left + middle, top + matrix + LABEL_GAP);
+      g.rotate(-Math.PI / 2);
+      Drawing.rightAligned(g, classNames.get(i), 0, 0);
+      g.setTransform(saved);
+    }
+  }
+
+  /** Cells shrink with more classes, from 48 pixels (10 or fewer) to 2 (ImageNet's 1000 classes). */
   static int cellSize(int classes) {
-    return Math.max(8, Math.min(48, 480 / classes));
+    return Math.max(2, Math.min(48, 480 / classes));
   }
 }

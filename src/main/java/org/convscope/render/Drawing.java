@@ -86,7 +86,8 @@ final class Drawing {
   static String number(double value) {
     if (value == 0) return "0";
     double magnitude = Math.abs(value);
-    if (magnitude >= 1e-3 && magnitude < 1e5) {
+    if (magnitude >= 1e-3) {
+      // %g itself turns scientific from 1000 up, where three digits no longer hold the integer part.
       String fixed = String.format(Locale.ROOT, "%.3g", value);
       return fixed.contains(".") && !fixed.contains("e") ? fixed.replaceAll("0+$", "").replaceAll("\\.$", "") : fixed;
     }

@@ -103,4 +103,20 @@ class ChartsTest {
     assertColor(Colormap.VIRIDIS.rgb(0), image.getRGB(left + 2, top + cell + 2), 0, "no dog called a cat");
     assertThrows(IllegalArgumentException.class, () -> ConfusionMatrixPlot.render(new int[][] {{1}}, List.of("a", "b"), null));
   }
+
+  @Test
+  void manyClassesShrinkToSmallCellsWithoutNames() {
+    int n = 250;
+    int[][] counts = new int[n][n];
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      counts[i][i] = 3;
+      names.add("class number " + i);
+    }
+    BufferedImage image = ConfusionMatrixPlot.render(counts, names, null);
+    assertEquals(2, ConfusionMatrixPlot.cellSize(n));
+    assertTrue(image.getWidth() < 2 * n + 100, "no room taken by unreadable names: " + image.getWidth());
+    int[] diagonal = bounds(image, Colormap.VIRIDIS.rgb(1));
+    assertEquals(2 * n, diagonal[2] - diagonal[0] + 1, "the diagonal spans the matrix");
+  }
 }
