@@ -2,6 +2,7 @@ package org.convscope.render;
 
 import static org.convscope.render.ColormapTest.assertColor;
 import static org.convscope.render.GridTest.bounds;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,6 +85,7 @@ class ChartsTest {
       assertTrue(found, "series " + s + " crosses the middle at y = " + level);
     }
     assertColor(0xffffff, chart.image().getRGB(column + 7, (int) area.pixelY(0.5) + 5), 0, "empty plot area");
+    assertArrayEquals(new double[] {0, 1, 2}, Series.of("loss", new double[] {3, 2, 1}).x(), "steps count from 0");
     assertEquals(0.0, area.y().min());
     assertEquals(1.0, area.y().max());
   }
