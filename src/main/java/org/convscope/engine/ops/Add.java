@@ -1,0 +1,24 @@
+package org.convscope.engine.ops;
+
+import org.convscope.tensor.Tensor;
+
+/** a + b with numpy broadcasting. */
+public final class Add extends BinaryArithmetic {
+
+  @Override
+  void run(float[] a, int ia, int sa, float[] b, int ib, int sb, float[] out, int o, int n) {
+    for (int k = 0; k < n; k++) out[o + k] = a[ia + k * sa] + b[ib + k * sb];
+  }
+
+  @Override
+  void run(long[] a, int ia, int sa, long[] b, int ib, int sb, long[] out, int o, int n) {
+    for (int k = 0; k < n; k++) out[o + k] = a[ia + k * sa] + b[ib + k * sb];
+  }
+
+  @Override
+  Tensor[] gradients(BroadcastPlan plan, Tensor a, Tensor b, Tensor y, float[] g, boolean[] needed) {
+    return new Tensor[] {
+        needed[0] ? reduced(g, plan, a) : null,
+        needed[1] ? reduced(g, plan, b) : null};
+  }
+}

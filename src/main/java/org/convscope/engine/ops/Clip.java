@@ -1,0 +1,116 @@
+package org.convscope.engine.ops;
+
+import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.Op;
+import org.convscope.engine.OpSpec;
+import org.convscope.tensor.Tensor;
+
+/**
+ * min(max(x, min), max). Before opset 11 the bounds are attributes; from 11 they are optional scalar inputs.
+ * A missing bound is the type's extreme value, as in ONNX Runtime, so infinities clip to the largest finite
+ * float. Gradient flows to x only where min &lt; x &lt; max, and to a bound input where that bound is the
+ * output. int64 tensors are clipped too (forward only).
+ */
+public final class Clip implements Op {
+  /** Bounds given as attributes (opset &lt; 11); null when they come as inputs. */
+  private final float[] attributeBounds;
+
+  private Clip(float[] attributeBounds) {
+    this.attributeBounds = attributeBounds;
+  }
+
+  /** Clip with bounds taken from its optional second and third inputs (opset 11 and later). */
+  public static Clip withBoundInputs() {
+    return new Clip(null);
+  }
+
+  /** Clip with fixed bounds (the attributes of opset 6). */
+  public static Clip withBounds(float min, float max) {
+    return new Clip(new float[] {min, max});
+  }
+
+  static Clip create(OpSpec spec) {
+    if (spec.opset() >= 11) {
+      if (spec.attributes().has("min") || spec.attributes().has("max")) {
+        throw spec.invalid("min and max are inputs since opset 11, not attributes");
+      }
+      return withBoundInputs();
+    }
+    if (spec.inputCount() > 1) throw spec.invalid("before opset 11, min and max are attributes, not inputs");
+    return withBounds(spec.attributes().getFloat("min", -Float.MAX_VALUE), spec.attributes().getFloat("max", Float.MAX_VALUE));
+  }
+
+  @Override
+  public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
+    Tensor x = inputs[0];
+    Tensor min = input(inputs, 1);
+    Tensor max = input(inputs, 2);
+    if (!x.isFloat()) return new Tensor[] {clipLongs(x, min, max)};
+    float lo = lower(min);
+    float hi = upper(max);
+    float[] v = x.data();
+    float[] y = new float[v.length];
+    for (int i = 0; i < v.length; i++) y[i] = Math.min(Math.max(v[i], lo), hi);
+    return new Tensor[] {Tensor.of(y, x.shape())};
+  }
+
+  @Override
+  public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
+      boolean[] needed) {
+    float[] x = inputs[0].data();
+    float[] g = outputGrads[0].data();
+    Tensor min = input(inputs, 1);
+    Tensor max = input(inputs, 2);
+    float lo = lower(min);
+    float hi = upper(max);
+    // y = min(m, hi) with m = max(x, lo): each element's gradient goes to whichever argument won.
+    float[] dx = needed[0] ? new float[x.length] : null;
+    double dlo = 0;
+    double dhi = 0;
+    for (int i = 0; i < x.length; i++) {
+      float m = Math.max(x[i], lo);
+      if (m < hi) {
+        if (x[i] > lo) {
+          if (dx != null) dx[i] = g[i];
+        } else {
+          dlo += g[i];
+        }
+      } else if (m > hi) {
+        dhi += g[i];
+      }
+    }
+    Tensor[] grads = new Tensor[inputs.length];
+    if (dx != null) grads[0] = Tensor.of(dx, inputs[0].shape());
+    if (min != null && needed[1]) grads[1] = Tensor.full((float) dlo, min.shape());
+    if (max != null && needed[2]) grads[2] = Tensor.full((float) dhi, max.shape());
+    return grads;
+  }
+
+  private static Tensor input(Tensor[] inputs, int i) {
+    return i < inputs.length ? inputs[i] : null;
+  }
+
+  private float lower(Tensor min) {
+    if (attributeBounds != null) return attributeBounds[0];
+    return min == null ? -Float.MAX_VALUE : scalar(min).data()[0];
+  }
+
+  private float upper(Tensor max) {
+    if (attributeBounds != null) return attributeBounds[1];
+    return max == null ? Float.MAX_VALUE : scalar(max).data()[0];
+  }
+
+  private static Tensor scalar(Tensor bound) {
+    if (bound.size() != 1) throw new IllegalArgumentException("Clip bounds must be scalars, got " + bound);
+    return bound;
+  }
+
+  private static Tensor clipLongs(Tensor x, Tensor min, Tensor max) {
+    long lo = min == null ? Long.MIN_VALUE : scalar(min).longs()[0];
+    long hi = max == null ? Long.MAX_VALUE : scalar(max).longs()[0];
+    long[] v = x.longs();
+    long[] y = new long[v.length];
+    for (int i = 0; i < v.length; i++) y[i] = Math.min(Math.max(v[i], lo), hi);
+    return Tensor.ofLongs(y, x.shape());
+  }
+}

@@ -1,0 +1,21 @@
+package org.convscope.engine.ops;
+
+/** x for x &gt;= 0, alpha * (exp(x) - 1) below (ONNX default alpha 1). */
+public final class Elu extends ElementwiseActivation {
+  private final float alpha;
+
+  public Elu(float alpha) {
+    this.alpha = alpha;
+  }
+
+  @Override
+  void apply(float[] x, float[] y) {
+    for (int i = 0; i < x.length; i++) y[i] = x[i] >= 0 ? x[i] : (float) (alpha * Math.expm1(x[i]));
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+    // Below zero the derivative alpha * exp(x) equals y + alpha.
+    for (int i = 0; i < x.length; i++) dx[i] = x[i] >= 0 ? dy[i] : dy[i] * (y[i] + alpha);
+  }
+}

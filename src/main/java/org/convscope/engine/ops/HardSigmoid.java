@@ -1,0 +1,25 @@
+package org.convscope.engine.ops;
+
+/** max(0, min(1, alpha * x + beta)) (ONNX defaults alpha 0.2, beta 0.5). */
+public final class HardSigmoid extends ElementwiseActivation {
+  private final float alpha;
+  private final float beta;
+
+  public HardSigmoid(float alpha, float beta) {
+    this.alpha = alpha;
+    this.beta = beta;
+  }
+
+  @Override
+  void apply(float[] x, float[] y) {
+    for (int i = 0; i < x.length; i++) y[i] = Math.max(0f, Math.min(1f, alpha * x[i] + beta));
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+    for (int i = 0; i < x.length; i++) {
+      float z = alpha * x[i] + beta;
+      dx[i] = z > 0 && z < 1 ? alpha * dy[i] : 0f;
+    }
+  }
+}

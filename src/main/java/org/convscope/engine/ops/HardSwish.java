@@ -1,0 +1,18 @@
+package org.convscope.engine.ops;
+
+/** x * max(0, min(1, x / 6 + 1/2)), as in MobileNetV3. */
+public final class HardSwish extends ElementwiseActivation {
+
+  @Override
+  void apply(float[] x, float[] y) {
+    for (int i = 0; i < x.length; i++) y[i] = x[i] * Math.max(0f, Math.min(1f, x[i] / 6f + 0.5f));
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+    for (int i = 0; i < x.length; i++) {
+      float v = x[i];
+      dx[i] = v <= -3 ? 0f : v >= 3 ? dy[i] : dy[i] * (v / 3f + 0.5f);
+    }
+  }
+}

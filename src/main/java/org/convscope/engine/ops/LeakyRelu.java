@@ -1,0 +1,20 @@
+package org.convscope.engine.ops;
+
+/** x for x &gt;= 0, alpha * x below (ONNX default alpha 0.01). */
+public final class LeakyRelu extends ElementwiseActivation {
+  private final float alpha;
+
+  public LeakyRelu(float alpha) {
+    this.alpha = alpha;
+  }
+
+  @Override
+  void apply(float[] x, float[] y) {
+    for (int i = 0; i < x.length; i++) y[i] = x[i] >= 0 ? x[i] : alpha * x[i];
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+    for (int i = 0; i < x.length; i++) dx[i] = x[i] >= 0 ? dy[i] : alpha * dy[i];
+  }
+}
