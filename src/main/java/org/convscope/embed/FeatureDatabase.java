@@ -178,6 +178,20 @@ public final class FeatureDatabase implements Closeable {
     return Optional.ofNullable(datasets.get(spec));
   }
 
+  /** The datasets the space holds vectors of. */
+  public List<DatasetInfo> datasets(Space space) throws IOException {
+    IndexSearcher searcher = new IndexSearcher(reader);
+    List<DatasetInfo> out = new ArrayList<>();
+    for (DatasetInfo info : datasets.values()) {
+      Query query = new BooleanQuery.Builder()
+          .add(new TermQuery(new Term(SPACE, space.id())), BooleanClause.Occur.FILTER)
+          .add(new TermQuery(new Term(DATASET, info.spec())), BooleanClause.Occur.FILTER)
+          .build();
+      if (searcher.count(query) > 0) out.add(info);
+    }
+    return out;
+  }
+
   /** Vectors stored in the space (as of the last commit or refresh). */
   public int count(Space space) throws IOException {
     return new IndexSearcher(reader).count(new TermQuery(new Term(SPACE, space.id())));

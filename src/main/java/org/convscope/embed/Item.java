@@ -7,6 +7,6 @@ package org.convscope.embed;
  * @param index the example's index in that dataset
  * @param path the image file, for datasets of files; null otherwise
  * @param label the dataset's label, -1 when unlabelled
- * @param predicted the class the model predicted
+ * @param predicted the class the model predicted, -1 when unknown (pixel-space neighbours)
  */
 public record Item(String dataset, int index, String path, int label, int predicted) {}

@@ -1,6 +1,10 @@
 package org.convscope.embed;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -37,13 +41,24 @@ public record Space(String id, String modelHash, String modelName, String modelP
         + ", " + dimension + "-d, of " + modelName;
   }
 
+  /** The hex SHA-256 of a file's bytes: what identifies a model whatever its name or place. */
+  public static String hashFile(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int read; (read = in.read(buffer)) > 0; ) digest.update(buffer, 0, read);
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
   /** The hex SHA-256 of a string's UTF-8 bytes. */
   static String sha256(String text) {
     return sha256(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The hex SHA-256 of some bytes. */
-  public static String sha256(byte[] bytes) {
+  private static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
