@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
  */
 public record NeighborGraph(int n, int k, int[] neighbors, double[] distances) {
   private static final int ROW_BLOCK = 8;
-  private static final int COLUMN_CHUNK = 2048;
+  private static final int COLUMN_CHUNK = 1024;
 
   /**
    * The k nearest other points of each of the n points stored row-major in {@code x} (n x d).

@@ -19,8 +19,9 @@ import java.util.stream.IntStream;
  */
 public record Pca(double[] mean, double[][] components, double[] variances) {
   private static final int ROW_CHUNK = 1024;
-  private static final int MAX_ITERATIONS = 500;
-  private static final double TOLERANCE = 1e-10;
+  private static final int MAX_ITERATIONS = 300;
+  /** Stop when no wanted eigenvalue moved by more than this fraction in an iteration. */
+  private static final double TOLERANCE = 1e-9;
 
   /**
    * The first {@code count} principal components of the n x d rows of {@code x}.
@@ -34,8 +35,9 @@ public record Pca(double[] mean, double[][] components, double[] variances) {
     for (int i = 0; i < n; i++) for (int p = 0; p < d; p++) mean[p] += x[i * d + p];
     for (int p = 0; p < d; p++) mean[p] /= n;
     double[] covariance = covariance(x, n, d, mean);
-    int width = Math.min(d, count + 10); // a few extra vectors speed up convergence of the last wanted ones
-    double[][] basis = subspaceIteration(covariance, d, width);
+    // Component c converges like (lambda_{width+1} / lambda_c)^iterations: extra vectors widen the gap.
+    int width = Math.min(d, Math.max(2 * count, count + 10));
+    double[][] basis = subspaceIteration(covariance, d, width, count);
     double[][] components = Arrays.copyOf(basis, count);
     double[] variances = new double[count];
     for (int c = 0; c < count; c++) {
@@ -92,9 +94,10 @@ public record Pca(double[] mean, double[][] components, double[] variances) {
 
   /**
    * An orthonormal basis of the dominant {@code width}-dimensional invariant subspace of the symmetric d x d
-   * matrix {@code a}, as eigenvectors sorted by decreasing eigenvalue.
+   * matrix {@code a}, as eigenvectors sorted by decreasing eigenvalue, iterated until the first {@code wanted}
+   * eigenvalues settle.
    */
-  private static double[][] subspaceIteration(double[] a, int d, int width) {
+  private static double[][] subspaceIteration(double[] a, int d, int width, int wanted) {
     double[][] q = new double[width][d];
     for (int c = 0; c < width; c++) {
       for (int p = 0; p < d; p++) q[c][p] = Math.sin(1.0 + c * 7.0 + p * 3.0); // any start not orthogonal to the answer
@@ -118,7 +121,7 @@ public record Pca(double[] mean, double[][] components, double[] variances) {
       }
       orthonormalize(next);
       double change = 0;
-      for (int c = 0; c < width; c++) change = Math.max(change, Math.abs(values[c] - previous[c]) / Math.max(Math.abs(values[c]), 1e-300));
+      for (int c = 0; c < wanted; c++) change = Math.max(change, Math.abs(values[c] - previous[c]) / Math.max(Math.abs(values[c]), 1e-300));
       for (int c = 0; c < width; c++) q[c] = next[c];
       previous = values;
       if (width == d || change < TOLERANCE) break;
