@@ -44,6 +44,8 @@ final class NeighborsCommand implements Callable<Integer> {
   private static final Color SAME_CLASS = new Color(0x2ca02c);
   private static final Color OTHER_CLASS = new Color(0xd62728);
   private static final Color QUERY = Color.BLACK;
+  /** Wide enough for a class name and a distance under each tile. */
+  private static final int TILE_SIZE = 112;
 
   @Option(names = "--db", required = true, paramLabel = "DIR", description = "A feature database made by convscope embed.")
   Path db;
@@ -202,9 +204,10 @@ final class NeighborsCommand implements Callable<Integer> {
 
   private BufferedImage draw(Space space, Query q, List<Neighbor> features, List<Neighbor> pixels, FeatureSpaces.Images images) throws IOException {
     int queryLabel = q.item() != null ? q.item().label() : -1;
+    String caption = queryLabel >= 0 ? "query: " + images.className(q.item().dataset(), queryLabel) : "query";
     Tile queryTile = null;
-    if (q.pixels() != null) queryTile = new Tile(ImageOps.fromTensor(q.pixels()), "query", QUERY);
-    else if (q.item() != null) queryTile = new Tile(images.image(q.item()), "query", QUERY);
+    if (q.pixels() != null) queryTile = new Tile(ImageOps.fromTensor(q.pixels()), caption, QUERY);
+    else if (q.item() != null) queryTile = new Tile(images.image(q.item()), caption, QUERY);
     List<String> labels = new ArrayList<>();
     List<List<Tile>> rows = new ArrayList<>();
     labels.add("features");
@@ -214,7 +217,7 @@ final class NeighborsCommand implements Callable<Integer> {
       rows.add(row(queryTile, pixels, queryLabel, images));
     }
     String title = "nearest neighbours, " + space.metric() + " distance: " + space.layer() + " of " + space.modelName();
-    return Grid.rows(labels, rows, GridOptions.defaults().withTitle(title));
+    return Grid.rows(labels, rows, GridOptions.defaults().withTileSize(TILE_SIZE).withGap(4).withTitle(title));
   }
 
   private static List<Tile> row(Tile query, List<Neighbor> neighbors, int queryLabel, FeatureSpaces.Images images) throws IOException {
@@ -222,7 +225,7 @@ final class NeighborsCommand implements Callable<Integer> {
     if (query != null) row.add(query);
     for (Neighbor n : neighbors) {
       Item item = n.item();
-      String label = images.className(item.dataset(), item.label()) + String.format(" %.3f", n.distance());
+      String label = images.className(item.dataset(), item.label()) + String.format(java.util.Locale.ROOT, " %.4f", n.distance());
       Color border = queryLabel < 0 || item.label() < 0 ? null : item.label() == queryLabel ? SAME_CLASS : OTHER_CLASS;
       row.add(new Tile(images.image(item), label, border));
     }

@@ -36,7 +36,7 @@ final class TsneCommand implements Callable<Integer> {
   /** Trustworthiness is O(n^2 log n): it is measured on a sample this large (as scikit-learn users do). */
   private static final int TRUSTWORTHINESS_SAMPLE = 5000;
   /** Thumbnails: at most one per cell of a grid this many cells wide. */
-  private static final int THUMBNAIL_GRID = 14;
+  private static final int THUMBNAIL_GRID = 12;
 
   @Option(names = "--db", required = true, paramLabel = "DIR", description = "A feature database made by convscope embed.")
   Path db;
