@@ -56,6 +56,24 @@ final class FeatureSpaces {
     return spaces.stream().map(Space::describe).collect(Collectors.joining("; "));
   }
 
+  /** The entries' vectors as one n x d row-major matrix. */
+  static float[] matrix(List<FeatureDatabase.Entry> entries, int d) {
+    float[] x = new float[entries.size() * d];
+    for (int i = 0; i < entries.size(); i++) System.arraycopy(entries.get(i).vector(), 0, x, i * d, d);
+    return x;
+  }
+
+  /** The entries' dataset labels, -1 where unlabelled. */
+  static int[] labels(List<FeatureDatabase.Entry> entries) {
+    return entries.stream().mapToInt(e -> e.item().label()).toArray();
+  }
+
+  /** The class names of the space's first dataset; empty when it has none. */
+  static List<String> classNames(FeatureDatabase db, Space space) throws IOException {
+    List<DatasetInfo> datasets = db.datasets(space);
+    return datasets.isEmpty() ? List.of() : datasets.get(0).classNames();
+  }
+
   /** A dataset spec with its file paths made absolute, so the database finds them from anywhere. */
   static String absoluteSpec(String spec) {
     if (spec.startsWith("fashion-mnist")) return spec;

@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.convscope.embed.ClassOverlap;
-import org.convscope.embed.DatasetInfo;
 import org.convscope.embed.FeatureDatabase;
 import org.convscope.embed.NeighborGraph;
 import org.convscope.embed.Space;
@@ -59,15 +58,10 @@ final class OverlapCommand implements Callable<Integer> {
       int n = entries.size();
       int d = space.dimension();
       if (k >= n) throw new UserException("-k " + k + " needs more than the " + n + " vectors of " + space.describe());
-      List<DatasetInfo> datasets = database.datasets(space);
-      List<String> classNames = datasets.isEmpty() ? List.of() : datasets.get(0).classNames();
+      List<String> classNames = FeatureSpaces.classNames(database, space);
       if (classNames.isEmpty()) throw new UserException(db + " holds no labels for " + space.describe() + "; class overlap needs them");
-      float[] x = new float[n * d];
-      int[] labels = new int[n];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(entries.get(i).vector(), 0, x, i * d, d);
-        labels[i] = entries.get(i).item().label();
-      }
+      float[] x = FeatureSpaces.matrix(entries, d);
+      int[] labels = FeatureSpaces.labels(entries);
       // Stored vectors are prepared for the space's metric, so Euclidean neighbours are the metric's neighbours.
       ClassOverlap overlap = ClassOverlap.compute(NeighborGraph.build(x, n, d, k, () -> false), labels, classNames);
       if (json) {

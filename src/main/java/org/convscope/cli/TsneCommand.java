@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import me.tongfei.progressbar.ProgressBar;
-import org.convscope.embed.DatasetInfo;
 import org.convscope.embed.EmbeddingQuality;
 import org.convscope.embed.FeatureDatabase;
 import org.convscope.embed.Item;
@@ -86,12 +85,8 @@ final class TsneCommand implements Callable<Integer> {
       int n = entries.size();
       int d = space.dimension();
       if (n < 3) throw new UserException(db + " holds " + n + " vectors of " + space.describe() + "; a map needs at least 3");
-      float[] x = new float[n * d];
-      int[] labels = new int[n];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(entries.get(i).vector(), 0, x, i * d, d);
-        labels[i] = entries.get(i).item().label();
-      }
+      float[] x = FeatureSpaces.matrix(entries, d);
+      int[] labels = FeatureSpaces.labels(entries);
       long start = System.nanoTime();
       double[] input;
       int inputDims;
@@ -134,9 +129,12 @@ final class TsneCommand implements Callable<Integer> {
           sample.length < n ? String.format(Locale.ROOT, ", %,d-point sample", sample.length) : "",
           labelled ? String.format(Locale.ROOT, "%d-NN class agreement %.4f", QUALITY_K, agreement) : "no labels for class agreement");
 
-      List<String> classNames = classNames(database, space);
+      List<String> classNames = FeatureSpaces.classNames(database, space);
       int[] colours = new int[n];
       for (int i = 0; i < n; i++) colours[i] = Math.max(0, labels[i]);
+      // Labels beyond the names (an unnamed class) are drawn by number.
+      List<String> legend = !labelled ? List.of("unlabelled")
+          : Arrays.stream(colours).max().orElse(0) < classNames.size() ? classNames : null;
       double[] xs = new double[n];
       double[] ys = new double[n];
       for (int i = 0; i < n; i++) {
@@ -146,7 +144,7 @@ final class TsneCommand implements Callable<Integer> {
       List<BufferedImage> thumbs = thumbnails ? thumbnails(coordinates, entries, new FeatureSpaces.Images(database)) : null;
       String title = (method.equals("pca") ? "PCA" : "t-SNE") + " of " + space.layer() + " of " + space.modelName()
           + String.format(Locale.ROOT, " (%,d images)", n);
-      PngFiles.write(ScatterPlot.render(xs, ys, colours, labelled ? classNames : List.of("unlabelled"), thumbs,
+      PngFiles.write(ScatterPlot.render(xs, ys, colours, legend, thumbs,
           ChartOptions.defaults().withSize(1000, 760).withTitle(title)).image(), out);
       stdout.println("map drawn to " + out);
       if (save != null) {
@@ -157,12 +155,6 @@ final class TsneCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /** The class names of the space's first dataset, extended with "class K" for any label beyond them. */
-  private static List<String> classNames(FeatureDatabase database, Space space) throws IOException {
-    List<DatasetInfo> datasets = database.datasets(space);
-    return datasets.isEmpty() ? List.of() : datasets.get(0).classNames();
   }
 
   /** One image per cell of a coarse grid over the map: the point nearest the cell's centre. */

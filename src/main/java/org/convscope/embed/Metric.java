@@ -56,11 +56,6 @@ public enum Metric {
     return Math.sqrt(sum);
   }
 
-  /** The distance from a squared Euclidean distance between prepared vectors: for unit vectors |a-b|^2 = 2 - 2 a.b. */
-  public double fromSquaredEuclidean(double squared) {
-    return this == COSINE ? squared / 2 : Math.sqrt(squared);
-  }
-
   @Override
   public String toString() {
     return name().toLowerCase(Locale.ROOT);

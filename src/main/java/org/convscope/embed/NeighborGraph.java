@@ -51,13 +51,6 @@ public record NeighborGraph(int n, int k, int[] neighbors, double[] distances) {
     return new NeighborGraph(n, k, neighbors, distances);
   }
 
-  /** The neighbour graph of an n x d double matrix (t-SNE's input after PCA). */
-  public static NeighborGraph build(double[] x, int n, int d, int k, BooleanSupplier cancelled) {
-    float[] f = new float[x.length];
-    for (int i = 0; i < f.length; i++) f[i] = (float) x[i];
-    return build(f, n, d, k, cancelled);
-  }
-
   /** The j-th neighbour of point i. */
   public int neighbor(int i, int j) {
     return neighbors[i * k + j];

@@ -47,7 +47,8 @@ class FeatureDatabaseTest {
   }
 
   private static void fill(FeatureDatabase db, Space space, DatasetInfo dataset, float[][] vectors, int from) throws IOException {
-    try (FeatureDatabase.Indexer indexer = db.indexer(space, dataset, 2_500)) {
+    // The default commit interval: 10,000 vectors make one segment, one HNSW graph (several would raise recall).
+    try (FeatureDatabase.Indexer indexer = db.indexer(space, dataset, FeatureDatabase.DEFAULT_COMMIT_EVERY)) {
       for (int i = 0; i < vectors.length; i++) indexer.add(vectors[i], new Item(dataset.spec(), from + i, null, (from + i) % 3, 0));
     }
   }

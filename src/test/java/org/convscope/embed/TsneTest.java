@@ -55,7 +55,9 @@ class TsneTest {
   }
 
   private static Affinities sparse(double[] x, int n, int d, double perplexity) {
-    return Affinities.compute(NeighborGraph.build(x, n, d, Affinities.neighborCount(perplexity, n), () -> false), perplexity);
+    float[] f = new float[x.length];
+    for (int i = 0; i < f.length; i++) f[i] = (float) x[i];
+    return Affinities.compute(NeighborGraph.build(f, n, d, Affinities.neighborCount(perplexity, n), () -> false), perplexity);
   }
 
   @Test
