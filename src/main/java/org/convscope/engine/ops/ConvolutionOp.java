@@ -67,17 +67,15 @@ abstract class ConvolutionOp implements Op {
       return grads;
     }
     if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy), x.shape());
-    // The bias also reaches output margins that oneDNN does not see, so then it is summed here.
+    // oneDNN's backward-weights pass gives the bias gradient along with the weights'. For the bias alone a
+    // per-channel sum is far cheaper, and it is also needed when the output has margins oneDNN does not see.
     boolean biasByDnnl = biasNeeded && needed[1] && r.offset() == null;
     if (needed[1]) {
       float[][] dw = Convolution.backwardWeights(g, x, dy, biasByDnnl);
       grads[1] = Tensor.of(dw[0], w.shape());
       if (biasByDnnl) grads[2] = Tensor.of(dw[1], bias.shape());
     }
-    if (biasNeeded && !biasByDnnl) {
-      // Without the weight gradient, a per-channel sum is far cheaper than oneDNN's backward-weights pass.
-      grads[2] = Tensor.of(sumPerChannel(outputGrads[0]), bias.shape());
-    }
+    if (biasNeeded && !biasByDnnl) grads[2] = Tensor.of(sumPerChannel(outputGrads[0]), bias.shape());
     return grads;
   }
 
