@@ -10,8 +10,8 @@ import org.convscope.tensor.Tensor;
 
 /**
  * Convolution and transposed convolution (oneDNN's "deconvolution") on row-major tensors: forward, backward
- * to the data, and backward to the weights and bias. Primitives are planned once per {@link ConvGeometry}
- * and pass with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
+ * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
+ * pass, with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
  * bounded cache shared by all threads; weights are reordered once per tensor version by the
  * {@link WeightCache}.
  */
