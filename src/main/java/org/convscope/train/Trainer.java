@@ -1,10 +1,8 @@
 package org.convscope.train;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -179,8 +177,10 @@ public final class Trainer {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /** The parameter names, for reports. */
-  public static List<String> parameterNames(Graph graph) {
-    return new ArrayList<>(trainableParameters(graph).keySet());
+  /** The number of trainable weights. */
+  public static long parameterCount(Graph graph) {
+    long n = 0;
+    for (Tensor t : trainableParameters(graph).values()) n += t.size();
+    return n;
   }
 }
