@@ -1,18 +1,11 @@
 package org.convscope.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.convscope.inspect.Activations;
 import org.convscope.model.Model;
-import org.convscope.render.Colormap;
-import org.convscope.render.Grid;
-import org.convscope.render.GridOptions;
-import org.convscope.render.Normalization;
+import org.convscope.render.LayerImages;
 import org.convscope.render.PngFiles;
-import org.convscope.render.Tile;
-import org.convscope.render.Tiles;
 import org.convscope.tensor.Npy;
 import org.convscope.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -57,19 +50,10 @@ final class ActivationsCommand implements Callable<Integer> {
     Model m = Model.load(model);
     Tensor x = Inputs.load(m, input, preprocess, spec.commandLine().getErr());
     Activations.Result r = Activations.of(m, x, layer, top);
-    PngFiles.write(render(r, scale.equals("shared")), out);
+    PngFiles.write(LayerImages.activationGrid(r.maps(), r.channels(), r.layer(), scale.equals("shared")), out);
     if (save != null) Npy.write(save, r.maps());
     spec.commandLine().getOut().printf("%s (%s): %d maps of %dx%d written to %s%n", layer, r.tensor(), r.channels().length,
         r.maps().dim(1), r.maps().dim(2), out);
     return 0;
-  }
-
-  /** A grid of the maps, each labelled with its channel index. */
-  static java.awt.image.BufferedImage render(Activations.Result r, boolean shared) {
-    List<Tile> tiles = Tiles.maps(r.maps(), Colormap.VIRIDIS, Normalization.minMax(),
-        shared ? Tiles.Scope.SHARED : Tiles.Scope.PER_TILE);
-    List<Tile> labelled = new ArrayList<>();
-    for (int i = 0; i < tiles.size(); i++) labelled.add(tiles.get(i).withLabel(String.valueOf(r.channels()[i])));
-    return Grid.render(labelled, GridOptions.defaults().withTitle(r.layer() + ": " + r.channels().length + " channels"));
   }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.convscope.inspect.Filters;
 import org.convscope.model.Model;
-import org.convscope.render.FilterImages;
+import org.convscope.render.LayerImages;
 import org.convscope.render.PngFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,11 +40,11 @@ final class FiltersCommand implements Callable<Integer> {
     int inputs = conv.weights().dim(1);
     BufferedImage image;
     if (inputs == 1 || inputs == 3) {
-      image = FilterImages.asImages(conv.weights(), name);
+      image = LayerImages.asImages(conv.weights(), name);
     } else {
       List<Integer> chosen = new ArrayList<>();
       for (int i : Ranges.parse(range, conv.weights().dim(0), "--filters")) chosen.add(i);
-      image = FilterImages.perInputChannel(conv.weights(), chosen, name);
+      image = LayerImages.perInputChannel(conv.weights(), chosen, name);
     }
     PngFiles.write(image, out);
     spec.commandLine().getOut().printf("%s: %d filters %s written to %s%n", name, conv.weights().dim(0),

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.convscope.tensor.Tensor;
 
-/** Convolution filters [out, in, kh, kw] drawn as images. */
-public final class FilterImages {
-  private FilterImages() {}
+/** A layer drawn as images: convolution filters [out, in, kh, kw] and activation maps [C, h, w]. */
+public final class LayerImages {
+  private LayerImages() {}
 
   /**
    * Every filter as one image (in colour for 3 input channels, grey for 1), each scaled over its own min-max
@@ -34,5 +34,17 @@ public final class FilterImages {
     }
     return Grid.rows(labels, rows, GridOptions.defaults().withTileSize(24).withColumns(in)
         .withTitle(title + ": filters by input channel"));
+  }
+
+  /**
+   * Activation maps [C,h,w] as a viridis grid labelled with channel indices, each map on its own scale or, with
+   * {@code sharedScale}, all on one so that their strengths compare.
+   */
+  public static BufferedImage activationGrid(Tensor maps, int[] channels, String title, boolean sharedScale) {
+    List<Tile> tiles = Tiles.maps(maps, Colormap.VIRIDIS, Normalization.minMax(),
+        sharedScale ? Tiles.Scope.SHARED : Tiles.Scope.PER_TILE);
+    List<Tile> labelled = new ArrayList<>();
+    for (int i = 0; i < tiles.size(); i++) labelled.add(tiles.get(i).withLabel(String.valueOf(channels[i])));
+    return Grid.render(labelled, GridOptions.defaults().withTileSize(40).withTitle(title + ": " + channels.length + " channels"));
   }
 }
