@@ -108,6 +108,21 @@ final class TinyNets {
     return new Model(b.build(StandardOps.registry()), "linear");
   }
 
+  /** x [N,2,4,4] -> Flatten -> Gemm (module fc1, 32 to 8) -> Relu -> Gemm (module fc2, 8 to 3). */
+  static Model twoLayers() {
+    GraphBuilder b = new GraphBuilder("two-layers", 13);
+    String x = b.input("input", -1, 2, 4, 4);
+    String f = b.node("Flatten", "/flatten/Flatten", List.of(x), Map.of());
+    b.initializer("fc1.weight", random(7, 8, 32));
+    b.initializer("fc1.bias", random(8, 8));
+    String h = b.node("Gemm", "/fc1/Gemm", List.of(f, "fc1.weight", "fc1.bias"), Map.of("transB", 1L));
+    String r = b.node("Relu", "/act/Relu", List.of(h), Map.of());
+    b.initializer("fc2.weight", random(9, 3, 8));
+    String y = b.node("Gemm", "/fc2/Gemm", List.of(r, "fc2.weight"), Map.of("transB", 1L));
+    b.output(y);
+    return new Model(b.build(StandardOps.registry()), "two-layers");
+  }
+
   /** The weights of {@link #linear}: [3, 32], mixed signs. */
   static Tensor linearWeights() {
     return random(99, 3, 32);
