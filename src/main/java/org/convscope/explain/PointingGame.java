@@ -43,13 +43,18 @@ public final class PointingGame {
 
   private PointingGame() {}
 
-  /** For each item, whether the map's maximum (the first, in row-major order) falls on the box. */
-  public static boolean[] hits(Attribution attribution, int height, int width, Box box, int tolerance) {
-    if (tolerance < 0) throw new InvalidInputException("pointing game tolerance must be >= 0, got " + tolerance);
+  /** Fails unless the box lies inside an input of this size. */
+  static void checkInside(Box box, int height, int width) {
     if (box.x1() > width || box.y1() > height) {
       throw new InvalidInputException("box " + box.x0() + "," + box.y0() + "," + box.x1() + "," + box.y1()
           + " reaches outside the " + width + "x" + height + " input");
     }
+  }
+
+  /** For each item, whether the map's maximum (the first, in row-major order) falls on the box. */
+  public static boolean[] hits(Attribution attribution, int height, int width, Box box, int tolerance) {
+    if (tolerance < 0) throw new InvalidInputException("pointing game tolerance must be >= 0, got " + tolerance);
+    checkInside(box, height, width);
     float[] map = attribution.pixelMap(height, width).data();
     int plane = height * width;
     boolean[] hits = new boolean[map.length / plane];

@@ -68,11 +68,11 @@ public final class Query {
   /** Explains the class the model predicts for each item. */
   public static Query predicted(Model model, Tensor batch, String layer) {
     Trace trace = run(model, batch);
-    Tensor logits = trace.get(model.output());
-    int classes = Scores.classes(model, logits);
+    Scores.classes(model, trace.get(model.output()));
     int[] targets = new int[batch.dim(0)];
-    for (int i = 0; i < targets.length; i++) targets[i] = Scores.topK(logits.data(), i * classes, classes, 1)[0];
-    return new Query(model, batch, targets, trace, layer);
+    Query query = new Query(model, batch, targets, trace, layer);
+    for (int i = 0; i < targets.length; i++) targets[i] = query.predicted(i);
+    return query;
   }
 
   /**
@@ -147,6 +147,18 @@ public final class Query {
     float[] s = new float[size()];
     for (int i = 0; i < s.length; i++) s[i] = out[i * classes + targets[i]];
     return s;
+  }
+
+  /** The class the model predicts for an item: its highest score. */
+  public int predicted(int item) {
+    int classes = logits().dim(1);
+    return Scores.topK(logits().data(), item * classes, classes, 1)[0];
+  }
+
+  /** The model's probability of class k for an item: the softmax of its scores, unless the model ends in one. */
+  public double probability(int item, int k) {
+    int classes = logits().dim(1);
+    return Scores.probability(model, logits().data(), item * classes, classes, k);
   }
 
   /** Whether a layer was named, or one has already been chosen. */

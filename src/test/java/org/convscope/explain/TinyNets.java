@@ -9,7 +9,7 @@ import org.convscope.model.Model;
 import org.convscope.tensor.Tensor;
 
 /** Small hand-built networks whose explanations can be worked out by hand. */
-final class TinyNets {
+public final class TinyNets {
   /** The classifier of the pooled models: 3 classes by 2 channels. */
   static final float[][] W = {{1f, -2f}, {0.5f, 1f}, {-1f, 0.25f}};
   static final float[] BIAS = {0.1f, -0.2f, 0.3f};
@@ -17,7 +17,7 @@ final class TinyNets {
   private TinyNets() {}
 
   /** x [N,2,4,4] -> Relu (module "features") -> mean over space -> Gemm -> logits [N,3]. */
-  static Model pooledLinear() {
+  public static Model pooledLinear() {
     GraphBuilder b = new GraphBuilder("pooled-linear", 13);
     String x = b.input("input", -1, 2, 4, 4);
     String a = b.node("Relu", "/features/Relu", List.of(x), Map.of());
@@ -28,7 +28,7 @@ final class TinyNets {
    * x [N,2,4,4] -> Relu (module "features") -> squared (module "square") -> mean over space -> Gemm. The
    * gradient at "features" varies with position: dY_c/dA_k = 2 W_ck A_k / 16.
    */
-  static Model squaredHead() {
+  public static Model squaredHead() {
     GraphBuilder b = new GraphBuilder("squared-head", 13);
     String x = b.input("input", -1, 2, 4, 4);
     String a = b.node("Relu", "/features/Relu", List.of(x), Map.of());
@@ -40,7 +40,7 @@ final class TinyNets {
    * x [N,2,8,8] -> every other row and column -> Relu (module "features", 4x4) -> squared -> mean over space ->
    * Gemm: the layer has half the input's resolution.
    */
-  static Model stridedSquaredHead() {
+  public static Model stridedSquaredHead() {
     GraphBuilder b = new GraphBuilder("strided-squared-head", 13);
     String x = b.input("input", -1, 2, 8, 8);
     b.initializer("starts", Tensor.vector(0, 0));
@@ -54,7 +54,7 @@ final class TinyNets {
   }
 
   /** x [N,2,4,4] -> Relu -> mean over space -> Relu -> Gemm: a pooled model whose head is not linear. */
-  static Model pooledThenRelu() {
+  public static Model pooledThenRelu() {
     GraphBuilder b = new GraphBuilder("pooled-relu", 13);
     String x = b.input("input", -1, 2, 4, 4);
     String a = b.node("Relu", "/features/Relu", List.of(x), Map.of());
@@ -82,7 +82,7 @@ final class TinyNets {
    * x [N,1,16,16] -> the 4x4 region at rows 4-7, columns 8-11 -> its mean m -> logits (3m, -3m). Nothing
    * outside the region matters.
    */
-  static Model regionOnly() {
+  public static Model regionOnly() {
     GraphBuilder b = new GraphBuilder("region-only", 13);
     String x = b.input("input", -1, 1, 16, 16);
     b.initializer("starts", Tensor.vector(4, 8));
@@ -97,7 +97,7 @@ final class TinyNets {
   }
 
   /** x [N,2,4,4] -> Relu (if {@code relu}) -> Flatten -> Gemm with {@link #linearWeights}: logits [N,3]. */
-  static Model linear(boolean relu) {
+  public static Model linear(boolean relu) {
     GraphBuilder b = new GraphBuilder("linear", 13);
     String x = b.input("input", -1, 2, 4, 4);
     String a = relu ? b.node("Relu", "/features/Relu", List.of(x), Map.of()) : x;
@@ -109,7 +109,7 @@ final class TinyNets {
   }
 
   /** x [N,2,4,4] -> Flatten -> Gemm (module fc1, 32 to 8) -> Relu -> Gemm (module fc2, 8 to 3). */
-  static Model twoLayers() {
+  public static Model twoLayers() {
     GraphBuilder b = new GraphBuilder("two-layers", 13);
     String x = b.input("input", -1, 2, 4, 4);
     String f = b.node("Flatten", "/flatten/Flatten", List.of(x), Map.of());
@@ -129,7 +129,7 @@ final class TinyNets {
   }
 
   /** Standard normal values from a seed. */
-  static Tensor random(long seed, int... shape) {
+  public static Tensor random(long seed, int... shape) {
     Tensor t = Tensor.zeros(shape);
     SplittableRandom r = new SplittableRandom(seed);
     float[] d = t.data();
