@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.convscope.engine.ValueInfo;
 import org.convscope.explain.DeletionInsertion;
 import org.convscope.explain.Evaluation;
 import org.convscope.explain.Explainer;
@@ -20,7 +19,6 @@ import org.convscope.explain.ModelRandomization;
 import org.convscope.explain.PointingGame;
 import org.convscope.explain.Query;
 import org.convscope.input.InputLoader;
-import org.convscope.input.Preprocessing;
 import org.convscope.model.Model;
 import org.convscope.tensor.Npy;
 import org.convscope.tensor.Shapes;
@@ -64,8 +62,8 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--batch-size", paramLabel = "B", description = "Inputs per forward pass for the batched methods and checks (default: ${DEFAULT-VALUE}).")
   int batchSize = Explainers.DEFAULT_BATCH_SIZE;
 
-  @Option(names = "--preprocessing", paramLabel = "NAME", description = "How images become inputs: imagenet or plain (default: ${DEFAULT-VALUE}).")
-  String preprocessing = "imagenet";
+  @Option(names = "--preprocess", paramLabel = "NAME", description = "How images become inputs: imagenet or plain (default: what the model records).")
+  String preprocess;
 
   @Option(names = "--box", paramLabel = "X0,Y0,X1,Y1", description = "The object's box in input pixels (ends exclusive), for the pointing game.")
   String box;
@@ -86,8 +84,8 @@ final class ExplainCommand implements Callable<Integer> {
     PointingGame.Box pointingBox = box == null ? null : PointingGame.Box.parse(box);
     if (sanityLayers < 0) throw new UserException("--sanity-layers must be 0 or more, got " + sanityLayers);
     Model loaded = Model.load(model);
-    // A .npy input is used as stored; only images need preprocessing fitted to the model.
-    Tensor batch = Npy.isNpy(input) ? Npy.readFloat(input) : InputLoader.load(input, preprocessingFor(loaded.inputInfo()));
+    // A .npy input is used as stored, whatever the model's channels; only images need a preprocessing.
+    Tensor batch = Npy.isNpy(input) ? Npy.readFloat(input) : InputLoader.load(input, Inputs.preprocessing(loaded, preprocess));
     long bad = InputLoader.nonFiniteCount(batch);
     if (bad > 0) throw new UserException(input + ": " + bad + " values are NaN or infinite");
 
@@ -112,20 +110,6 @@ final class ExplainCommand implements Callable<Integer> {
 
   private DeletionInsertion.Options withBatchSize(DeletionInsertion.Options d) {
     return new DeletionInsertion.Options(d.steps(), d.deletedValue(), d.blur(), batchSize);
-  }
-
-  /** The named preset, fitted to the model's declared channels and, when fixed, its input size. */
-  private Preprocessing preprocessingFor(ValueInfo declared) {
-    Preprocessing p = Preprocessing.named(preprocessing);
-    int[] dims = declared.hasShape() ? declared.dims() : null;
-    if (dims == null || dims.length != 4) return p;
-    if (dims[1] > 0 && dims[1] != p.channels()) p = p.withChannels(dims[1]);
-    if (dims[2] > 0 && dims[3] > 0) {
-      p = p.resize() instanceof Preprocessing.ShorterSideThenCrop
-          ? p.withResize(new Preprocessing.ShorterSideThenCrop((int) Math.ceil(Math.max(dims[2], dims[3]) * 8 / 7.0), dims[2], dims[3]))
-          : p.withResize(new Preprocessing.To(dims[2], dims[3]));
-    }
-    return p;
   }
 
   private Map<String, Object> summary(Model loaded, Tensor batch, Query query, Layer chosen, List<Evaluation.Result> results) {

@@ -71,6 +71,10 @@ public final class IntegratedGradients implements Explainer {
     public static Options defaults() {
       return new Options(50, 0f, Rule.GAUSS_LEGENDRE, 16);
     }
+
+    public Options withSteps(int newSteps) {
+      return new Options(newSteps, baseline, rule, batchSize);
+    }
   }
 
   private final Options options;

@@ -113,6 +113,14 @@ public final class Query {
     return batch;
   }
 
+  /**
+   * The same batch and targets explained at another layer (a module path, node or tensor name), reusing this
+   * query's forward pass.
+   */
+  public Query atLayer(String layer) {
+    return new Query(model, batch, targets, trace, layer);
+  }
+
   public Model model() {
     return model;
   }
