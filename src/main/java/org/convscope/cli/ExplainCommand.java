@@ -2,6 +2,7 @@ package org.convscope.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,9 @@ import org.convscope.explain.ModelRandomization;
 import org.convscope.explain.PointingGame;
 import org.convscope.explain.Query;
 import org.convscope.input.InputLoader;
+import org.convscope.input.Preprocessing;
 import org.convscope.model.Model;
+import org.convscope.render.PngFiles;
 import org.convscope.tensor.Npy;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -30,8 +33,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code convscope explain MODEL --input FILE}: why the model chose a class, by the methods asked for. Writes
- * each method's raw map as DIR/METHOD.npy and a summary.json with the prediction, target, layer, and each
- * method's time and faithfulness scores.
+ * each method's raw map as DIR/METHOD.npy and its picture as DIR/METHOD.png, the panel of all methods as
+ * DIR/panel.png, and summary.json with the prediction, target, layer, and each method's time and faithfulness
+ * scores.
  */
 @Command(name = "explain", description = "Explain a decision: which parts of the input made the model choose a class.")
 final class ExplainCommand implements Callable<Integer> {
@@ -71,8 +75,8 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--sanity-layers", paramLabel = "K", description = "Re-initialize the top K layers in turn and report how much each map changes (default: off).")
   int sanityLayers;
 
-  @Option(names = "--metrics", negatable = true, description = "Score each map by deletion and insertion (default: on).")
-  boolean metrics = true;
+  @Option(names = "--no-metrics", description = "Skip the deletion and insertion scores (a few dozen forward passes per method).")
+  boolean noMetrics;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -85,7 +89,9 @@ final class ExplainCommand implements Callable<Integer> {
     if (sanityLayers < 0) throw new UserException("--sanity-layers must be 0 or more, got " + sanityLayers);
     Model loaded = Model.load(model);
     // A .npy input is used as stored, whatever the model's channels; only images need a preprocessing.
-    Tensor batch = Npy.isNpy(input) ? Npy.readFloat(input) : InputLoader.load(input, Inputs.preprocessing(loaded, preprocess));
+    boolean npy = Npy.isNpy(input);
+    Preprocessing preprocessing = npy ? displayPreprocessing(loaded) : Inputs.preprocessing(loaded, preprocess);
+    Tensor batch = npy ? Npy.readFloat(input) : InputLoader.load(input, preprocessing);
     long bad = InputLoader.nonFiniteCount(batch);
     if (bad > 0) throw new UserException(input + ": " + bad + " values are NaN or infinite");
 
@@ -95,12 +101,22 @@ final class ExplainCommand implements Callable<Integer> {
     boolean usesLayer = explainers.stream().anyMatch(Explainer::usesLayer);
     Layer chosen = usesLayer ? query.layer() : null;
     Evaluation.Options options = new Evaluation.Options(
-        metrics ? withBatchSize(DeletionInsertion.Options.defaults()) : null, pointingBox, 0,
+        noMetrics ? null : withBatchSize(DeletionInsertion.Options.defaults()), pointingBox, 0,
         sanityLayers > 0 ? new ModelRandomization.Options(sanityLayers, 0) : null);
     List<Evaluation.Result> results = Evaluation.run(query, explainers, options);
 
+    ExplanationPictures pictures = new ExplanationPictures(loaded, query, preprocessing);
+    List<BufferedImage> images = new ArrayList<>();
+    for (Evaluation.Result r : results) images.add(pictures.method(r));
+    BufferedImage panel = pictures.panel(results);
+
     Files.createDirectories(out);
-    for (Evaluation.Result r : results) Npy.write(out.resolve(r.method().name() + ".npy"), r.attribution().map());
+    for (int m = 0; m < results.size(); m++) {
+      String name = results.get(m).method().name();
+      Npy.write(out.resolve(name + ".npy"), results.get(m).attribution().map());
+      PngFiles.write(images.get(m), out.resolve(name + ".png"));
+    }
+    PngFiles.write(panel, out.resolve("panel.png"));
     Map<String, Object> summary = summary(loaded, batch, query, chosen, results);
     Files.writeString(out.resolve("summary.json"),
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary) + "\n");
@@ -110,6 +126,15 @@ final class ExplainCommand implements Callable<Integer> {
 
   private DeletionInsertion.Options withBatchSize(DeletionInsertion.Options d) {
     return new DeletionInsertion.Options(d.steps(), d.deletedValue(), d.blur(), batchSize);
+  }
+
+  /** How a .npy input was probably normalized, to show it: the model's own record or guess; null if that fails. */
+  private Preprocessing displayPreprocessing(Model loaded) {
+    try {
+      return Inputs.preprocessing(loaded, preprocess);
+    } catch (IllegalArgumentException e) {
+      return null; // channels no image has (2, 4, ...): shown as their mean instead
+    }
   }
 
   private Map<String, Object> summary(Model loaded, Tensor batch, Query query, Layer chosen, List<Evaluation.Result> results) {
@@ -191,7 +216,7 @@ final class ExplainCommand implements Callable<Integer> {
       }
       w.println(line);
     }
-    w.println("wrote " + out.resolve("summary.json") + " and " + results.size() + " maps");
+    w.println("wrote " + results.size() + " maps (.npy and .png), panel.png and summary.json to " + out);
     w.flush();
   }
 

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.convscope.explain.GradCam;
 import org.convscope.explain.Query;
 import org.convscope.explain.Saliency;
@@ -64,6 +66,12 @@ class ExplainCommandTest {
     assertArrayEquals(new int[] {2, 4, 4}, gradcam.shape());
     assertArrayEquals(new GradCam().explain(query).map().data(), gradcam.data());
     assertTrue(Files.exists(outDir.resolve("cam.npy")));
+    for (String png : new String[] {"saliency.png", "gradcam.png", "cam.png"}) {
+      BufferedImage image = ImageIO.read(outDir.resolve(png).toFile());
+      assertTrue(image.getWidth() > 2 * 224 && image.getHeight() > 224, png + " shows both items at display size");
+    }
+    BufferedImage panel = ImageIO.read(outDir.resolve("panel.png").toFile());
+    assertTrue(panel.getWidth() > 4 * 224 && panel.getHeight() > 2 * 224, "input and three methods, two rows");
 
     JsonNode summary = new ObjectMapper().readTree(outDir.resolve("summary.json").toFile());
     assertEquals(1, summary.get("items").get(0).get("target").get("class").asInt());
@@ -95,7 +103,9 @@ class ExplainCommandTest {
     assertArrayEquals(new int[] {4, 4, 4}, maps.shape());
     Query top = Query.topK(TinyNets.pooledLinear(), X, 2, null);
     assertArrayEquals(new GradCam().explain(top).map().data(), maps.data());
-    JsonNode items = new ObjectMapper().readTree(outDir.resolve("summary.json").toFile()).get("items");
+    JsonNode summary = new ObjectMapper().readTree(outDir.resolve("summary.json").toFile());
+    assertFalse(summary.get("methods").get(0).has("deletion_auc"), "--no-metrics skips the curves");
+    JsonNode items = summary.get("items");
     assertEquals(1, items.get(3).get("input_item").asInt());
     assertEquals(top.target(3), items.get(3).get("target").get("class").asInt());
     assertFalse(items.get(0).get("target").get("class").asInt() == items.get(1).get("target").get("class").asInt());
