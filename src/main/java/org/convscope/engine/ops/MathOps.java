@@ -1,0 +1,23 @@
+package org.convscope.engine.ops;
+
+import org.convscope.engine.OpRegistry;
+
+/**
+ * Element-wise math, element-wise and reduced extremes, comparisons and logic, broadcasting data ops, and
+ * the transformer pieces (LayerNormalization, GELU) that current exports of classifiers contain.
+ */
+final class MathOps {
+  private MathOps() {}
+
+  static void register(OpRegistry registry) {
+    registry.register("Exp", spec -> new Exp());
+    registry.register("Log", spec -> new Log());
+    registry.register("Sqrt", spec -> new Sqrt());
+    registry.register("Neg", spec -> new Neg());
+    registry.register("Reciprocal", spec -> new Reciprocal());
+    registry.register("Abs", spec -> new Abs());
+    registry.register("Erf", spec -> new Erf());
+    registry.register("Gelu", Gelu::create);
+    registry.register("Pow", spec -> new Pow());
+  }
+}
