@@ -19,5 +19,10 @@ final class MathOps {
     registry.register("Erf", spec -> new Erf());
     registry.register("Gelu", Gelu::create);
     registry.register("Pow", spec -> new Pow());
+
+    registry.register("Expand", spec -> new Expand());
+    registry.register("Tile", spec -> new Tile());
+    registry.register("Where", spec -> new Where());
+    registry.register("Range", spec -> new Range());
   }
 }
