@@ -20,6 +20,12 @@ final class MathOps {
     registry.register("Gelu", Gelu::create);
     registry.register("Pow", spec -> new Pow());
 
+    registry.register("Max", spec -> new Max());
+    registry.register("Min", spec -> new Min());
+    registry.register("Mean", spec -> new Mean());
+    registry.register("ReduceMax", ReduceMax::create);
+    registry.register("ReduceMin", ReduceMin::create);
+
     registry.register("Expand", spec -> new Expand());
     registry.register("Tile", spec -> new Tile());
     registry.register("Where", spec -> new Where());
