@@ -26,6 +26,16 @@ final class MathOps {
     registry.register("ReduceMax", ReduceMax::create);
     registry.register("ReduceMin", ReduceMin::create);
 
+    registry.register("Equal", spec -> new Equal());
+    registry.register("Less", spec -> new Less());
+    registry.register("Greater", spec -> new Greater());
+    registry.register("LessOrEqual", spec -> new LessOrEqual());
+    registry.register("GreaterOrEqual", spec -> new GreaterOrEqual());
+    registry.register("Not", spec -> new Not());
+    registry.register("And", spec -> new And());
+    registry.register("Or", spec -> new Or());
+    registry.register("Xor", spec -> new Xor());
+
     registry.register("Expand", spec -> new Expand());
     registry.register("Tile", spec -> new Tile());
     registry.register("Where", spec -> new Where());
