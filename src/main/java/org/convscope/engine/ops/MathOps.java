@@ -40,5 +40,7 @@ final class MathOps {
     registry.register("Tile", spec -> new Tile());
     registry.register("Where", spec -> new Where());
     registry.register("Range", spec -> new Range());
+
+    registry.register("LayerNormalization", LayerNormalization::create);
   }
 }
