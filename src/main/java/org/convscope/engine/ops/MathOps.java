@@ -3,8 +3,8 @@ package org.convscope.engine.ops;
 import org.convscope.engine.OpRegistry;
 
 /**
- * Element-wise math, element-wise and reduced extremes, comparisons and logic, broadcasting data ops, and
- * the transformer pieces (LayerNormalization, GELU) that current exports of classifiers contain.
+ * Element-wise math, element-wise and reduced extremes, comparisons and logic, broadcasting and indexing
+ * data ops, and the transformer pieces (LayerNormalization, GELU) that current exports of classifiers contain.
  */
 final class MathOps {
   private MathOps() {}
@@ -19,6 +19,10 @@ final class MathOps {
     registry.register("Erf", spec -> new Erf());
     registry.register("Gelu", Gelu::create);
     registry.register("Pow", spec -> new Pow());
+    registry.register("Floor", spec -> new Floor());
+    registry.register("Ceil", spec -> new Ceil());
+    registry.register("Round", spec -> new Round());
+    registry.register("Sign", spec -> new Sign());
 
     registry.register("Max", spec -> new Max());
     registry.register("Min", spec -> new Min());
@@ -40,6 +44,7 @@ final class MathOps {
     registry.register("Tile", spec -> new Tile());
     registry.register("Where", spec -> new Where());
     registry.register("Range", spec -> new Range());
+    registry.register("Size", spec -> new Size());
 
     registry.register("LayerNormalization", LayerNormalization::create);
   }

@@ -65,6 +65,27 @@ class ElementwiseMathTest {
   }
 
   @Test
+  void negAndAbsOnInt64() {
+    Tensor x = Tensor.ofLongs(new long[] {-3, 0, 5}, 3);
+    OpTesting.assertLongs(new int[] {3}, new long[] {3, 0, -5}, run(create("Neg", 1), x));
+    OpTesting.assertLongs(new int[] {3}, new long[] {3, 0, 5}, run(create("Abs", 1), x));
+  }
+
+  @Test
+  void roundingAndSign() {
+    Tensor x = tensor(new int[] {8}, -2.5f, -1.5f, -0.4f, 0, 0.5f, 1.5f, 2.5f, 2.7f);
+    assertClose(new float[] {-3, -2, -1, 0, 0, 1, 2, 2}, run(create("Floor", 1), x), 0);
+    assertClose(new float[] {-2, -1, -0f, 0, 1, 2, 3, 3}, run(create("Ceil", 1), x), 0);
+    // Halves go to the even neighbour.
+    assertClose(new float[] {-2, -2, -0f, 0, 0, 2, 2, 3}, run(create("Round", 1), x), 0);
+    assertClose(new float[] {-1, -1, -1, 0, 1, 1, 1, 1}, run(create("Sign", 1), x), 0);
+    for (String type : new String[] {"Floor", "Ceil", "Round", "Sign"}) {
+      Tensor[] g = PointwiseFixtures.backward(create(type, 1), new Tensor[] {x}, Tensor.full(1, 8), true);
+      assertArrayEquals(new float[8], g[0].data(), type + " is piecewise constant");
+    }
+  }
+
+  @Test
   void erfMatchesReferenceValues() {
     // Reference values from SciPy's scipy.special.erf and erfc.
     double[][] table = {{0, 0}, {0.1, 0.1124629160182849}, {0.5, 0.5204998778130465}, {1, 0.8427007929497148},
