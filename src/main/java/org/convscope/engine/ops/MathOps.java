@@ -19,6 +19,7 @@ final class MathOps {
     registry.register("Erf", spec -> new Erf());
     registry.register("Gelu", Gelu::create);
     registry.register("Pow", spec -> new Pow());
+    registry.register("Mod", Mod::create);
     registry.register("Floor", spec -> new Floor());
     registry.register("Ceil", spec -> new Ceil());
     registry.register("Round", spec -> new Round());
@@ -44,6 +45,7 @@ final class MathOps {
     registry.register("Tile", spec -> new Tile());
     registry.register("Where", spec -> new Where());
     registry.register("Range", spec -> new Range());
+    registry.register("ScatterND", ScatterND::create);
     registry.register("Size", spec -> new Size());
 
     registry.register("LayerNormalization", LayerNormalization::create);
