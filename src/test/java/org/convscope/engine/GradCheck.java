@@ -51,11 +51,16 @@ public final class GradCheck {
       for (int p = 0; p < positions; p++) {
         int i = x.length <= 64 ? p : random.nextInt(x.length);
         float saved = x[i];
+        // markModified after each in-place write, as the Tensor contract asks: ops cache derived copies
+        // (oneDNN's reordered weights) by tensor version.
         x[i] = (float) (saved + eps);
+        inputs[in].markModified();
         double plus = loss(op, context, inputs, weights);
         x[i] = (float) (saved - eps);
+        inputs[in].markModified();
         double minus = loss(op, context, inputs, weights);
         x[i] = saved;
+        inputs[in].markModified();
         double numeric = (plus - minus) / (2 * eps);
         double err = Math.abs(numeric - g[i]);
         if (err > tolerance * Math.max(1.0, Math.max(Math.abs(numeric), scale))) {

@@ -7,5 +7,7 @@ final class ConvolutionOps {
   private ConvolutionOps() {}
 
   static void register(OpRegistry registry) {
+    registry.register("Conv", Conv::new);
+    registry.register("ConvTranspose", ConvTranspose::new);
   }
 }

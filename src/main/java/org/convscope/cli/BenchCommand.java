@@ -1,0 +1,104 @@
+package org.convscope.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.convscope.engine.BackwardRules;
+import org.convscope.engine.ForwardOptions;
+import org.convscope.engine.Network;
+import org.convscope.engine.Trace;
+import org.convscope.inspect.ModelSummary;
+import org.convscope.model.Model;
+import org.convscope.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code convscope bench MODEL}: median times of a forward pass, of the gradient of one logit with respect to
+ * the input (saliency), and of its gradient with respect to a late layer (the Grad-CAM case).
+ */
+@Command(name = "bench", description = "Time forward, backward-to-input and backward-to-layer passes (medians).")
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")
+  Path model;
+
+  @Option(names = "--batch", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
+  int batch = 1;
+
+  @Option(names = "--runs", paramLabel = "R", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
+  int runs = 10;
+
+  @Option(names = "--warmup", paramLabel = "W", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+  int warmup = 3;
+
+  @Option(names = "--layer", paramLabel = "NAME", description = "Layer for the backward-to-layer case (default: the last spatial layer).")
+  String layer;
+
+  @Option(names = "--input-size", paramLabel = "PIXELS", description = "Height and width when the model leaves them free (default: ${DEFAULT-VALUE}).")
+  int inputSize = 224;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (batch < 1 || runs < 1 || warmup < 0) throw new UserException("--batch and --runs must be at least 1, --warmup at least 0");
+    Model m = Model.load(model);
+    Network net = m.network();
+    int[] shape = ModelSummary.probeShape(m.inputInfo(), inputSize);
+    shape[0] = batch;
+    Tensor x = Tensor.zeros(shape);
+    java.util.Random random = new java.util.Random(1);
+    for (int i = 0; i < x.size(); i++) x.data()[i] = (float) random.nextGaussian();
+    String target = layer != null ? m.resolveLayer(layer) : lastSpatialLayer(m, shape);
+    Map<String, Tensor> feeds = Map.of(m.input(), x);
+    Tensor logits = net.predict(x);
+    Tensor seed = Tensor.zeros(logits.shape());
+    for (int n = 0; n < batch; n++) seed.data()[n * logits.dim(1)] = 1;
+    Map<String, Tensor> seeds = Map.of(m.output(), seed);
+
+    double forward = median(() -> net.forward(feeds, ForwardOptions.inference()));
+    double toInput = median(() -> {
+      Trace t = net.forward(feeds, ForwardOptions.forBackward());
+      net.backward(t, seeds, List.of(m.input()), BackwardRules.DEFAULT);
+    });
+    double toLayer = median(() -> {
+      Trace t = net.forward(feeds, ForwardOptions.forBackward());
+      net.backward(t, seeds, List.of(target), BackwardRules.DEFAULT);
+    });
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("%s batch %d (%d runs, medians)%n", model, batch, runs);
+    out.printf("forward                 %9.2f ms%n", forward);
+    out.printf("forward+backward input  %9.2f ms%n", toInput);
+    out.printf("forward+backward layer  %9.2f ms  (%s)%n", toLayer, target);
+    return 0;
+  }
+
+  private double median(Runnable body) {
+    for (int i = 0; i < warmup; i++) body.run();
+    double[] t = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long start = System.nanoTime();
+      body.run();
+      t[i] = (System.nanoTime() - start) / 1e6;
+    }
+    Arrays.sort(t);
+    return runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+  }
+
+  /** The last layer whose output still has a spatial extent greater than one. */
+  private static String lastSpatialLayer(Model m, int[] shape) {
+    String last = null;
+    for (var l : ModelSummary.layers(m.network(), new int[] {1, shape[1], shape[2], shape[3]})) {
+      int[] s = l.shape();
+      if (s.length == 4 && s[2] * s[3] > 1) last = l.tensor();
+    }
+    if (last == null) throw new UserException(m.source() + " has no layer with spatial extent");
+    return last;
+  }
+}

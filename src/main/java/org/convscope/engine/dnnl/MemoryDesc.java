@@ -1,0 +1,129 @@
+package org.convscope.engine.dnnl;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import java.util.Arrays;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * A oneDNN memory descriptor: the dimensions and layout of a float32 tensor. Descriptors made here are
+ * owned and destroyed by {@link #close()}; those obtained from a {@link Primitive} are views owned by the
+ * primitive, valid while it is, and closing them does nothing.
+ */
+public final class MemoryDesc implements AutoCloseable {
+  private final dnnl_memory_desc handle;
+  private final boolean owned;
+  private boolean closed;
+  private String layoutKey;
+
+  private MemoryDesc(dnnl_memory_desc handle, boolean owned) {
+    this.handle = handle;
+    this.owned = owned;
+  }
+
+  /** Dense row-major layout (NCHW for activations, OIHW for weights). */
+  public static MemoryDesc plain(long... dims) {
+    return strided(dims, rowMajorStrides(dims));
+  }
+
+  /** Dense layout with the given strides in elements, e.g. a permuted view of a row-major array. */
+  public static MemoryDesc strided(long[] dims, long[] strides) {
+    dnnl_memory_desc md = new dnnl_memory_desc();
+    try (LongPointer d = new LongPointer(dims); LongPointer s = new LongPointer(strides)) {
+      Dnnl.check(dnnl_memory_desc_create_with_strides(md, dims.length, d, dnnl_f32, s),
+          "creating a memory descriptor for dims " + Arrays.toString(dims) + " strides " + Arrays.toString(strides));
+    }
+    return new MemoryDesc(md, true);
+  }
+
+  /** No layout yet: lets a primitive choose the layout that suits it best (usually a blocked one). */
+  public static MemoryDesc any(long... dims) {
+    dnnl_memory_desc md = new dnnl_memory_desc();
+    Dnnl.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, dnnl_format_tag_any),
+        "creating a memory descriptor for dims " + Arrays.toString(dims));
+    return new MemoryDesc(md, true);
+  }
+
+  /** A view of a descriptor owned by someone else (a primitive descriptor). */
+  static MemoryDesc view(dnnl_memory_desc handle) {
+    return new MemoryDesc(handle, false);
+  }
+
+  public dnnl_memory_desc handle() {
+    if (closed) throw new IllegalStateException("memory descriptor used after close");
+    return handle;
+  }
+
+  /** Bytes needed by a buffer in this layout (blocked layouts may pad channels). */
+  public long bytes() {
+    return dnnl_memory_desc_get_size(handle());
+  }
+
+  /** Whether both describe the same dimensions and layout, so data needs no reorder between them. */
+  public boolean sameLayout(MemoryDesc other) {
+    return dnnl_memory_desc_equal(handle(), other.handle()) != 0;
+  }
+
+  public long[] dims() {
+    return queryLongs(dnnl_query_dims, ndims());
+  }
+
+  /**
+   * A string that identifies the layout exactly (dimensions, strides and blocking), for use in cache keys:
+   * two blocked descriptors with equal keys describe the same placement of every element.
+   */
+  public String layoutKey() {
+    if (layoutKey == null) layoutKey = describeLayout();
+    return layoutKey;
+  }
+
+  private String describeLayout() {
+    int ndims = ndims();
+    int nblocks = queryInt(dnnl_query_inner_nblks_s32);
+    return "f32" + Arrays.toString(dims())
+        + "/strides" + Arrays.toString(queryLongs(dnnl_query_strides, ndims))
+        + "/blocks" + Arrays.toString(queryLongs(dnnl_query_inner_blks, nblocks))
+        + "@" + Arrays.toString(queryLongs(dnnl_query_inner_idxs, nblocks));
+  }
+
+  private int ndims() {
+    return queryInt(dnnl_query_ndims_s32);
+  }
+
+  private int queryInt(int what) {
+    try (IntPointer result = new IntPointer(1)) {
+      Dnnl.check(dnnl_memory_desc_query(handle(), what, result), "querying a memory descriptor");
+      return result.get();
+    }
+  }
+
+  /** Array queries return a pointer to the descriptor's own array, valid while the descriptor is. */
+  private long[] queryLongs(int what, int count) {
+    long[] out = new long[count];
+    if (count == 0) return out;
+    try (PointerPointer<?> result = new PointerPointer<>(1)) {
+      Dnnl.check(dnnl_memory_desc_query(handle(), what, result), "querying a memory descriptor");
+      new LongPointer(result.get(0)).get(out);
+    }
+    return out;
+  }
+
+  static long[] rowMajorStrides(long[] dims) {
+    long[] strides = new long[dims.length];
+    long s = 1;
+    for (int i = dims.length - 1; i >= 0; i--) {
+      strides[i] = s;
+      s *= dims[i];
+    }
+    return strides;
+  }
+
+  @Override
+  public void close() {
+    if (owned && !closed) Dnnl.check(dnnl_memory_desc_destroy(handle), "destroying a memory descriptor");
+    closed = true;
+  }
+}

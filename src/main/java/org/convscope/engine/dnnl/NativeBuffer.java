@@ -1,0 +1,66 @@
+package org.convscope.engine.dnnl;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * Native memory for oneDNN to read and write, aligned to 64 bytes (a cache line, which oneDNN's vectorized
+ * kernels prefer). Freed by {@link #close()}.
+ *
+ * <p>The aligned pointer is a separate pointer whose address itself is aligned, with position zero: JavaCPP
+ * adds a pointer's position in bytes, not elements, when it is passed as {@code void*}, so an offset position
+ * would hand oneDNN the wrong address.
+ */
+public final class NativeBuffer implements AutoCloseable {
+  private static final int ALIGNMENT = 64;
+
+  private final BytePointer allocation;
+  private final FloatPointer floats;
+  private final long bytes;
+
+  /** A buffer of at least {@code bytes} bytes, contents undefined. */
+  public NativeBuffer(long bytes) {
+    this.bytes = Math.max(bytes, Float.BYTES);
+    allocation = new BytePointer(this.bytes + ALIGNMENT);
+    long misalignment = allocation.address() % ALIGNMENT;
+    BytePointer aligned = allocation.getPointer(misalignment == 0 ? 0 : ALIGNMENT - misalignment);
+    floats = new FloatPointer(aligned);
+    floats.capacity(this.bytes / Float.BYTES);
+    floats.limit(this.bytes / Float.BYTES);
+    if (floats.address() % ALIGNMENT != 0 || floats.position() != 0) {
+      throw new IllegalStateException("could not align a native buffer");
+    }
+  }
+
+  public long bytes() {
+    return bytes;
+  }
+
+  /** The aligned memory, for oneDNN. */
+  public FloatPointer pointer() {
+    return floats;
+  }
+
+  /** Copies {@code values} to the start of the buffer. */
+  public void write(float[] values) {
+    if ((long) values.length * Float.BYTES > bytes) {
+      throw new IllegalArgumentException(values.length + " floats do not fit in a buffer of " + bytes + " bytes");
+    }
+    floats.put(values, 0, values.length);
+  }
+
+  /** Copies the start of the buffer into {@code values}. */
+  public void read(float[] values) {
+    if ((long) values.length * Float.BYTES > bytes) {
+      throw new IllegalArgumentException("a buffer of " + bytes + " bytes does not hold " + values.length + " floats");
+    }
+    floats.get(values, 0, values.length);
+  }
+
+  @Override
+  public void close() {
+    // The aligned view deallocates through to the allocation; closing both is idempotent.
+    floats.close();
+    allocation.close();
+  }
+}

@@ -1,0 +1,77 @@
+package org.convscope.engine.dnnl;
+
+/**
+ * One argument of a {@link Plan}: the row-major layout in which a {@link org.convscope.tensor.Tensor} holds
+ * it, the layout the primitive chose, and the reorder between the two (none when they are the same).
+ */
+final class Operand implements AutoCloseable {
+  final int arg;
+  final MemoryDesc plain;
+  final MemoryDesc internal;
+  private final Primitive reorder;
+  private final String slot;
+
+  private Operand(int arg, MemoryDesc plain, MemoryDesc internal, Primitive reorder) {
+    this.arg = arg;
+    this.plain = plain;
+    this.internal = internal;
+    this.reorder = reorder;
+    this.slot = "arg" + arg;
+  }
+
+  /** An argument the primitive reads; owns {@code plain} once created (the caller closes it on failure). */
+  static Operand input(int arg, MemoryDesc plain, Primitive primitive) {
+    MemoryDesc internal = primitive.argMd(arg);
+    return new Operand(arg, plain, internal, plain.sameLayout(internal) ? null : Primitive.reorder(plain, internal));
+  }
+
+  /** An argument the primitive writes; owns {@code plain} once created (the caller closes it on failure). */
+  static Operand output(int arg, MemoryDesc plain, Primitive primitive) {
+    MemoryDesc internal = primitive.argMd(arg);
+    return new Operand(arg, plain, internal, plain.sameLayout(internal) ? null : Primitive.reorder(internal, plain));
+  }
+
+  /** Copies {@code values} into the workspace in the primitive's layout and adds the argument. */
+  void stageIn(Workspace workspace, float[] values, ExecArgs args) {
+    NativeBuffer internalBuffer = workspace.buffer(slot, internal.bytes());
+    writeInternal(workspace, values, internalBuffer);
+    args.add(arg, internal, internalBuffer);
+  }
+
+  /** Writes row-major {@code values} into {@code target} in the primitive's layout. */
+  void writeInternal(Workspace workspace, float[] values, NativeBuffer target) {
+    if (reorder == null) {
+      target.write(values);
+    } else {
+      NativeBuffer plainBuffer = workspace.buffer(slot + ".plain", plain.bytes());
+      plainBuffer.write(values);
+      workspace.reorder(reorder, plain, plainBuffer, internal, target);
+    }
+  }
+
+  /** Adds the argument over a workspace buffer for the primitive to write, and returns that buffer. */
+  NativeBuffer bindOut(Workspace workspace, ExecArgs args) {
+    NativeBuffer internalBuffer = workspace.buffer(slot, internal.bytes());
+    args.add(arg, internal, internalBuffer);
+    return internalBuffer;
+  }
+
+  /** After execution: the primitive's result in {@code internalBuffer}, row-major in a new array. */
+  float[] readOut(Workspace workspace, NativeBuffer internalBuffer) {
+    float[] values = new float[Math.toIntExact(plain.bytes() / Float.BYTES)];
+    if (reorder == null) {
+      internalBuffer.read(values);
+    } else {
+      NativeBuffer plainBuffer = workspace.buffer(slot + ".plain", plain.bytes());
+      workspace.reorder(reorder, internal, internalBuffer, plain, plainBuffer);
+      plainBuffer.read(values);
+    }
+    return values;
+  }
+
+  @Override
+  public void close() {
+    if (reorder != null) reorder.close();
+    plain.close();
+  }
+}

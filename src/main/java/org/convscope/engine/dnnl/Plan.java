@@ -1,0 +1,121 @@
+package org.convscope.engine.dnnl;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.convscope.tensor.Tensor;
+
+/**
+ * A primitive ready to run on row-major Java arrays: inputs are copied into native memory and reordered into
+ * the layouts the primitive chose, a parameter tensor comes from the {@link WeightCache}, and outputs are
+ * reordered back to row-major. A plan is immutable and may run on several threads at once, each with its
+ * own {@link Workspace}.
+ *
+ * <p>Keeping activations in a blocked layout between consecutive oneDNN ops only needs a variant of
+ * {@link #run} that takes and returns buffers in the {@code internal} layouts, skipping the reorders.
+ */
+public final class Plan implements AutoCloseable {
+  private final Primitive main;
+  private final List<Operand> inputs;
+  private final Operand weights;
+  private final List<Operand> outputs;
+
+  private Plan(Primitive main, List<Operand> inputs, Operand weights, List<Operand> outputs) {
+    this.main = main;
+    this.inputs = inputs;
+    this.weights = weights;
+    this.outputs = outputs;
+  }
+
+  /** Starts a plan around {@code main}, which the plan then owns. */
+  public static Builder builder(Primitive main) {
+    return new Builder(main);
+  }
+
+  public Primitive primitive() {
+    return main;
+  }
+
+  /**
+   * Runs the primitive on this thread's {@code workspace}.
+   *
+   * @param weightTensor the tensor for the planned weights argument, or null when the plan has none
+   * @param inputValues row-major values of the planned inputs, in the order they were added
+   * @return row-major values of the planned outputs, in the order they were added
+   */
+  public float[][] run(Workspace workspace, Tensor weightTensor, float[]... inputValues) {
+    if (inputValues.length != inputs.size() || (weights == null) != (weightTensor == null)) {
+      throw new IllegalArgumentException(main.what() + " takes " + inputs.size() + " inputs"
+          + (weights == null ? "" : " and weights"));
+    }
+    try (ExecArgs args = new ExecArgs()) {
+      for (int i = 0; i < inputs.size(); i++) inputs.get(i).stageIn(workspace, inputValues[i], args);
+      NativeBuffer[] results = new NativeBuffer[outputs.size()];
+      for (int i = 0; i < outputs.size(); i++) results[i] = outputs.get(i).bindOut(workspace, args);
+      if (weights == null) {
+        workspace.execute(main, args);
+      } else {
+        try (Lease<WeightCache.Reordered> w =
+            WeightCache.shared().acquire(weightTensor, weights, workspace)) {
+          args.add(weights.arg, weights.internal, w.get().buffer());
+          workspace.execute(main, args);
+        }
+      }
+      float[][] values = new float[outputs.size()][];
+      for (int i = 0; i < outputs.size(); i++) values[i] = outputs.get(i).readOut(workspace, results[i]);
+      return values;
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Operand o : inputs) o.close();
+    if (weights != null) weights.close();
+    for (Operand o : outputs) o.close();
+    main.close();
+  }
+
+  /** Collects the operands; if any step fails, everything made so far is closed. */
+  public static final class Builder {
+    private final Primitive main;
+    private final List<Operand> inputs = new ArrayList<>();
+    private final List<Operand> outputs = new ArrayList<>();
+    private Operand weights;
+
+    private Builder(Primitive main) {
+      this.main = main;
+    }
+
+    /** An argument read from a row-major array laid out as {@code plain} (which the plan then owns). */
+    public Builder input(int arg, MemoryDesc plain) {
+      inputs.add(guard(() -> Operand.input(arg, plain, main), plain));
+      return this;
+    }
+
+    /** The parameter argument, read from a tensor through the weight cache. */
+    public Builder weights(int arg, MemoryDesc plain) {
+      if (weights != null) throw new IllegalStateException("a plan has one weights argument");
+      weights = guard(() -> Operand.input(arg, plain, main), plain);
+      return this;
+    }
+
+    /** An argument written by the primitive, returned as a row-major array laid out as {@code plain}. */
+    public Builder output(int arg, MemoryDesc plain) {
+      outputs.add(guard(() -> Operand.output(arg, plain, main), plain));
+      return this;
+    }
+
+    public Plan build() {
+      return new Plan(main, List.copyOf(inputs), weights, List.copyOf(outputs));
+    }
+
+    private Operand guard(java.util.function.Supplier<Operand> create, MemoryDesc plain) {
+      try {
+        return create.get();
+      } catch (RuntimeException e) {
+        plain.close();
+        new Plan(main, inputs, weights, outputs).close();
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package org.convscope.engine.dnnl;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * A oneDNN primitive with its primitive descriptor, which it keeps so that the layouts it chose can be
+ * queried. Immutable once created and safe to execute from several threads at once, each with its own
+ * {@link Workspace}: primitives are created with a user-managed scratchpad, so no hidden buffer is shared.
+ */
+public final class Primitive implements AutoCloseable {
+  private final dnnl_primitive_desc descriptor;
+  private final dnnl_primitive primitive;
+  private final String what;
+  private final long scratchpadBytes;
+  private boolean closed;
+
+  /** Fills in a primitive descriptor; returns oneDNN's status. */
+  @FunctionalInterface
+  public interface DescriptorFactory {
+    int create(dnnl_primitive_desc descriptor, dnnl_primitive_attr attributes);
+  }
+
+  private Primitive(dnnl_primitive_desc descriptor, dnnl_primitive primitive, String what) {
+    this.descriptor = descriptor;
+    this.primitive = primitive;
+    this.what = what;
+    this.scratchpadBytes = scratchpadMd().bytes();
+  }
+
+  /**
+   * Creates the descriptor with {@code factory}, passing it attributes that ask for a user-managed scratchpad,
+   * then the primitive. {@code what} names it in error messages ("convolution forward [1,3,224,224]...").
+   */
+  public static Primitive create(String what, DescriptorFactory factory) {
+    dnnl_primitive_desc descriptor = new dnnl_primitive_desc();
+    dnnl_primitive_attr attributes = new dnnl_primitive_attr();
+    Dnnl.check(dnnl_primitive_attr_create(attributes), "creating primitive attributes");
+    try {
+      Dnnl.check(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
+          "setting the scratchpad mode");
+      Dnnl.check(factory.create(descriptor, attributes), "creating the descriptor of " + what);
+    } finally {
+      dnnl_primitive_attr_destroy(attributes);
+    }
+    dnnl_primitive primitive = new dnnl_primitive();
+    int status = dnnl_primitive_create(primitive, descriptor);
+    if (status != dnnl_success) {
+      dnnl_primitive_desc_destroy(descriptor);
+      Dnnl.check(status, "creating " + what);
+    }
+    return new Primitive(descriptor, primitive, what);
+  }
+
+  /** A reorder between two layouts of the same dimensions. */
+  public static Primitive reorder(MemoryDesc from, MemoryDesc to) {
+    return create("reorder", (pd, attr) ->
+        dnnl_reorder_primitive_desc_create(pd, from.handle(), Dnnl.engine(), to.handle(), Dnnl.engine(), attr));
+  }
+
+  /**
+   * The layout the primitive chose for one of its arguments, e.g. {@code dnnl_query_src_md}; a view valid
+   * while this primitive is open.
+   */
+  public MemoryDesc md(int query) {
+    if (closed) throw new IllegalStateException(what + " used after close");
+    return MemoryDesc.view(dnnl_primitive_desc_query_md(descriptor, query, 0));
+  }
+
+  /** The layout the primitive chose for execution argument {@code arg}, e.g. {@code DNNL_ARG_SRC}. */
+  public MemoryDesc argMd(int arg) {
+    if (closed) throw new IllegalStateException(what + " used after close");
+    return MemoryDesc.view(dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, arg));
+  }
+
+  /** Bytes of scratch memory an execution needs (zero when none). */
+  public long scratchpadBytes() {
+    return scratchpadBytes;
+  }
+
+  MemoryDesc scratchpadMd() {
+    return md(dnnl_query_scratchpad_md);
+  }
+
+  /** oneDNN's name of the chosen implementation, e.g. "brg_conv_fwd:avx2". */
+  public String implementation() {
+    try (PointerPointer<?> result = new PointerPointer<>(1)) {
+      Dnnl.check(dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, result), "querying " + what);
+      return new BytePointer(result.get(0)).getString();
+    }
+  }
+
+  dnnl_primitive handle() {
+    if (closed) throw new IllegalStateException(what + " used after close");
+    return primitive;
+  }
+
+  String what() {
+    return what;
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    Dnnl.check(dnnl_primitive_destroy(primitive), "destroying " + what);
+    Dnnl.check(dnnl_primitive_desc_destroy(descriptor), "destroying the descriptor of " + what);
+  }
+}

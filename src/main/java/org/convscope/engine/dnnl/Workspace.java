@@ -1,0 +1,85 @@
+package org.convscope.engine.dnnl;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import java.lang.ref.Cleaner;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_stream;
+
+/**
+ * What one thread needs to run primitives: a stream and named scratch buffers that are reused from call to
+ * call (grown when a larger one is needed), so that steady-state execution allocates no native memory.
+ * Obtained from {@link Dnnl#workspace()} and used only by its thread. Its native objects are freed by
+ * {@link Dnnl#releaseThreadResources()}, or once the thread has ended and the workspace is collected.
+ */
+public final class Workspace implements AutoCloseable {
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /** The native state, kept apart from the workspace so that the cleaner does not keep it reachable. */
+  private static final class Resources implements Runnable {
+    final dnnl_stream stream = new dnnl_stream();
+    final Map<String, NativeBuffer> buffers = new HashMap<>();
+    /** Reused for every execution: allocating it each time through JavaCPP costs more than a small primitive. */
+    dnnl_exec_arg_t args = new dnnl_exec_arg_t(8);
+    int argsCapacity = 8;
+
+    @Override
+    public void run() {
+      for (NativeBuffer b : buffers.values()) b.close();
+      buffers.clear();
+      args.close();
+      dnnl_stream_destroy(stream);
+    }
+  }
+
+  private final Resources resources = new Resources();
+  private final Cleaner.Cleanable cleanable;
+
+  Workspace() {
+    Dnnl.check(dnnl_stream_create(resources.stream, Dnnl.engine(), dnnl_stream_default_flags), "creating a stream");
+    cleanable = CLEANER.register(this, resources);
+  }
+
+  /**
+   * This thread's buffer named {@code slot}, at least {@code bytes} long. Its contents are whatever the last
+   * user left; the same slot must not be used for two arguments of one execution.
+   */
+  public NativeBuffer buffer(String slot, long bytes) {
+    NativeBuffer b = resources.buffers.get(slot);
+    if (b == null || b.bytes() < bytes) {
+      if (b != null) b.close();
+      b = new NativeBuffer(bytes);
+      resources.buffers.put(slot, b);
+    }
+    return b;
+  }
+
+  /** Runs {@code primitive} on this thread's stream, adding its scratchpad, and waits for it to finish. */
+  public void execute(Primitive primitive, ExecArgs args) {
+    long scratch = primitive.scratchpadBytes();
+    if (scratch > 0) args.add(DNNL_ARG_SCRATCHPAD, primitive.scratchpadMd(), buffer("scratchpad", scratch));
+    if (args.size() > resources.argsCapacity) {
+      resources.args.close();
+      resources.argsCapacity = args.size();
+      resources.args = new dnnl_exec_arg_t(args.size());
+    }
+    args.writeTo(resources.args);
+    Dnnl.check(dnnl_primitive_execute(primitive.handle(), resources.stream, args.size(), resources.args),
+        "executing " + primitive.what());
+    Dnnl.check(dnnl_stream_wait(resources.stream), "waiting for " + primitive.what());
+  }
+
+  /** Reorders data in {@code from} (layout {@code fromMd}) into {@code to} (layout {@code toMd}). */
+  public void reorder(Primitive reorder, MemoryDesc fromMd, NativeBuffer from, MemoryDesc toMd, NativeBuffer to) {
+    try (ExecArgs args = new ExecArgs()) {
+      execute(reorder, args.add(DNNL_ARG_FROM, fromMd, from).add(DNNL_ARG_TO, toMd, to));
+    }
+  }
+
+  @Override
+  public void close() {
+    cleanable.clean();
+  }
+}

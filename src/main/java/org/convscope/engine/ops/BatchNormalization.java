@@ -1,0 +1,229 @@
+package org.convscope.engine.ops;
+
+import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.Op;
+import org.convscope.engine.OpSpec;
+import org.convscope.tensor.Tensor;
+
+/**
+ * ONNX BatchNormalization over the channel axis (axis 1) of an N x C x D1 ... Dk input, for every opset from 7.
+ * A rank-1 input of size N counts as one channel.
+ *
+ * <p>Inference normalizes with the running statistics (inputs mean and var). Batch statistics are used when
+ * the run is a training run ({@link ExecutionContext#isTraining()}) or when the node itself is a training node
+ * (training_mode=1 from opset 14, training outputs before). Then the variance is the population variance, the
+ * running statistics become {@code running * momentum + batch * (1 - momentum)}, a training run records them as
+ * state updates of the mean and var tensors, and the node's optional outputs return them (opset 14: running
+ * mean and var; before: running mean and var, then batch mean and var). Those outputs carry no gradient.
+ */
+public final class BatchNormalization implements Op {
+  private final float epsilon;
+  private final float momentum;
+  private final boolean trainingNode;
+  private final int outputCount;
+
+  private BatchNormalization(float epsilon, float momentum, boolean trainingNode, int outputCount) {
+    this.epsilon = epsilon;
+    this.momentum = momentum;
+    this.trainingNode = trainingNode;
+    this.outputCount = outputCount;
+  }
+
+  /** Builds the op for a node, checking its attributes. */
+  public static BatchNormalization create(OpSpec spec) {
+    var a = spec.attributes();
+    if (spec.inputCount() != 5) throw spec.invalid("needs 5 inputs (X, scale, B, mean, var), got " + spec.inputCount());
+    if (spec.opset() < 9 && a.getInt("spatial", 1) != 1) {
+      throw spec.invalid("spatial=0 (statistics per activation) is not supported; flatten the input to N x (C*D1*...) "
+          + "and use spatial=1");
+    }
+    float epsilon = a.getFloat("epsilon", 1e-5f);
+    float momentum = a.getFloat("momentum", 0.9f);
+    if (!(epsilon >= 0)) throw spec.invalid("epsilon must be non-negative, got " + epsilon);
+    boolean training;
+    if (spec.opset() >= 14) {
+      long mode = a.getInt("training_mode", 0);
+      if (mode != 0 && mode != 1) throw spec.invalid("training_mode must be 0 or 1");
+      training = mode == 1;
+      if (spec.outputCount() > 3) throw spec.invalid("has at most 3 outputs from opset 14, got " + spec.outputCount());
+      if (!training && spec.outputCount() > 1) throw spec.invalid("running mean and var outputs need training_mode=1");
+    } else {
+      if (spec.outputCount() > 5) throw spec.invalid("has at most 5 outputs, got " + spec.outputCount());
+      training = spec.outputCount() > 1;
+    }
+    return new BatchNormalization(epsilon, momentum, training, spec.outputCount());
+  }
+
+  /** N, C and the size of one channel of one batch item. */
+  private record Dims(int batch, int channels, int plane) {
+    static Dims of(Tensor x) {
+      if (x.rank() == 0) throw new IllegalArgumentException("BatchNormalization needs an input of rank 1 or more");
+      int plane = 1;
+      for (int i = 2; i < x.rank(); i++) plane *= x.dim(i);
+      return new Dims(x.dim(0), x.rank() > 1 ? x.dim(1) : 1, plane);
+    }
+
+    int valuesPerChannel() {
+      return batch * plane;
+    }
+  }
+
+  private boolean usesBatchStatistics(ExecutionContext context) {
+    return trainingNode || context.isTraining();
+  }
+
+  @Override
+  public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
+    Tensor x = inputs[0];
+    Dims d = Dims.of(x);
+    for (int i = 1; i < 5; i++) {
+      if (inputs[i].size() != d.channels()) {
+        throw new IllegalArgumentException("input " + i + " has " + inputs[i].size() + " values for " + d.channels()
+            + " channels");
+      }
+    }
+    float[] scale = inputs[1].data();
+    float[] bias = inputs[2].data();
+    Tensor[] outputs = new Tensor[outputCount];
+    float[] mean;
+    float[] var;
+    if (usesBatchStatistics(context)) {
+      mean = new float[d.channels()];
+      var = new float[d.channels()];
+      batchStatistics(x.data(), d, mean, var);
+      float[] runningMean = blend(inputs[3].data(), mean);
+      float[] runningVar = blend(inputs[4].data(), var);
+      if (context.isTraining()) {
+        context.updateState(inputs[3], runningMean);
+        context.updateState(inputs[4], runningVar);
+      }
+      float[][] extra = {runningMean, runningVar, mean, var};
+      for (int k = 1; k < outputCount; k++) outputs[k] = Tensor.of(extra[k - 1].clone(), d.channels());
+    } else {
+      mean = inputs[3].data();
+      var = inputs[4].data();
+    }
+    float[] xs = x.data();
+    float[] y = new float[xs.length];
+    Planes.forEach(d.batch() * d.channels(), xs.length, p -> {
+      int c = p % d.channels();
+      float gain = (float) (scale[c] / Math.sqrt((double) var[c] + epsilon));
+      float shift = bias[c] - mean[c] * gain;
+      for (int i = p * d.plane(), end = i + d.plane(); i < end; i++) y[i] = xs[i] * gain + shift;
+    });
+    outputs[0] = Tensor.of(y, x.shape());
+    return outputs;
+  }
+
+  /** running * momentum + batch * (1 - momentum), ONNX's convention (PyTorch's momentum is 1 minus this one). */
+  private float[] blend(float[] running, float[] batch) {
+    float[] out = new float[running.length];
+    for (int c = 0; c < out.length; c++) out[c] = running[c] * momentum + batch[c] * (1 - momentum);
+    return out;
+  }
+
+  /** Per-channel mean and population variance, accumulated in double in two passes for accuracy. */
+  private static void batchStatistics(float[] x, Dims d, float[] mean, float[] var) {
+    Planes.forEach(d.channels(), x.length, c -> {
+      double sum = 0;
+      for (int n = 0; n < d.batch(); n++) {
+        for (int i = (n * d.channels() + c) * d.plane(), end = i + d.plane(); i < end; i++) sum += x[i];
+      }
+      double mu = sum / d.valuesPerChannel();
+      double squares = 0;
+      for (int n = 0; n < d.batch(); n++) {
+        for (int i = (n * d.channels() + c) * d.plane(), end = i + d.plane(); i < end; i++) {
+          double dev = x[i] - mu;
+          squares += dev * dev;
+        }
+      }
+      mean[c] = (float) mu;
+      var[c] = (float) (squares / d.valuesPerChannel());
+    });
+  }
+
+  @Override
+  public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
+      boolean[] needed) {
+    Tensor x = inputs[0];
+    Dims d = Dims.of(x);
+    float[] xs = x.data();
+    float[] g = outputGrads[0].data();
+    float[] scale = inputs[1].data();
+    boolean batchStats = usesBatchStatistics(context);
+    float[] mean;
+    float[] var;
+    if (batchStats) {
+      mean = new float[d.channels()];
+      var = new float[d.channels()];
+      batchStatistics(xs, d, mean, var);
+    } else {
+      mean = inputs[3].data();
+      var = inputs[4].data();
+    }
+    double[] invStd = new double[d.channels()];
+    for (int c = 0; c < invStd.length; c++) invStd[c] = 1 / Math.sqrt((double) var[c] + epsilon);
+
+    // Per channel: sum of g, and sum of g times the normalized input.
+    boolean anyParameter = needed[1] || needed[2] || (!batchStats && (needed[3] || needed[4]));
+    double[] sumG = new double[d.channels()];
+    double[] sumGNorm = new double[d.channels()];
+    if (anyParameter || (batchStats && needed[0])) {
+      Planes.forEach(d.channels(), xs.length, c -> {
+        double sg = 0;
+        double sgx = 0;
+        for (int n = 0; n < d.batch(); n++) {
+          for (int i = (n * d.channels() + c) * d.plane(), end = i + d.plane(); i < end; i++) {
+            sg += g[i];
+            sgx += g[i] * (xs[i] - (double) mean[c]);
+          }
+        }
+        sumG[c] = sg;
+        sumGNorm[c] = sgx * invStd[c];
+      });
+    }
+
+    Tensor[] grads = new Tensor[inputs.length];
+    if (needed[0]) {
+      float[] dx = new float[xs.length];
+      Planes.forEach(d.batch() * d.channels(), xs.length, p -> {
+        int c = p % d.channels();
+        double gain = scale[c] * invStd[c];
+        int from = p * d.plane();
+        int to = from + d.plane();
+        if (batchStats) {
+          // Mean and variance depend on x too: remove the gradient's mean and its projection on x-hat.
+          double meanG = sumG[c] / d.valuesPerChannel();
+          double meanGNorm = sumGNorm[c] / d.valuesPerChannel();
+          for (int i = from; i < to; i++) {
+            double normalized = (xs[i] - mean[c]) * invStd[c];
+            dx[i] = (float) (gain * (g[i] - meanG - normalized * meanGNorm));
+          }
+        } else {
+          for (int i = from; i < to; i++) dx[i] = (float) (gain * g[i]);
+        }
+      });
+      grads[0] = Tensor.of(dx, x.shape());
+    }
+    if (needed[1]) grads[1] = channelTensor(sumGNorm, inputs[1]);
+    if (needed[2]) grads[2] = channelTensor(sumG, inputs[2]);
+    if (!batchStats) {
+      // In batch-statistics mode the output does not depend on the running statistics.
+      double[] dMean = new double[d.channels()];
+      double[] dVar = new double[d.channels()];
+      for (int c = 0; c < d.channels(); c++) {
+        dMean[c] = -scale[c] * invStd[c] * sumG[c];
+        dVar[c] = -0.5 * scale[c] * invStd[c] * invStd[c] * sumGNorm[c];
+      }
+      if (needed[3]) grads[3] = channelTensor(dMean, inputs[3]);
+      if (needed[4]) grads[4] = channelTensor(dVar, inputs[4]);
+    }
+    return grads;
+  }
+
+  private static Tensor channelTensor(double[] values, Tensor like) {
+    float[] out = new float[values.length];
+    for (int c = 0; c < out.length; c++) out[c] = (float) values[c];
+    return Tensor.of(out, like.shape());
+  }
+}

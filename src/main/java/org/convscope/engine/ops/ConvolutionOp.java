@@ -1,0 +1,108 @@
+package org.convscope.engine.ops;
+
+import java.util.Arrays;
+import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.Op;
+import org.convscope.engine.dnnl.ConvGeometry;
+import org.convscope.engine.dnnl.Convolution;
+import org.convscope.tensor.Tensor;
+
+/**
+ * What Conv and ConvTranspose share: inputs X, W and an optional bias B, one output, all computed by oneDNN
+ * once the subclass has resolved the sizes. The weight gradient (and with it the bias gradient) is computed
+ * only when asked for: explanations need only the data gradient.
+ */
+abstract class ConvolutionOp implements Op {
+  final ConvAttributes attributes;
+
+  ConvolutionOp(ConvAttributes attributes) {
+    this.attributes = attributes;
+  }
+
+  /** Every size of this node's computation for input {@code x} and weights {@code w}. */
+  abstract ConvGeometry geometry(Tensor x, Tensor w);
+
+  @Override
+  public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
+    Tensor x = inputs[0];
+    Tensor w = inputs[1];
+    Tensor bias = inputs.length > 2 ? inputs[2] : null;
+    ConvGeometry g = geometry(x, w);
+    checkBias(bias, g);
+    int[] shape = toInts(g.dstDims());
+    if (g.batch() == 0) return new Tensor[] {Tensor.zeros(shape)};
+    return new Tensor[] {Tensor.of(Convolution.forward(g, x, w, bias), shape)};
+  }
+
+  @Override
+  public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
+      boolean[] needed) {
+    Tensor x = inputs[0];
+    Tensor w = inputs[1];
+    Tensor bias = inputs.length > 2 ? inputs[2] : null;
+    Tensor dy = outputGrads[0];
+    ConvGeometry g = geometry(x, w);
+    boolean biasNeeded = bias != null && needed[2];
+    Tensor[] grads = new Tensor[inputs.length];
+    if (g.batch() == 0) {
+      for (int i = 0; i < inputs.length; i++) {
+        if (needed[i] && inputs[i] != null) grads[i] = Tensor.zeros(inputs[i].shape());
+      }
+      return grads;
+    }
+    if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy), x.shape());
+    if (needed[1]) {
+      float[][] dw = Convolution.backwardWeights(g, x, dy, biasNeeded);
+      grads[1] = Tensor.of(dw[0], w.shape());
+      if (biasNeeded) grads[2] = Tensor.of(dw[1], bias.shape());
+    } else if (biasNeeded) {
+      // Without the weight gradient, a per-channel sum is far cheaper than oneDNN's backward-weights pass.
+      grads[2] = Tensor.of(sumPerChannel(dy), bias.shape());
+    }
+    return grads;
+  }
+
+  /** Checks the shapes both ops share: float tensors, and weights of the input's rank. */
+  void checkInputs(Tensor x, Tensor w) {
+    if (!x.isFloat() || !w.isFloat()) throw new IllegalArgumentException(attributes.node + ": X and W must be float");
+    int rank = x.rank() - 2;
+    if (rank < 1 || rank > 3 || w.rank() != x.rank()) {
+      throw new IllegalArgumentException(attributes.node + ": needs X and W of equal rank 3 to 5 (N, C and 1 to 3"
+          + " spatial axes), got X " + Arrays.toString(x.shape()) + " and W " + Arrays.toString(w.shape()));
+    }
+  }
+
+  static int[] spatial(Tensor t) {
+    return Arrays.copyOfRange(t.shape(), 2, t.rank());
+  }
+
+  private void checkBias(Tensor bias, ConvGeometry g) {
+    if (bias != null && (!bias.isFloat() || bias.rank() != 1 || bias.dim(0) != g.outChannels())) {
+      throw new IllegalArgumentException(attributes.node + ": bias of shape " + Arrays.toString(bias.shape())
+          + " for " + g.outChannels() + " output channels");
+    }
+  }
+
+  private static float[] sumPerChannel(Tensor dy) {
+    int batch = dy.dim(0);
+    int channels = dy.dim(1);
+    int inner = dy.size() / (batch * channels);
+    float[] g = dy.data();
+    float[] sums = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      double sum = 0;
+      for (int n = 0; n < batch; n++) {
+        int offset = (n * channels + c) * inner;
+        for (int i = 0; i < inner; i++) sum += g[offset + i];
+      }
+      sums[c] = (float) sum;
+    }
+    return sums;
+  }
+
+  private static int[] toInts(long[] dims) {
+    int[] out = new int[dims.length];
+    for (int i = 0; i < dims.length; i++) out[i] = Math.toIntExact(dims[i]);
+    return out;
+  }
+}

@@ -1,0 +1,74 @@
+package org.convscope;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The PyTorch reference fixtures in {@code ../shared/fixtures} (one folder per network, with manifest.json).
+ * Tests that use them are skipped when the folder is absent.
+ */
+public final class Fixtures {
+  private static final List<Path> LOCATIONS = List.of(Path.of("../shared/fixtures"), Path.of("/work/shared/fixtures"));
+
+  private Fixtures() {}
+
+  /** The fixtures folder, or the calling test is skipped. */
+  public static Path root() {
+    for (Path p : LOCATIONS) if (Files.isDirectory(p)) return p;
+    Assumptions.abort("PyTorch fixtures not found in ../shared/fixtures");
+    return null;
+  }
+
+  /** Every fixture folder's name. */
+  public static List<String> names() {
+    for (Path p : LOCATIONS) {
+      if (!Files.isDirectory(p)) continue;
+      try (Stream<Path> dirs = Files.list(p)) {
+        return dirs.filter(d -> Files.exists(d.resolve("manifest.json"))).map(d -> d.getFileName().toString()).sorted().toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return List.of();
+  }
+
+  public static Path dir(String name) {
+    return root().resolve(name);
+  }
+
+  public static JsonNode manifest(String name) {
+    try {
+      return new ObjectMapper().readTree(dir(name).resolve("manifest.json").toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The manifests' tolerance: max|a-b| <= 1e-3 * max|b| + 1e-5. */
+  public static void assertClose(float[] expected, float[] got, String what) {
+    if (expected.length != got.length) throw new AssertionError(what + ": " + got.length + " values, expected " + expected.length);
+    double maxRef = 0;
+    double maxDiff = 0;
+    int worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      maxRef = Math.max(maxRef, Math.abs(expected[i]));
+      double d = Math.abs(expected[i] - got[i]);
+      if (!(d <= maxDiff)) {
+        maxDiff = d;
+        worst = i;
+      }
+    }
+    double tolerance = 1e-3 * maxRef + 1e-5;
+    if (!(maxDiff <= tolerance)) {
+      throw new AssertionError(String.format("%s: max|diff| %.3g at %d (expected %g, got %g) exceeds %.3g",
+          what, maxDiff, worst, expected[worst], got[worst], tolerance));
+    }
+  }
+}
