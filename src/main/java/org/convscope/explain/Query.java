@@ -47,11 +47,11 @@ public final class Query {
    *     before global pooling when a method needs a layer
    */
   public static Query forClasses(Model model, Tensor batch, int[] targets, String layer) {
-    Trace trace = run(model, batch);
-    int classes = Scores.classes(model, trace.get(model.output()));
-    if (targets.length != batch.dim(0)) {
+    if (targets.length != checkBatch(batch).dim(0)) {
       throw new InvalidInputException(targets.length + " target classes for a batch of " + batch.dim(0));
     }
+    Trace trace = run(model, batch);
+    int classes = Scores.classes(model, trace.get(model.output()));
     for (int k : targets) model.checkClass(k, classes);
     return new Query(model, batch, targets.clone(), trace, layer);
   }
