@@ -11,8 +11,19 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "convscope", mixinStandardHelpOptions = true, version = "ConvScope 0.1",
     description = "Look inside convolutional neural networks exported to ONNX.",
-    subcommands = {InspectCommand.class, PredictCommand.class, TensorCommand.class, BenchCommand.class, TrainCommand.class, EvaluateCommand.class, FiltersCommand.class,
-        ActivationsCommand.class, DemoCommand.class, ReportCommand.class, ExplainCommand.class})
+    subcommands = {
+        DemoCommand.class,
+        InspectCommand.class,
+        PredictCommand.class,
+        TensorCommand.class,
+        BenchCommand.class,
+        TrainCommand.class,
+        EvaluateCommand.class,
+        FiltersCommand.class,
+        ActivationsCommand.class,
+        ExplainCommand.class,
+        ReportCommand.class,
+    })
 public final class Main implements Runnable {
   /** Exit code for bad input: a file, argument or model the user gave. */
   public static final int BAD_INPUT = 2;
