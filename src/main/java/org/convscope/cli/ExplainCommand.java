@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  * DIR/panel.png, and summary.json with the prediction, target, layer, and each method's time and faithfulness
  * scores.
  */
-@Command(name = "explain", description = "Explain a decision: which parts of the input made the model choose a class.")
+@Command(name = "explain", mixinStandardHelpOptions = true, description = "Explain a decision: which parts of the input made the model choose a class.")
 final class ExplainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")
   Path model;
@@ -45,10 +45,17 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--input", required = true, paramLabel = "FILE", description = "An image (PNG, JPEG) or a .npy batch [N,C,H,W].")
   Path input;
 
-  @Option(names = "--method", paramLabel = "M1,M2,...", description = "Methods, comma-separated, or all (default: ${DEFAULT-VALUE}). Known: "
-      + "occlusion, rise, saliency, input-x-gradient, smoothgrad, integrated-gradients, deconvnet, guided-backprop, cam, gradcam, "
-      + "gradcam++, layercam, scorecam, guided-gradcam.")
+  @Option(names = "--method", paramLabel = "M1,M2,...", completionCandidates = MethodNames.class,
+      description = "Methods, comma-separated, or all (default: ${DEFAULT-VALUE}). Known: ${COMPLETION-CANDIDATES}.")
   String methods = "saliency,gradcam";
+
+  /** The registry's method names, for the help text. */
+  static final class MethodNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Explainers.names().iterator();
+    }
+  }
 
   @Option(names = "--layer", paramLabel = "NAME", description = "The layer of the CAM methods: a PyTorch module path or ONNX name "
       + "(default: the last layer with spatial extent before global pooling).")

@@ -1,6 +1,7 @@
 package org.convscope.explain;
 
 import java.util.Map;
+import org.convscope.input.Bilinear;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -43,7 +44,7 @@ public record Attribution(String method, MapKind kind, Tensor map, Map<String, d
         return Tensor.of(out, n, s[2], s[3]);
       }
       case LAYER -> {
-        return Tensor.of(Upsampling.bilinear(map.data(), n, s[1], s[2], height, width), n, height, width);
+        return Tensor.of(Bilinear.resize(map.data(), n, s[1], s[2], height, width), n, height, width);
       }
       default -> {
         return map;

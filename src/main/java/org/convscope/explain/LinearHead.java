@@ -2,6 +2,7 @@ package org.convscope.explain;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
@@ -62,9 +63,9 @@ final class LinearHead {
       case "GlobalAveragePool" -> true;
       case "ReduceMean" -> collapsed;
       case "AveragePool" -> collapsed
-          && java.util.Arrays.equals(pool.attributes().getIntArray("kernel_shape", new int[0]),
+          && Arrays.equals(pool.attributes().getIntArray("kernel_shape", new int[0]),
               new int[] {layer.height(), layer.width()})
-          && java.util.Arrays.stream(pool.attributes().getIntArray("pads", new int[4])).allMatch(p -> p == 0);
+          && Arrays.stream(pool.attributes().getIntArray("pads", new int[4])).allMatch(p -> p == 0);
       default -> false;
     };
   }

@@ -28,7 +28,6 @@ public final class Query {
   private final Tensor batch;
   private final int[] targets;
   private final Trace trace;
-  private final String layerName;
   private Layer layer;
   /** Gradients of each item's target score, by backward rules and tensor. */
   private final Map<BackwardRules, Map<String, Tensor>> gradients = new HashMap<>();
@@ -38,7 +37,6 @@ public final class Query {
     this.batch = batch;
     this.targets = targets;
     this.trace = trace;
-    this.layerName = layerName;
     if (layerName != null) layer = Layer.named(model, trace, layerName);
   }
 
@@ -49,11 +47,11 @@ public final class Query {
    *     before global pooling when a method needs a layer
    */
   public static Query forClasses(Model model, Tensor batch, int[] targets, String layer) {
-    Trace trace = run(model, batch);
-    int classes = Scores.classes(model, trace.get(model.output()));
-    if (targets.length != batch.dim(0)) {
+    if (targets.length != checkBatch(batch).dim(0)) {
       throw new InvalidInputException(targets.length + " target classes for a batch of " + batch.dim(0));
     }
+    Trace trace = run(model, batch);
+    int classes = Scores.classes(model, trace.get(model.output()));
     for (int k : targets) model.checkClass(k, classes);
     return new Query(model, batch, targets.clone(), trace, layer);
   }
@@ -68,11 +66,11 @@ public final class Query {
   /** Explains the class the model predicts for each item. */
   public static Query predicted(Model model, Tensor batch, String layer) {
     Trace trace = run(model, batch);
-    Scores.classes(model, trace.get(model.output()));
+    Tensor logits = trace.get(model.output());
+    int classes = Scores.classes(model, logits);
     int[] targets = new int[batch.dim(0)];
-    Query query = new Query(model, batch, targets, trace, layer);
-    for (int i = 0; i < targets.length; i++) targets[i] = query.predicted(i);
-    return query;
+    for (int i = 0; i < targets.length; i++) targets[i] = Scores.topK(logits.data(), i * classes, classes, 1)[0];
+    return new Query(model, batch, targets, trace, layer);
   }
 
   /**
@@ -169,20 +167,10 @@ public final class Query {
     return Scores.probability(model, logits().data(), item * classes, classes, k);
   }
 
-  /** Whether a layer was named, or one has already been chosen. */
-  public synchronized boolean hasLayer() {
-    return layer != null;
-  }
-
   /** The layer named when the query was made, or else the one chosen automatically. */
   public synchronized Layer layer() {
     if (layer == null) layer = Layer.chooseDefault(model, trace);
     return layer;
-  }
-
-  /** The layer as named by the user, or null. */
-  public String layerName() {
-    return layerName;
   }
 
   /** A tensor of the recorded forward pass, such as the layer's activations. */

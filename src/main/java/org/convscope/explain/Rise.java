@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.convscope.engine.InvalidInputException;
+import org.convscope.input.Bilinear;
 import org.convscope.model.Model;
 import org.convscope.tensor.Tensor;
 
@@ -108,7 +109,7 @@ public final class Rise implements Explainer {
     int cellW = (width + s - 1) / s;
     int upH = (s + 1) * cellH;
     int upW = (s + 1) * cellW;
-    float[] up = Upsampling.bilinear(grid, 1, s, s, upH, upW);
+    float[] up = Bilinear.resize(grid, 1, s, s, upH, upW);
     int dy = random.nextInt(cellH);
     int dx = random.nextInt(cellW);
     float[] mask = new float[height * width];

@@ -3,6 +3,7 @@ package org.convscope.explain;
 import java.util.ArrayList;
 import java.util.List;
 import org.convscope.engine.InvalidInputException;
+import org.convscope.input.Bilinear;
 import org.convscope.model.Model;
 import org.convscope.tensor.Tensor;
 
@@ -85,7 +86,7 @@ public final class ScoreCam extends ChannelWeightedCam {
   private static float[] normalizedMask(float[] activations, int m, int h, int w, int height, int width) {
     float[] map = new float[h * w];
     System.arraycopy(activations, m * h * w, map, 0, h * w);
-    float[] up = Upsampling.bilinear(map, 1, h, w, height, width);
+    float[] up = Bilinear.resize(map, 1, h, w, height, width);
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : up) {
