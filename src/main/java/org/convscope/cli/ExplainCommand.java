@@ -23,6 +23,7 @@ import org.convscope.input.InputLoader;
 import org.convscope.input.Preprocessing;
 import org.convscope.model.Model;
 import org.convscope.render.PngFiles;
+import org.convscope.report.ExplanationPictures;
 import org.convscope.tensor.Npy;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;

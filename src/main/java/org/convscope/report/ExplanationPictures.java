@@ -1,4 +1,4 @@
-package org.convscope.cli;
+package org.convscope.report;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -21,11 +21,11 @@ import org.convscope.render.ValueRange;
 import org.convscope.tensor.Tensor;
 
 /**
- * The pictures of {@code explain}: each method's maps blended over the input (viridis for class activation
+ * The pictures of explanations (the {@code explain} command and the report): each method's maps blended over the input (viridis for class activation
  * maps, blue-white-red about zero for signed maps, with a colour bar; input-shaped maps summed over channels), and a panel of the input and every
  * method side by side, one row per explained item.
  */
-final class ExplanationPictures {
+public final class ExplanationPictures {
   /** Inputs smaller than this are enlarged (by whole pixels) so that captions and colour bars fit. */
   private static final int MIN_DISPLAY = 224;
 
@@ -34,7 +34,7 @@ final class ExplanationPictures {
   private final List<BufferedImage> inputs = new ArrayList<>();
 
   /** @param preprocessing how the inputs were normalized, to undo for display; null when unknown */
-  ExplanationPictures(Model model, Query query, Preprocessing preprocessing) {
+  public ExplanationPictures(Model model, Query query, Preprocessing preprocessing) {
     this.model = model;
     this.query = query;
     Tensor batch = query.batch();
@@ -59,7 +59,7 @@ final class ExplanationPictures {
   }
 
   /** One method's maps over the inputs, side by side, each with its colour bar. */
-  BufferedImage method(Evaluation.Result result) {
+  public BufferedImage method(Evaluation.Result result) {
     List<Figure.Column> columns = new ArrayList<>();
     for (int i = 0; i < query.size(); i++) {
       columns.add(Figure.Column.of(overlay(result.attribution(), i), "item " + i, className(query.target(i))));
@@ -68,7 +68,7 @@ final class ExplanationPictures {
   }
 
   /** The input and every method, one row per item. */
-  BufferedImage panel(List<Evaluation.Result> results) {
+  public BufferedImage panel(List<Evaluation.Result> results) {
     List<BufferedImage> rows = new ArrayList<>();
     for (int i = 0; i < query.size(); i++) {
       List<Figure.Column> columns = new ArrayList<>();
