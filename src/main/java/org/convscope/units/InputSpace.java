@@ -7,11 +7,11 @@ import org.convscope.tensor.Tensor;
  * Moves images between pixel space (datasets, displays: values in [0,1]) and the model's input space,
  * {@code (pixel - mean) / std} per channel as the model's preprocessing says.
  */
-final class InputSpace {
+public final class InputSpace {
   private final float[] mean;
   private final float[] std;
 
-  InputSpace(Preprocessing preprocessing) {
+  public InputSpace(Preprocessing preprocessing) {
     int channels = preprocessing.channels();
     mean = new float[channels];
     std = new float[channels];
@@ -21,12 +21,12 @@ final class InputSpace {
     }
   }
 
-  int channels() {
+  public int channels() {
     return mean.length;
   }
 
   /** Model inputs for pixel images [B,C,H,W]; a new tensor. */
-  Tensor toModel(Tensor pixels) {
+  public Tensor toModel(Tensor pixels) {
     checkChannels(pixels);
     float[] in = pixels.data();
     float[] out = new float[in.length];
@@ -39,7 +39,7 @@ final class InputSpace {
   }
 
   /** Pixel images for model inputs [B,C,H,W], not clamped; a new tensor. */
-  Tensor toPixels(Tensor input) {
+  public Tensor toPixels(Tensor input) {
     checkChannels(input);
     float[] in = input.data();
     float[] out = new float[in.length];

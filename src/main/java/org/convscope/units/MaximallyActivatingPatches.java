@@ -131,6 +131,15 @@ public final class MaximallyActivatingPatches {
     return new Patch(a, data.label(a.image()), top, left, height, width, clipped);
   }
 
+  /** The crops ({@link #crop}) of one unit's patches, best first, reading their images from the dataset. */
+  public static List<Tensor> crops(Dataset data, Unit unit, float fill) {
+    int[] indices = unit.patches().stream().mapToInt(p -> p.activation().image()).toArray();
+    Tensor images = DatasetPass.load(data, indices).images();
+    List<Tensor> crops = new ArrayList<>();
+    for (int i = 0; i < indices.length; i++) crops.add(crop(DatasetPass.image(images, i), unit.patches().get(i), fill));
+    return crops;
+  }
+
   /**
    * The patch's pixels, the whole field [C,height,width], cut from its image [C,H,W]; where the field reaches
    * past the border the patch holds {@code fill}, so that every patch of a layer shows at the same scale.
