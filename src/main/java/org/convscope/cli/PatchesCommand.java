@@ -79,8 +79,7 @@ final class PatchesCommand implements Callable<Integer> {
       stdout.println("interrupted: nothing written");
       return UnitCommands.INTERRUPTED;
     }
-    String title = String.format("%s: top %d patches of %,d images (receptive field %s)", layer, top, result.images(),
-        result.field().describe());
+    String title = String.format("%s: top %d of %,d images", layer, top, result.images());
     PngFiles.write(UnitFigures.patches(result, dataset, tileSize, title), out);
     if (json) {
       stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(result, dataset)));

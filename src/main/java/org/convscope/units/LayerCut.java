@@ -129,16 +129,14 @@ public final class LayerCut {
     }
 
     /**
-     * Checks that the layer is a stack of maps whose units each see part of the image, as masks and patches
-     * need.
+     * Checks that the layer is a stack of maps larger than one value, as masks and patches need.
      *
      * @throws InvalidInputException naming the layer and its shape otherwise
      */
     public void requireSpatial(String what) {
-      if (shape.length != 4 || field != null && field.global()) {
+      if (shape.length != 4 || shape[2] * shape[3] == 1) {
         throw new InvalidInputException("layer '" + layer + "' has no spatial extent (output " + Shapes.toString(shape)
-            + (shape.length == 4 ? ", each unit sees the whole image" : "") + "), so it has no " + what
-            + "; choose a convolutional layer");
+            + "), so it has no " + what + "; choose a convolutional layer");
       }
     }
 

@@ -101,6 +101,10 @@ public final class MaximallyActivatingPatches {
       throw new InvalidInputException("layer '" + layer + "' has no known receptive field (an op before it, such as"
           + " a resize, has no fixed window), so its patches cannot be located");
     }
+    if (field.global()) {
+      throw new InvalidInputException("each unit of layer '" + layer + "' sees the whole image (an op before it, such"
+          + " as squeeze-and-excitation, pools globally), so it has no patches");
+    }
     int[] channels = options.channels() != null ? options.channels() : IntStream.range(0, geometry.channels()).toArray();
     for (int c : channels) geometry.checkChannel(c);
 

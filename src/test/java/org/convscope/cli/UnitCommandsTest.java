@@ -170,8 +170,7 @@ class UnitCommandsTest {
     cases.put(List.of("patches", m, "--data", d, "--layer", "fc"),
         "layer 'fc' has no spatial extent (output [1,3]), so it has no patches; choose a convolutional layer");
     cases.put(List.of("mask", m, "--data", d, "--layer", "avgpool", "--channel", "0"),
-        "layer 'avgpool' has no spatial extent (output [1,16,1,1], each unit sees the whole image), so it has no masks;"
-            + " choose a convolutional layer");
+        "layer 'avgpool' has no spatial extent (output [1,16,1,1]), so it has no masks; choose a convolutional layer");
     cases.put(List.of("patches", m, "--data", empty.toString(), "--layer", "stage2.relu1"), empty + " is empty");
     cases.put(List.of("mask", m, "--data", empty.toString(), "--layer", "stage2.relu1", "--channel", "0"), empty + " is empty");
     cases.put(List.of("patches", m, "--data", d, "--layer", "stage2.relu1", "--channels", "3-1"),

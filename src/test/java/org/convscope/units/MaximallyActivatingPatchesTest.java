@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import org.convscope.data.InMemoryDataset;
+import org.convscope.engine.GraphBuilder;
 import org.convscope.engine.InvalidInputException;
+import org.convscope.engine.ops.StandardOps;
 import org.convscope.inspect.LayerInfo;
 import org.convscope.inspect.ModelSummary;
 import org.convscope.inspect.ReceptiveField;
@@ -96,8 +99,8 @@ class MaximallyActivatingPatchesTest {
     MaximallyActivatingPatches.Options options = MaximallyActivatingPatches.Options.defaults();
     InvalidInputException pooled = assertThrows(InvalidInputException.class, () -> MaximallyActivatingPatches.find(MODEL,
         TinyModels.preprocessing(), data, "avgpool", options, PassListener.NONE, () -> false));
-    assertEquals("layer 'avgpool' has no spatial extent (output [1,16,1,1], each unit sees the whole image), so it has"
-        + " no patches; choose a convolutional layer", pooled.getMessage());
+    assertEquals("layer 'avgpool' has no spatial extent (output [1,16,1,1]), so it has no patches; choose a convolutional layer",
+        pooled.getMessage());
     InvalidInputException fc = assertThrows(InvalidInputException.class, () -> MaximallyActivatingPatches.find(MODEL,
         TinyModels.preprocessing(), data, "fc", options, PassListener.NONE, () -> false));
     assertEquals("layer 'fc' has no spatial extent (output [1,3]), so it has no patches; choose a convolutional layer", fc.getMessage());
@@ -110,6 +113,26 @@ class MaximallyActivatingPatchesTest {
     assertThrows(CancellationException.class, () -> MaximallyActivatingPatches.find(MODEL, TinyModels.preprocessing(), data,
         LAYER, options, PassListener.NONE, () -> true));
     assertThrows(IllegalArgumentException.class, () -> options.withTop(0));
+  }
+
+  @Test
+  void unitsThatSeeTheWholeImageHaveNoPatchesButHaveMasks() {
+    // Squeeze-and-excitation: every position is scaled by the image's mean, so every unit sees all of it.
+    GraphBuilder b = new GraphBuilder("se", 13);
+    String x = b.input("input", -1, 1, 12, 12);
+    String conv = b.node("Conv", "/conv/Conv", List.of(x, b.initializer("w", Tensor.full(0.5f, 2, 1, 3, 3))),
+        Map.of("kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1}));
+    String pooled = b.node("GlobalAveragePool", "/se/GlobalAveragePool", List.of(conv), Map.of());
+    b.output(b.node("Mul", "/se/Mul", List.of(conv, pooled), Map.of()));
+    Model se = new Model(b.build(StandardOps.registry()), "se");
+    InMemoryDataset data = TinyModels.data(5, 2);
+    InvalidInputException global = assertThrows(InvalidInputException.class, () -> MaximallyActivatingPatches.find(se,
+        TinyModels.preprocessing(), data, "/se/Mul", MaximallyActivatingPatches.Options.defaults(), PassListener.NONE, () -> false));
+    assertEquals("each unit of layer '/se/Mul' sees the whole image (an op before it, such as squeeze-and-excitation, pools"
+        + " globally), so it has no patches", global.getMessage());
+    NetworkDissection.Result masks = NetworkDissection.masks(se, TinyModels.preprocessing(), data, "/se/Mul", 1,
+        NetworkDissection.Options.defaults().withTop(2), PassListener.NONE, () -> false);
+    assertEquals(2, masks.masks().size());
   }
 
   private static List<Float> floats(Tensor t) {
