@@ -13,16 +13,20 @@ import picocli.CommandLine.Option;
     description = "Look inside convolutional neural networks exported to ONNX.",
     subcommands = {
         DemoCommand.class,
+        ReportCommand.class,
         InspectCommand.class,
         PredictCommand.class,
         TensorCommand.class,
         BenchCommand.class,
-        TrainCommand.class,
-        EvaluateCommand.class,
         FiltersCommand.class,
         ActivationsCommand.class,
+        MaskCommand.class,
+        PatchesCommand.class,
+        VisualizeCommand.class,
+        DreamCommand.class,
         ExplainCommand.class,
-        ReportCommand.class,
+        TrainCommand.class,
+        EvaluateCommand.class,
     })
 public final class Main implements Runnable {
   /** Exit code for bad input: a file, argument or model the user gave. */
