@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope dream MODEL --input FILE --layer NAME}: DeepDream on an image. */
-@Command(name = "dream", description = "DeepDream: amplify what a layer sees in an image, over octaves.")
+@Command(name = "dream", mixinStandardHelpOptions = true, description = "DeepDream: amplify what a layer sees in an image, over octaves.")
 final class DreamCommand implements Callable<Integer> {
   /** Outputs are enlarged by a whole factor until their longer side reaches this. */
   private static final int SHOWN_SIZE = 224;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope mask MODEL --data DATA --layer NAME --channel C}: Network Dissection masks of one unit. */
-@Command(name = "mask", description = "Where one unit fires: its upsampled activation map thresholded at a quantile"
+@Command(name = "mask", mixinStandardHelpOptions = true, description = "Where one unit fires: its upsampled activation map thresholded at a quantile"
     + " (Network Dissection), over the images where it peaks highest.")
 final class MaskCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope patches MODEL --data DATA --layer NAME}: the dataset patches that activate each unit most. */
-@Command(name = "patches", description = "The dataset patches that activate each unit of a layer most, one row per"
+@Command(name = "patches", mixinStandardHelpOptions = true, description = "The dataset patches that activate each unit of a layer most, one row per"
     + " unit, cut through the layer's exact receptive field.")
 final class PatchesCommand implements Callable<Integer> {
   /** Channels shown when none are asked for. */

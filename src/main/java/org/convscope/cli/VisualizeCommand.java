@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope visualize MODEL --objective ...}: the image that maximizes a class, channel or neuron. */
-@Command(name = "visualize", description = "Gradient ascent on the input: the image that maximizes a class score"
+@Command(name = "visualize", mixinStandardHelpOptions = true, description = "Gradient ascent on the input: the image that maximizes a class score"
     + " (its logit), a channel's mean activation or one neuron, with optional regularizers.")
 final class VisualizeCommand implements Callable<Integer> {
   /** Frames in the strip of intermediate images, besides the last. */
