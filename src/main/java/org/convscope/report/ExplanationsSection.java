@@ -30,7 +30,8 @@ public final class ExplanationsSection implements ReportSection {
     int[] chosen = java.util.Arrays.copyOf(samples, Math.min(images, samples.length));
     Tensor batch = c.modelInputs(chosen);
     Query query = Query.predicted(c.model(), batch, null);
-    List<Explainer> methods = Explainers.parse("all", Explainers.DEFAULT_BATCH_SIZE);
+    // Small inputs: larger batches make the perturbation methods (RISE, Score-CAM, occlusion) cheaper per image.
+    List<Explainer> methods = Explainers.parse("all", 64);
     List<Evaluation.Result> results = Evaluation.run(query, methods, Evaluation.Options.defaults());
     ExplanationPictures pictures = new ExplanationPictures(c.model(), query, c.preprocessing());
     String panel = c.png("explanations/panel.png", pictures.panel(results));

@@ -13,6 +13,6 @@ public final class Sections {
         new PredictionsSection(),
         new FiltersSection(),
         new ActivationsSection(3),
-        new ExplanationsSection(4));
+        new ExplanationsSection(3));
   }
 }
