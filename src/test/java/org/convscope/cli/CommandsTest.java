@@ -95,11 +95,11 @@ class CommandsTest {
         "--out", maps.toString(), "--save", raw.toString());
     assertEquals(0, r.code(), r.err());
     Tensor top = Npy.readFloat(raw);
-    assertArrayEquals(new int[] {3, 12, 12}, top.shape());
+    assertArrayEquals(new int[] {3, 6, 6}, top.shape(), "stage1 ends with its 2x2 pooling");
     double previous = Double.MAX_VALUE;
     for (int c = 0; c < 3; c++) {
       double mean = 0;
-      for (int i = 0; i < 144; i++) mean += top.data()[c * 144 + i] / 144;
+      for (int i = 0; i < 36; i++) mean += top.data()[c * 36 + i] / 36;
       assertTrue(mean <= previous + 1e-6, "strongest channels first");
       previous = mean;
     }
@@ -128,7 +128,7 @@ class CommandsTest {
     };
     String[] expected = {
         "not a valid ONNX file", "no such file", "unknown layer 'stage9'; closest names: stage1, stage2",
-        "int64", "photo.png", "expects shape [N,1,12,12], got [1,3,12,12] (1 channels expected, got 3)", "--top must be at least 1",
+        "int64", "photo.png", "expects shape [batch,1,12,12], got [1,3,12,12] (1 channels expected, got 3)", "--top must be at least 1",
     };
     for (int i = 0; i < cases.length; i++) {
       Run r = run(cases[i]);
