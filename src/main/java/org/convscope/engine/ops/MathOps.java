@@ -48,6 +48,7 @@ final class MathOps {
     registry.register("ScatterND", ScatterND::create);
     registry.register("Size", spec -> new Size());
 
+    registry.register("Einsum", Einsum::create);
     registry.register("LayerNormalization", LayerNormalization::create);
   }
 }
