@@ -10,7 +10,8 @@ they stay out of the repository):
 and appends one line to OUT/opsetNN/exported.tsv: name, parameters, seconds, and the op types in the graph.
 
 The weights are random (weights=None, torch.manual_seed(0)). BatchNorm statistics and LayerNorm scales
-and biases are randomized (seed 1) so that they are not the identity that fresh initialization leaves.
+and biases are randomized (seed 1) so that they are not the identity that fresh initialization leaves, and
+so are linear layers initialized to zero (ViT's classifier head), whose logits would all be 0.
 
 Run with Debian's PyTorch 1.13 and torchvision 0.14 (needs python3-onnx for the op list):
   nice /usr/bin/python3 bench/export_torchvision.py                      # every model, opset 13
@@ -37,7 +38,8 @@ def input_size(name):
 
 
 def randomize_normalization(model, generator):
-    """Gives every normalization layer statistics and affine parameters away from the identity."""
+    """Gives every normalization layer statistics and affine parameters away from the identity, and zero
+    linear layers small random weights."""
     for m in model.modules():
         if isinstance(m, nn.modules.batchnorm._BatchNorm):
             c = m.num_features
@@ -49,6 +51,8 @@ def randomize_normalization(model, generator):
         elif isinstance(m, nn.LayerNorm) and m.elementwise_affine:
             m.weight.data.copy_(torch.rand(m.weight.shape, generator=generator) + 0.5)
             m.bias.data.copy_(torch.randn(m.bias.shape, generator=generator) * 0.1)
+        elif isinstance(m, nn.Linear) and not m.weight.any():
+            m.weight.data.copy_(torch.randn(m.weight.shape, generator=generator) * 0.02)
 
 
 def build(name):
@@ -70,9 +74,11 @@ def export(name, opset, folder):
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "model.onnx")
     start = time.time()
+    # Exported with autograd on: under no_grad nn.MultiheadAttention (ViT) takes a fused fast path that
+    # PyTorch 1.13 cannot export.
+    torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     with torch.no_grad():
-        torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["logits"],
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
         logits = model(x)
     np.save(os.path.join(folder, "input.npy"), x.numpy())
     np.save(os.path.join(folder, "logits.npy"), logits.numpy())
@@ -90,6 +96,11 @@ def write_saliency(name, folder):
     np.save(os.path.join(folder, "saliency.npy"), gradient.numpy())
 
 
+def zero_symbolic(g, self):
+    """aten::zero (Tensor.zero_, used by Swin V2 on its qkv bias) has no ONNX export in PyTorch 1.13: zeros of the same shape."""
+    return g.op("ConstantOfShape", g.op("Shape", self), value_t=torch.tensor([0.0]))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="model names (default: every classification model)")
@@ -98,6 +109,7 @@ def main():
     parser.add_argument("--max-params", type=float, default=float("inf"), help="skip models with more parameters")
     args = parser.parse_args()
     torch.set_num_threads(1)  # the machine is shared
+    torch.onnx.register_custom_op_symbolic("aten::zero", zero_symbolic, 9)
     names = args.models or torchvision.models.list_models(module=torchvision.models)
     sized = sorted((parameter_count(n), n) for n in names)
     out = os.path.join(args.out, "opset%d" % args.opset)
