@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope activations MODEL --input FILE --layer NAME --out FILE.png}: every channel's map as a grid. */
-@Command(name = "activations", description = "Draw every channel's activation map at a layer for one input.")
+@Command(name = "activations", mixinStandardHelpOptions = true, description = "Draw every channel's activation map at a layer for one input.")
 final class ActivationsCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")
   Path model;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope demo}: every analysis on the shipped Fashion-MNIST model, as a browsable report. */
-@Command(name = "demo", description = "Run every analysis on the shipped Fashion-MNIST model and write an HTML report.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run every analysis on the shipped Fashion-MNIST model and write an HTML report.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: ${DEFAULT-VALUE}).")
   Path out = Path.of("convscope-demo");

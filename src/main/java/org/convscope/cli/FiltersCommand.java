@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope filters MODEL}: a conv layer's filters as a grid of images. */
-@Command(name = "filters", description = "Draw a conv layer's filters (default: the first layer's, in colour for RGB models).")
+@Command(name = "filters", mixinStandardHelpOptions = true, description = "Draw a conv layer's filters (default: the first layer's, in colour for RGB models).")
 final class FiltersCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")
   Path model;

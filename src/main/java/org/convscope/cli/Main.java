@@ -11,8 +11,23 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "convscope", mixinStandardHelpOptions = true, version = "ConvScope 0.1",
     description = "Look inside convolutional neural networks exported to ONNX.",
-    subcommands = {InspectCommand.class, PredictCommand.class, TensorCommand.class, BenchCommand.class, TrainCommand.class, EvaluateCommand.class, FiltersCommand.class,
-        ActivationsCommand.class, DemoCommand.class, ReportCommand.class})
+    subcommands = {
+        DemoCommand.class,
+        ReportCommand.class,
+        InspectCommand.class,
+        PredictCommand.class,
+        TensorCommand.class,
+        BenchCommand.class,
+        FiltersCommand.class,
+        ActivationsCommand.class,
+        MaskCommand.class,
+        PatchesCommand.class,
+        VisualizeCommand.class,
+        DreamCommand.class,
+        ExplainCommand.class,
+        TrainCommand.class,
+        EvaluateCommand.class,
+    })
 public final class Main implements Runnable {
   /** Exit code for bad input: a file, argument or model the user gave. */
   public static final int BAD_INPUT = 2;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope report MODEL --data DATA --out DIR}: the demo's report for your own model and data. */
-@Command(name = "report", description = "Write a static HTML report of every analysis for a model and dataset.")
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Write a static HTML report of every analysis for a model and dataset.")
 final class ReportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX classifier.")
   Path model;

@@ -12,6 +12,7 @@ public final class Sections {
         new EvaluationSection(),
         new PredictionsSection(),
         new FiltersSection(),
-        new ActivationsSection(3));
+        new ActivationsSection(3),
+        new ExplanationsSection(3));
   }
 }
