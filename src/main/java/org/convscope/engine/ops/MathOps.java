@@ -30,6 +30,7 @@ final class MathOps {
     registry.register("Mean", spec -> new Mean());
     registry.register("ReduceMax", ReduceMax::create);
     registry.register("ReduceMin", ReduceMin::create);
+    registry.register("ReduceL2", ReduceL2::create);
 
     registry.register("Equal", spec -> new Equal());
     registry.register("Less", spec -> new Less());
@@ -48,6 +49,7 @@ final class MathOps {
     registry.register("ScatterND", ScatterND::create);
     registry.register("Size", spec -> new Size());
 
+    registry.register("Einsum", Einsum::create);
     registry.register("LayerNormalization", LayerNormalization::create);
   }
 }

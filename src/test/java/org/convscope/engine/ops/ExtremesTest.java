@@ -20,7 +20,7 @@ import org.convscope.engine.Op;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Max, Min and Mean over inputs, and ReduceMax and ReduceMin over axes. */
+/** Max, Min and Mean over inputs, and ReduceMax, ReduceMin and ReduceL2 over axes. */
 class ExtremesTest {
   private static final Tensor A = tensor(new int[] {2, 3}, 1, 5, -2, 0, 7, 3);
   private static final Tensor ROW = tensor(new int[] {3}, 2, 2, 2);
@@ -121,6 +121,19 @@ class ExtremesTest {
         GradCheck.check(create("ReduceMin", 18, 2, Map.of("keepdims", keep)), x, Tensor.vector(axes));
       }
     }
+  }
+
+  @Test
+  void reduceL2() {
+    Tensor x = tensor(new int[] {2, 2}, 3, 4, 0, 0);
+    assertClose(new float[] {5, 0}, run(create("ReduceL2", 13, 1, Map.of("axes", new long[] {1}, "keepdims", 0L)), x), 1e-6);
+    assertClose(new float[] {3, 4}, run(create("ReduceL2", 18, 2, Map.of()), x, Tensor.vector(0)), 1e-6);
+    Tensor[] g = PointwiseFixtures.backward(create("ReduceL2", 13, 1, Map.of("axes", new long[] {1})), new Tensor[] {x},
+        tensor(new int[] {2, 1}, 10, 10), true);
+    assertArrayEquals(new float[] {6, 8, 0, 0}, g[0].data(), 1e-5f, "x / norm, and 0 where the norm is 0");
+    Tensor y = GradCheck.randn(5, 0, 3, 4, 5);
+    GradCheck.check(create("ReduceL2", 13, 1, Map.of("axes", new long[] {-1})), y);
+    GradCheck.check(create("ReduceL2", 18, 2, Map.of("keepdims", 0L)), y, Tensor.vector(0, 2));
   }
 
   @Test
