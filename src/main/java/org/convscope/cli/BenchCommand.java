@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * {@code convscope bench MODEL}: median times of a forward pass, of the gradient of one logit with respect to
  * the input (saliency), and of its gradient with respect to a late layer (the Grad-CAM case).
  */
-@Command(name = "bench", description = "Time forward, backward-to-input and backward-to-layer passes (medians).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time forward, backward-to-input and backward-to-layer passes (medians).")
 final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")
   Path model;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope evaluate MODEL --data DATA}: accuracy, per-class accuracy and the confusion matrix. */
-@Command(name = "evaluate", description = "Accuracy, per-class accuracy and confusion matrix (text, and PNG with --png).")
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Accuracy, per-class accuracy and confusion matrix (text, and PNG with --png).")
 final class EvaluateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX classifier.")
   Path model;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope inspect MODEL}: the layer table with shapes, parameters and receptive fields. */
-@Command(name = "inspect", description = "List every layer: module path, op, output shape, parameters, receptive field.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "List every layer: module path, op, output shape, parameters, receptive field.")
 final class InspectCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")
   Path model;

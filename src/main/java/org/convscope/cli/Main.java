@@ -11,8 +11,27 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "convscope", mixinStandardHelpOptions = true, version = "ConvScope 0.1",
     description = "Look inside convolutional neural networks exported to ONNX.",
-    subcommands = {InspectCommand.class, PredictCommand.class, TensorCommand.class, BenchCommand.class, TrainCommand.class, EvaluateCommand.class,
-        EmbedCommand.class, NeighborsCommand.class, TsneCommand.class, OverlapCommand.class})
+    subcommands = {
+        DemoCommand.class,
+        ReportCommand.class,
+        InspectCommand.class,
+        PredictCommand.class,
+        TensorCommand.class,
+        BenchCommand.class,
+        FiltersCommand.class,
+        ActivationsCommand.class,
+        MaskCommand.class,
+        PatchesCommand.class,
+        VisualizeCommand.class,
+        DreamCommand.class,
+        ExplainCommand.class,
+        TrainCommand.class,
+        EvaluateCommand.class,
+        EmbedCommand.class,
+        NeighborsCommand.class,
+        TsneCommand.class,
+        OverlapCommand.class,
+    })
 public final class Main implements Runnable {
   /** Exit code for bad input: a file, argument or model the user gave. */
   public static final int BAD_INPUT = 2;
@@ -29,7 +48,12 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = run(args, out, err);
+    out.flush();
+    err.flush();
+    System.exit(code);
   }
 
   /** Runs the command line and returns the exit code; used by tests. */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope predict MODEL --input FILE}: the top classes with their probabilities. */
-@Command(name = "predict", description = "Classify an image or .npy tensor and print the top classes.")
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify an image or .npy tensor and print the top classes.")
 final class PredictCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")
   Path model;

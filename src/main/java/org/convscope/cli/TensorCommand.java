@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope tensor MODEL --input FILE --layer NAME --save OUT.npy}: one layer's output. */
-@Command(name = "tensor", description = "Save the output of one layer (module path, node or tensor name) as .npy.")
+@Command(name = "tensor", mixinStandardHelpOptions = true, description = "Save the output of one layer (module path, node or tensor name) as .npy.")
 final class TensorCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "An ONNX model file.")
   Path model;

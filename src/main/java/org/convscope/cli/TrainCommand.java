@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code convscope train}: trains a small CNN (or an ONNX model further) and saves it as ONNX after every epoch. */
-@Command(name = "train", description = "Train a CNN on a dataset and save it as ONNX (a checkpoint after every epoch).")
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a CNN on a dataset and save it as ONNX (a checkpoint after every epoch).")
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, paramLabel = "DATA",
       description = "fashion-mnist:train, a folder of class folders, an IDX file, or IMAGES.npy,LABELS.npy.")

@@ -64,6 +64,12 @@ public final class GraphBuilder {
     return this;
   }
 
+  /** Declares a float output of known shape (-1 for free dimensions), as ONNX's checker wants for exported files. */
+  public GraphBuilder output(String tensor, int... dims) {
+    outputs.add(new ValueInfo(tensor, DType.FLOAT, dims, null));
+    return this;
+  }
+
   /** Creates every op through the registry, so bad attributes fail here as they would on import. */
   public Graph build(OpRegistry registry) {
     List<Node> built = new ArrayList<>();

@@ -53,4 +53,22 @@ public final class ModelSummary {
     }
     return rows;
   }
+
+  /**
+   * The last layer at each spatial resolution, in order: where each stage of a CNN ends before the next
+   * downsampling, and the layers worth showing activations of.
+   */
+  public static List<LayerInfo> stageOutputs(List<LayerInfo> layers) {
+    List<LayerInfo> stages = new ArrayList<>();
+    for (LayerInfo l : layers) {
+      int[] s = l.shape();
+      if (s.length != 4 || s[2] * s[3] <= 1) continue;
+      if (!stages.isEmpty()) {
+        int[] last = stages.get(stages.size() - 1).shape();
+        if (last[2] == s[2] && last[3] == s[3]) stages.remove(stages.size() - 1);
+      }
+      stages.add(l);
+    }
+    return stages;
+  }
 }

@@ -4,6 +4,11 @@ package org.convscope.inspect;
  * Where a unit of a spatial tensor looks in the input image, exactly, per axis: the unit at index i covers
  * input pixels {@code start + i*jump} to {@code start + i*jump + size - 1}. Start can be negative and the
  * end can pass the image border, where padding is read. A global field covers the whole input.
+ *
+ * <p>Each side of a unit's box that lies inside the image is exactly where the unit's view ends. A side beyond
+ * the border is cut at the border, and there the pixels the unit actually sees may stop a little short of it:
+ * pixels reached only through a later layer's padding, left over by a stride, or between dilated taps. The box
+ * is a box: with dilation or strides larger than kernels it also holds pixels the unit skips.
  */
 public record ReceptiveField(Axis height, Axis width, boolean global) {
 

@@ -1,11 +1,14 @@
 package org.convscope.inspect;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.convscope.engine.Attributes;
+import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.Graph;
 import org.convscope.engine.Node;
+import org.convscope.tensor.Tensor;
 
 /**
  * Computes the exact receptive field of every spatial tensor of a network on 4-D NCHW images, by composing
@@ -13,8 +16,11 @@ import org.convscope.engine.Node;
  * "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019). Where branches join (Add,
  * Concat, Mul) the field is the union of the branches' fields.
  *
- * <p>Tensors after an op whose geometry is not a fixed window (resizing, transposed convolution) get no
- * field rather than a wrong one; tensors after global pooling or flattening get a global field.
+ * <p>Tensors after an op whose geometry is not a fixed window (resizing, transposed convolution, a Pad whose
+ * pads are computed at run time) get no field rather than a wrong one; tensors after global pooling or
+ * flattening get a global field. A Pad with constant pads shifts the field as a convolution's padding does;
+ * with reflect or edge padding the re-read pixels lie inside the field's box for the usual pads (at most half
+ * the next window).
  */
 public final class ReceptiveFields {
   /** Ops that keep every spatial position where it was. */
@@ -25,6 +31,8 @@ public final class ReceptiveFields {
   private static final Set<String> WINDOWS = Set.of("Conv", "MaxPool", "AveragePool");
   private static final Set<String> GLOBAL = Set.of("GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape", "Gemm",
       "MatMul", "ReduceMean", "ReduceSum");
+  /** Ops that read only their input's shape, so what they compute carries no field (PyTorch's flatten subgraph). */
+  private static final Set<String> SHAPE_ONLY = Set.of("Shape", "Size");
 
   private ReceptiveFields() {}
 
@@ -37,20 +45,24 @@ public final class ReceptiveFields {
     Map<String, ReceptiveField> fields = new HashMap<>();
     if (inShape == null || inShape.length != 4) return fields;
     fields.put(input, ReceptiveField.PIXEL);
+    // The tensors computed from the input's values. All others are weights, constants or shape arithmetic,
+    // whatever op made them (PyTorch routes shared biases through Identity nodes), and carry no field.
+    Set<String> fromInput = new HashSet<>(Set.of(input));
     for (Node node : graph.nodes()) {
       ReceptiveField joined = null;
+      boolean dependsOnInput = false;
       boolean anyUnknown = false;
       for (String in : node.inputs()) {
-        if (in.isEmpty() || graph.initializers().containsKey(in)) continue;
+        if (!fromInput.contains(in)) continue;
+        dependsOnInput = true;
         ReceptiveField f = fields.get(in);
-        if (f == null) {
-          anyUnknown |= dependsOnInput(graph, in, fields);
-          continue;
-        }
-        joined = joined == null ? f : joined.union(f);
+        if (f == null) anyUnknown = true;
+        else joined = joined == null ? f : joined.union(f);
       }
-      if (joined == null || anyUnknown) continue;
-      ReceptiveField out = apply(node, joined, shapes, inShape);
+      if (!dependsOnInput || SHAPE_ONLY.contains(node.opType())) continue;
+      fromInput.addAll(node.outputs());
+      if (anyUnknown) continue; // a path we could not follow: no field rather than a wrong one
+      ReceptiveField out = apply(graph, node, joined, shapes, inShape);
       if (out == null) continue;
       for (String o : node.outputs()) {
         int[] s = shapes.get(o);
@@ -62,20 +74,15 @@ public final class ReceptiveFields {
     return fields;
   }
 
-  private static boolean dependsOnInput(Graph graph, String tensor, Map<String, ReceptiveField> fields) {
-    // Constants and shape arithmetic carry no field; a data tensor we failed to follow makes the result unknown.
-    Node producer = graph.producer(tensor);
-    return producer != null && !Set.of("Constant", "Shape", "Gather", "Unsqueeze", "Concat", "ConstantOfShape", "Cast")
-        .contains(producer.opType());
-  }
-
-  private static ReceptiveField apply(Node node, ReceptiveField in, Map<String, int[]> shapes, int[] imageShape) {
+  private static ReceptiveField apply(Graph graph, Node node, ReceptiveField in, Map<String, int[]> shapes,
+      int[] imageShape) {
     String op = node.opType();
     int[] inShape = shapes.get(node.input(0));
     if (in.global() || GLOBAL.contains(op)) return ReceptiveField.global(imageShape[2], imageShape[3]);
     if (POINTWISE.contains(op)) return in;
-    if (op.equals("Pad")) return null; // pads come from an input tensor in opset 11+; not followed yet
-    if (!WINDOWS.contains(op) || inShape == null || inShape.length != 4) return null;
+    if (inShape == null || inShape.length != 4) return null;
+    if (op.equals("Pad")) return pad(graph, node, in);
+    if (!WINDOWS.contains(op)) return null;
     Attributes a = node.attributes();
     int[] kernel = a.getIntArray("kernel_shape", null);
     if (kernel == null && op.equals("Conv")) {
@@ -84,6 +91,30 @@ public final class ReceptiveFields {
     }
     if (kernel == null || kernel.length != 2) return null;
     return window(a, kernel, in, inShape);
+  }
+
+  /** A Pad moves the field as a one-pixel window with padding would; wrapping and run-time pads are not followed. */
+  private static ReceptiveField pad(Graph graph, Node node, ReceptiveField in) {
+    Attributes a = node.attributes();
+    if (a.getString("mode", "constant").equals("wrap")) return null;
+    long[] pads = a.has("pads") ? a.getInts("pads", null) : constant(graph, node.input(1));
+    long[] axes = node.input(3).isEmpty() ? new long[] {0, 1, 2, 3} : constant(graph, node.input(3));
+    if (pads == null || axes == null || pads.length != 2 * axes.length) return null;
+    long[] before = new long[4];
+    for (int i = 0; i < axes.length; i++) before[(int) Math.floorMod(axes[i], 4L)] = pads[i];
+    return new ReceptiveField(in.height().window(1, 1, 1, Math.toIntExact(before[2])),
+        in.width().window(1, 1, 1, Math.toIntExact(before[3])), false);
+  }
+
+  /** The values of a tensor fixed when the graph is loaded (an initializer or a Constant node's), or null. */
+  private static long[] constant(Graph graph, String tensor) {
+    if (tensor.isEmpty()) return null;
+    Tensor value = graph.initializers().get(tensor);
+    Node producer = graph.producer(tensor);
+    if (value == null && producer != null && producer.opType().equals("Constant")) {
+      value = producer.op().forward(ExecutionContext.inference(), new Tensor[0])[0];
+    }
+    return value == null ? null : value.toLongs();
   }
 
   private static ReceptiveField window(Attributes a, int[] kernel, ReceptiveField in, int[] inShape) {

@@ -1,10 +1,8 @@
 package org.convscope.onnx;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.convscope.engine.Graph;
 import org.convscope.engine.Node;
@@ -19,6 +17,7 @@ import org.convscope.onnx.proto.Onnx.TensorProto;
 import org.convscope.onnx.proto.Onnx.TensorShapeProto;
 import org.convscope.onnx.proto.Onnx.TypeProto;
 import org.convscope.onnx.proto.Onnx.ValueInfoProto;
+import org.convscope.tensor.AtomicFiles;
 import org.convscope.tensor.DType;
 import org.convscope.tensor.Tensor;
 
@@ -36,15 +35,7 @@ public final class OnnxExporter {
     ModelProto model = toProto(graph);
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    try {
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        model.writeTo(out);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(file, model::writeTo);
   }
 
   public static ModelProto toProto(Graph graph) {

@@ -129,7 +129,7 @@ public final class Architecture {
         c = out;
       }
     }
-    g.output(x);
+    g.output(x, -1, c);
     metadata.forEach(g::metadata);
     return g.build(StandardOps.registry());
   }

@@ -2,14 +2,16 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import java.util.function.Function;
+import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convscope.tensor.Tensor;
 
 /**
  * Convolution and transposed convolution (oneDNN's "deconvolution") on row-major tensors: forward, backward
- * to the data, and backward to the weights and bias. Primitives are planned once per {@link ConvGeometry}
- * and pass with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
+ * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
+ * pass, with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
  * bounded cache shared by all threads; weights are reordered once per tensor version by the
  * {@link WeightCache}.
  */
@@ -96,7 +98,7 @@ public final class Convolution {
       dst = MemoryDesc.any(g.dstDims());
     }
 
-    org.bytedeco.dnnl.dnnl_memory_desc biasHandle() {
+    dnnl_memory_desc biasHandle() {
       return bias == null ? null : bias.handle();
     }
 
@@ -154,7 +156,7 @@ public final class Convolution {
 
   /** oneDNN builds backward primitives from a forward-training descriptor, needed only while creating them. */
   private static Primitive withForwardHint(ConvGeometry g, Descs d, String what,
-      java.util.function.Function<dnnl_primitive_desc, Primitive> create) {
+      Function<dnnl_primitive_desc, Primitive> create) {
     dnnl_primitive_desc hint = new dnnl_primitive_desc();
     Dnnl.check(forwardDescriptor(hint, g, dnnl_forward_training, d, null), "creating the forward hint of " + what);
     try {

@@ -2,6 +2,7 @@ package org.convscope.engine.dnnl;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -29,10 +30,6 @@ public final class Plan implements AutoCloseable {
   /** Starts a plan around {@code main}, which the plan then owns. */
   public static Builder builder(Primitive main) {
     return new Builder(main);
-  }
-
-  public Primitive primitive() {
-    return main;
   }
 
   /**
@@ -108,7 +105,7 @@ public final class Plan implements AutoCloseable {
       return new Plan(main, List.copyOf(inputs), weights, List.copyOf(outputs));
     }
 
-    private Operand guard(java.util.function.Supplier<Operand> create, MemoryDesc plain) {
+    private Operand guard(Supplier<Operand> create, MemoryDesc plain) {
       try {
         return create.get();
       } catch (RuntimeException e) {

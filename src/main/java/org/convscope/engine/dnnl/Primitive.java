@@ -5,8 +5,6 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * A oneDNN primitive with its primitive descriptor, which it keeps so that the layouts it chose can be
@@ -85,14 +83,6 @@ public final class Primitive implements AutoCloseable {
 
   MemoryDesc scratchpadMd() {
     return md(dnnl_query_scratchpad_md);
-  }
-
-  /** oneDNN's name of the chosen implementation, e.g. "brg_conv_fwd:avx2". */
-  public String implementation() {
-    try (PointerPointer<?> result = new PointerPointer<>(1)) {
-      Dnnl.check(dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, result), "querying " + what);
-      return new BytePointer(result.get(0)).getString();
-    }
   }
 
   dnnl_primitive handle() {

@@ -56,7 +56,10 @@ public final class Workspace implements AutoCloseable {
     return b;
   }
 
-  /** Runs {@code primitive} on this thread's stream, adding its scratchpad, and waits for it to finish. */
+  /**
+   * Runs {@code primitive} on this thread's stream and waits for it to finish. Adds the scratchpad to
+   * {@code args}, which are therefore for this one execution.
+   */
   public void execute(Primitive primitive, ExecArgs args) {
     long scratch = primitive.scratchpadBytes();
     if (scratch > 0) args.add(DNNL_ARG_SCRATCHPAD, primitive.scratchpadMd(), buffer("scratchpad", scratch));

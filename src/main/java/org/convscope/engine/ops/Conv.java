@@ -17,7 +17,7 @@ public final class Conv extends ConvolutionOp {
   }
 
   @Override
-  ConvGeometry geometry(Tensor x, Tensor w) {
+  Resolved resolve(Tensor x, Tensor w) {
     checkInputs(x, w);
     int rank = x.rank() - 2;
     int channels = x.dim(1);
@@ -56,7 +56,7 @@ public final class Conv extends ConvolutionOp {
             + "+" + padEnd[i] + ") is smaller than the kernel's extent " + extent);
       }
     }
-    return new ConvGeometry(false, x.dim(0), channels, outChannels, group, in, out, kernel, strides, dilations,
-        padBegin, padEnd);
+    return Resolved.exact(new ConvGeometry(false, x.dim(0), channels, outChannels, group, in, out, kernel, strides,
+        dilations, padBegin, padEnd));
   }
 }

@@ -27,7 +27,7 @@ public final class ConvTranspose extends ConvolutionOp {
   }
 
   @Override
-  ConvGeometry geometry(Tensor x, Tensor w) {
+  Resolved resolve(Tensor x, Tensor w) {
     checkInputs(x, w);
     int rank = x.rank() - 2;
     int channels = x.dim(1);
@@ -49,6 +49,9 @@ public final class ConvTranspose extends ConvolutionOp {
     int[] padBegin = attributes.padBegin(rank);
     int[] padEnd = attributes.padEnd(rank);
     int[] out = new int[rank];
+    int[] computed = new int[rank];
+    int[] offset = new int[rank];
+    boolean margins = false;
     for (int i = 0; i < rank; i++) {
       int full = strides[i] * (in[i] - 1) + extraEnd[i] + ConvAttributes.extent(kernel[i], dilations[i]);
       if (requested != null || same) {
@@ -66,13 +69,23 @@ public final class ConvTranspose extends ConvolutionOp {
         throw new InvalidInputException(attributes.node + ": pads " + padBegin[i] + "+" + padEnd[i]
             + " leave no output from spatial size " + in[i]);
       }
-      if (padBegin[i] < 0) {
-        throw new IllegalArgumentException(attributes.node + ": output size " + out[i] + " needs a negative leading"
-            + " pad, which is not supported");
-      }
+      // oneDNN takes no negative leading pad, and a trailing one only above 1 - stride: positions beyond
+      // those are outside the kernel's reach and are added around oneDNN's output.
+      offset[i] = Math.max(0, -padBegin[i]);
+      int trailing = Math.max(0, 1 - strides[i] - padEnd[i]);
+      padBegin[i] += offset[i];
+      padEnd[i] += trailing;
+      computed[i] = out[i] - offset[i] - trailing;
+      margins |= computed[i] != out[i];
     }
-    return new ConvGeometry(true, x.dim(0), channels, outChannels, group, in, out, kernel, strides, dilations,
-        padBegin, padEnd);
+    ConvGeometry g = new ConvGeometry(true, x.dim(0), channels, outChannels, group, in, computed, kernel, strides,
+        dilations, padBegin, padEnd);
+    if (!margins) return Resolved.exact(g);
+    int[] shape = new int[rank + 2];
+    shape[0] = x.dim(0);
+    shape[1] = outChannels;
+    System.arraycopy(out, 0, shape, 2, rank);
+    return new Resolved(g, offset, shape);
   }
 
   /** output_padding and output_shape give one value per spatial axis; output_shape may also list N and C. */

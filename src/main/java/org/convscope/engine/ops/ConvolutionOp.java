@@ -19,19 +19,34 @@ abstract class ConvolutionOp implements Op {
     this.attributes = attributes;
   }
 
-  /** Every size of this node's computation for input {@code x} and weights {@code w}. */
-  abstract ConvGeometry geometry(Tensor x, Tensor w);
+  /**
+   * The sizes of this node's computation for input {@code x} and weights {@code w}: the convolution oneDNN
+   * runs and, when the op's output is larger than that, where oneDNN's output lies inside it. Only a
+   * transposed convolution has such margins, when output_shape asks for positions the kernel never reaches
+   * (pads more negative than oneDNN takes); they hold just the bias.
+   *
+   * @param offset where oneDNN's output starts along each spatial axis, or null when it is the whole output
+   * @param outputShape the op's output shape when {@code offset} is set
+   */
+  record Resolved(ConvGeometry geometry, int[] offset, int[] outputShape) {
+    static Resolved exact(ConvGeometry geometry) {
+      return new Resolved(geometry, null, null);
+    }
+  }
+
+  abstract Resolved resolve(Tensor x, Tensor w);
 
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     Tensor x = inputs[0];
     Tensor w = inputs[1];
     Tensor bias = inputs.length > 2 ? inputs[2] : null;
-    ConvGeometry g = geometry(x, w);
+    Resolved r = resolve(x, w);
+    ConvGeometry g = r.geometry();
     checkBias(bias, g);
     int[] shape = toInts(g.dstDims());
-    if (g.batch() == 0) return new Tensor[] {Tensor.zeros(shape)};
-    return new Tensor[] {Tensor.of(Convolution.forward(g, x, w, bias), shape)};
+    Tensor y = g.batch() == 0 ? Tensor.zeros(shape) : Tensor.of(Convolution.forward(g, x, w, bias), shape);
+    return new Tensor[] {r.offset() == null ? y : OutputMargins.embed(y, r.offset(), r.outputShape(), bias)};
   }
 
   @Override
@@ -40,8 +55,9 @@ abstract class ConvolutionOp implements Op {
     Tensor x = inputs[0];
     Tensor w = inputs[1];
     Tensor bias = inputs.length > 2 ? inputs[2] : null;
-    Tensor dy = outputGrads[0];
-    ConvGeometry g = geometry(x, w);
+    Resolved r = resolve(x, w);
+    ConvGeometry g = r.geometry();
+    Tensor dy = r.offset() == null ? outputGrads[0] : OutputMargins.crop(outputGrads[0], r.offset(), g.dstDims());
     boolean biasNeeded = bias != null && needed[2];
     Tensor[] grads = new Tensor[inputs.length];
     if (g.batch() == 0) {
@@ -51,14 +67,15 @@ abstract class ConvolutionOp implements Op {
       return grads;
     }
     if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy), x.shape());
+    // oneDNN's backward-weights pass gives the bias gradient along with the weights'. For the bias alone a
+    // per-channel sum is far cheaper, and it is also needed when the output has margins oneDNN does not see.
+    boolean biasByDnnl = biasNeeded && needed[1] && r.offset() == null;
     if (needed[1]) {
-      float[][] dw = Convolution.backwardWeights(g, x, dy, biasNeeded);
+      float[][] dw = Convolution.backwardWeights(g, x, dy, biasByDnnl);
       grads[1] = Tensor.of(dw[0], w.shape());
-      if (biasNeeded) grads[2] = Tensor.of(dw[1], bias.shape());
-    } else if (biasNeeded) {
-      // Without the weight gradient, a per-channel sum is far cheaper than oneDNN's backward-weights pass.
-      grads[2] = Tensor.of(sumPerChannel(dy), bias.shape());
+      if (biasByDnnl) grads[2] = Tensor.of(dw[1], bias.shape());
     }
+    if (biasNeeded && !biasByDnnl) grads[2] = Tensor.of(sumPerChannel(outputGrads[0]), bias.shape());
     return grads;
   }
 

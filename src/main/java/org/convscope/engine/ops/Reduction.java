@@ -50,9 +50,14 @@ abstract class Reduction implements Op {
   abstract double weight(long count);
 
   /** Which axes a run reduces, and the result's shape with and without kept dimensions. */
-  private record Plan(boolean identity, int[] keptShape, int[] outShape, long count) {}
+  record Plan(boolean identity, int[] keptShape, int[] outShape, long count) {}
 
   private Plan plan(Tensor[] inputs) {
+    return plan(inputs, axesAttribute, keepDims, noopWithEmptyAxes);
+  }
+
+  /** The plan of one run, given the op's settings; ReduceMax and ReduceMin follow the same axes rules. */
+  static Plan plan(Tensor[] inputs, long[] axesAttribute, boolean keepDims, boolean noopWithEmptyAxes) {
     int[] shape = inputs[0].shape();
     long[] axes = axesAttribute;
     if (inputs.length > 1 && inputs[1] != null) axes = inputs[1].longs();

@@ -16,6 +16,7 @@ public final class StandardOps {
     OpRegistry registry = new OpRegistry();
     PointwiseOps.register(registry);
     TensorOps.register(registry);
+    MathOps.register(registry);
     ConvolutionOps.register(registry);
     SpatialOps.register(registry);
     return registry;

@@ -19,6 +19,9 @@ import org.convscope.engine.GradCheck;
 import org.convscope.engine.InvalidInputException;
 import org.convscope.engine.InvalidModelException;
 import org.convscope.engine.Op;
+import org.convscope.engine.dnnl.Convolution;
+import org.convscope.engine.dnnl.Dnnl;
+import org.convscope.engine.dnnl.WeightCache;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -196,6 +199,18 @@ class ConvTest {
     } finally {
       pool.shutdown();
     }
+  }
+
+  @Test
+  void releasingNativeResourcesLeavesTheOpWorking() {
+    Op op = new Conv(spec("Conv", "pads", ints(1, 1, 1, 1)));
+    Tensor x = GradCheck.randn(22, 0, 1, 16, 6, 6);
+    Tensor w = GradCheck.randn(23, 0, 16, 16, 3, 3);
+    Tensor before = run(op, x, w);
+    Convolution.clearCache();
+    WeightCache.shared().clear();
+    Dnnl.releaseThreadResources();
+    assertClose(before, run(op, x, w));
   }
 
   @Test

@@ -60,6 +60,14 @@ class ConvTransposeTest {
     // output_shape 10x8 from a natural 9x7: total padding -1 puts the extra row and column at the end.
     check(new ConvTranspose(spec("ConvTranspose", "strides", ints(3, 2), "output_shape", ints(10, 8))),
         ints(1, 1, 3, 3), ints(1, 2, 3, 3), 1, ints(3, 2), ints(1, 1), ints(0, 0), ints(10, 8));
+    // output_shape 8x9 from a natural 6x6: total paddings -2 and -3 start the output one position before
+    // the kernel's first reach (a negative leading pad) and end it one or two after.
+    check(new ConvTranspose(spec("ConvTranspose", "strides", ints(2, 2), "output_shape", ints(8, 9))),
+        ints(1, 2, 3, 3), ints(2, 3, 2, 2), 1, ints(2, 2), ints(1, 1), ints(-1, -1), ints(8, 9));
+    // SAME_UPPER puts the odd pad at the end, so a one-larger output_shape gives a leading pad of -1.
+    check(new ConvTranspose(spec("ConvTranspose", "auto_pad", "SAME_UPPER", "strides", ints(2, 2),
+            "output_shape", ints(7, 6))),
+        ints(2, 2, 3, 3), ints(2, 3, 2, 2), 1, ints(2, 2), ints(1, 1), ints(-1, 0), ints(7, 6));
     // output_shape 7x5 from a natural 9x7: total padding 2 split evenly.
     check(new ConvTranspose(spec("ConvTranspose", "strides", ints(3, 2), "output_shape", ints(1, 2, 7, 5))),
         ints(1, 1, 3, 3), ints(1, 2, 3, 3), 1, ints(3, 2), ints(1, 1), ints(1, 1), ints(7, 5));
@@ -106,7 +114,10 @@ class ConvTransposeTest {
   void gradientsMatchFiniteDifferences() {
     Op op = new ConvTranspose(spec("ConvTranspose", "group", 2, "strides", ints(2, 1), "dilations", ints(1, 2),
         "pads", ints(1, 0, 0, 1), "output_padding", ints(1, 0)));
-    GradCheck.check(op, GradCheck.randn(4, 0, 1, 4, 3, 4), GradCheck.randn(5, 0, 4, 3, 3, 2), GradCheck.randn(6, 0, 6));
+    GradCheck.check(op, GradCheck.randn(4, 0, 1, 4, 2, 3), GradCheck.randn(5, 0, 4, 3, 2, 2), GradCheck.randn(6, 0, 6));
+    Op leading = new ConvTranspose(spec("ConvTranspose", "strides", ints(2, 1), "output_shape", ints(6, 5)));
+    GradCheck.check(leading, GradCheck.randn(7, 0, 1, 1, 2, 2), GradCheck.randn(8, 0, 1, 2, 2, 2),
+        GradCheck.randn(9, 0, 2));
   }
 
   @Test
@@ -119,6 +130,8 @@ class ConvTransposeTest {
         "pads", ints(1, 1, 1, 1))), ints(1, 16, 5, 5), ints(16, 2, 4, 4), 16);
     ConvTesting.checkAdjoint(new ConvTranspose(spec("ConvTranspose", "strides", ints(2))), ints(2, 3, 5),
         ints(3, 4, 3), 4);
+    ConvTesting.checkAdjoint(new ConvTranspose(spec("ConvTranspose", "strides", ints(2, 2), "output_shape", ints(9, 8))),
+        ints(2, 2, 3, 3), ints(2, 3, 2, 2), 3);
   }
 
   @Test

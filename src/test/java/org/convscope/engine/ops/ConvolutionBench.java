@@ -10,7 +10,7 @@ import org.convscope.tensor.Tensor;
 /**
  * Times Conv through the op interface (row-major tensors in and out, so copies and reorders included) on the
  * four ResNet-shaped convolutions of the oneDNN benchmark in shared/peer/onednn-conv-bench, and prints
- * milliseconds and GFLOP/s per pass. Not a test (surefire runs *Test classes only); run it alone on an idle
+ * the median and best milliseconds and GFLOP/s per pass (the best is the steadier figure on a busy machine). Not a test (surefire runs *Test classes only); run it alone on an idle
  * machine, with OMP_NUM_THREADS set:
  *
  * <pre>
@@ -46,7 +46,8 @@ public final class ConvolutionBench {
         new Shape("B", 1, 256, 512, 28, 1, 1, 0),
         new Shape("C", 1, 3, 64, 224, 7, 2, 3),
         new Shape("D", 8, 128, 128, 28, 3, 1, 1)};
-    System.out.println("OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + ", median of " + runs + " runs");
+    System.out.println("OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + ", " + runs + " runs after "
+        + warmups + " warm-ups");
     ExecutionContext context = ExecutionContext.inference();
     for (Shape s : shapes) {
       Op conv = new Conv(ConvTesting.spec("Conv", "strides", new int[] {s.stride, s.stride},
@@ -65,7 +66,8 @@ public final class ConvolutionBench {
     }
   }
 
-  private static double time(int warmups, int runs, Body body) {
+  /** Milliseconds per run, sorted. */
+  private static double[] time(int warmups, int runs, Body body) {
     for (int i = 0; i < warmups; i++) body.run();
     double[] ms = new double[runs];
     for (int i = 0; i < runs; i++) {
@@ -74,10 +76,14 @@ public final class ConvolutionBench {
       ms[i] = (System.nanoTime() - start) / 1e6;
     }
     Arrays.sort(ms);
-    return runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+    return ms;
   }
 
-  private static void report(Shape s, String pass, double ms) {
-    System.out.printf(Locale.ROOT, "%s %-26s %9.3f ms %8.1f GFLOP/s%n", s.name, pass, ms, s.flops() / (ms * 1e6));
+  private static void report(Shape s, String pass, double[] sortedMs) {
+    int n = sortedMs.length;
+    double median = n % 2 == 1 ? sortedMs[n / 2] : (sortedMs[n / 2 - 1] + sortedMs[n / 2]) / 2;
+    double best = sortedMs[0];
+    System.out.printf(Locale.ROOT, "%s %-26s median %9.3f ms %7.1f GFLOP/s   best %9.3f ms %7.1f GFLOP/s%n", s.name,
+        pass, median, s.flops() / (median * 1e6), best, s.flops() / (best * 1e6));
   }
 }

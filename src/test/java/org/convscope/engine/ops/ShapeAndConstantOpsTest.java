@@ -76,7 +76,7 @@ class ShapeAndConstantOpsTest {
     assertSame(x, run(toFloat, x)[0]);
     GradCheck.check(toFloat, x);
     assertRejected("casting to DOUBLE is not supported", "Cast", 13, 1, 1, "to", 11L);
-    assertRejected("casting to BOOL is not supported", "Cast", 13, 1, 1, "to", 9L);
+    assertRejected("casting to FLOAT16 is not supported", "Cast", 13, 1, 1, "to", 10L);
   }
 
   @Test

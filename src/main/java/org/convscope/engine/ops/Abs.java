@@ -1,0 +1,27 @@
+package org.convscope.engine.ops;
+
+import org.convscope.engine.ExecutionContext;
+import org.convscope.tensor.Tensor;
+
+/** |x|, for float and int64 tensors. The gradient is the sign of x, and 0 at 0, as in PyTorch. */
+public final class Abs extends ElementwiseActivation {
+
+  @Override
+  public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
+    if (inputs[0].isFloat()) return super.forward(context, inputs);
+    long[] x = inputs[0].longs();
+    long[] y = new long[x.length];
+    for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
+    return new Tensor[] {Tensor.ofLongs(y, inputs[0].shape())};
+  }
+
+  @Override
+  void apply(float[] x, float[] y) {
+    for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+    for (int i = 0; i < x.length; i++) dx[i] = dy[i] * Math.signum(x[i]);
+  }
+}

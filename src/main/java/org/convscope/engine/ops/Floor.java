@@ -1,0 +1,15 @@
+package org.convscope.engine.ops;
+
+/** Rounds down. Piecewise constant, so the gradient is 0. */
+public final class Floor extends ElementwiseActivation {
+
+  @Override
+  void apply(float[] x, float[] y) {
+    for (int i = 0; i < x.length; i++) y[i] = (float) Math.floor(x[i]);
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+    // dx is already all zeros.
+  }
+}

@@ -1,0 +1,15 @@
+package org.convscope.engine.ops;
+
+/** Square root: NaN below 0. */
+public final class Sqrt extends ElementwiseActivation {
+
+  @Override
+  void apply(float[] x, float[] y) {
+    for (int i = 0; i < x.length; i++) y[i] = (float) Math.sqrt(x[i]);
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+    for (int i = 0; i < x.length; i++) dx[i] = dy[i] * 0.5f / y[i];
+  }
+}

@@ -1,0 +1,18 @@
+package org.convscope.report;
+
+import java.util.List;
+
+/** The sections of the report, in order. Each analysis adds its own here. */
+public final class Sections {
+  private Sections() {}
+
+  public static List<ReportSection> standard() {
+    return List.of(
+        new ModelSection(),
+        new EvaluationSection(),
+        new PredictionsSection(),
+        new FiltersSection(),
+        new ActivationsSection(3),
+        new ExplanationsSection(3));
+  }
+}
