@@ -27,6 +27,10 @@ import picocli.CommandLine.Option;
         ExplainCommand.class,
         TrainCommand.class,
         EvaluateCommand.class,
+        EmbedCommand.class,
+        NeighborsCommand.class,
+        TsneCommand.class,
+        OverlapCommand.class,
     })
 public final class Main implements Runnable {
   /** Exit code for bad input: a file, argument or model the user gave. */
