@@ -176,13 +176,14 @@ final class Analyses {
     String key = key("explain", image.id(), method, String.valueOf(target), layerName, String.valueOf(options.batchSize()));
     cache.await(key, method + " explanation", job -> {
       Tensor x = ws.input(image);
-      Query query = Query.forClass(ws.model(), x, target, layer == null ? null : layer.tensor());
+      Query query = Query.forClass(ws.model(), x, target, layer == null ? null : Workspace.name(layer));
       Evaluation.Result r = Evaluation.run(query, List.of(Explainers.create(method, options.batchSize())),
           Evaluation.Options.defaults()).get(0);
       Attribution a = r.attribution();
       BufferedImage base = enlarged(ws.display(image));
+      // Input-shaped maps stay at the input's resolution; the heatmap upsamples them as it does layer maps.
       Tensor maps = a.pixelMap(base.getHeight(), base.getWidth());
-      BufferedImage heat = Heatmaps.image(maps.reshape(base.getHeight(), base.getWidth()), base.getWidth(), base.getHeight(),
+      BufferedImage heat = Heatmaps.image(maps.reshape(maps.dim(1), maps.dim(2)), base.getWidth(), base.getHeight(),
           ExplanationPictures.heatmapOptions(a));
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("method", method);

@@ -226,10 +226,12 @@ public final class Explorer implements AutoCloseable {
     UploadedFile file;
     try {
       file = ctx.uploadedFile("image");
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       // Jetty refuses a part over the limit while parsing, whatever the request claimed beforehand.
-      if (String.valueOf(e.getMessage()).toLowerCase().contains("size") || e.getCause() != null) throw tooLarge();
-      throw e;
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (String.valueOf(t.getMessage()).contains("size exceeded")) throw tooLarge();
+      }
+      throw HttpProblem.badRequest("the upload is not a multipart form with the field 'image' (" + Pages.oneLine(e) + ")");
     }
     if (file == null) throw HttpProblem.badRequest("no file in the upload: send it as the form field 'image'");
     if (file.size() > options.uploadLimit()) throw tooLarge();

@@ -11,8 +11,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.convscope.data.Dataset;
 import org.convscope.input.Images;
 import org.convscope.input.Preprocessing;
@@ -29,6 +32,8 @@ import org.convscope.units.InputSpace;
  * dataset (optional), and the images users upload. Immutable apart from the upload folder; shared by all requests.
  */
 public final class Workspace {
+  /** The most pixels an uploaded image may have: 50 megapixels, 600 MB as floats at most. */
+  static final long MAX_PIXELS = 50_000_000L;
   private final Model model;
   private final String modelHash;
   private final Dataset data;
@@ -191,6 +196,7 @@ public final class Workspace {
    * @throws HttpProblem 415 when no decoder reads it
    */
   public ImageRef upload(byte[] bytes) throws IOException {
+    checkPixels(bytes);
     BufferedImage image;
     try {
       image = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -204,6 +210,31 @@ public final class Workspace {
     Path file = uploads.resolve(hash);
     if (!Files.exists(file)) AtomicFiles.write(file, out -> out.write(bytes));
     return ImageRef.uploaded(hash);
+  }
+
+  /**
+   * Refuses an image whose header claims more than {@link #MAX_PIXELS} pixels before decoding it: a small file
+   * can describe an image that would not fit in memory.
+   */
+  private static void checkPixels(byte[] bytes) throws IOException {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+      if (readers == null || !readers.hasNext()) return; // not an image: decoding says so
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in);
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels > MAX_PIXELS) {
+          throw new HttpProblem(413, String.format("the image is %,d x %,d pixels; the explorer takes at most %,d pixels",
+              reader.getWidth(0), reader.getHeight(0), MAX_PIXELS));
+        }
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof HttpProblem p) throw p;
+        // an unreadable header: decoding reports it
+      } finally {
+        reader.dispose();
+      }
+    }
   }
 
   /** The image as the model takes it: [1,C,H,W], normalized. */
