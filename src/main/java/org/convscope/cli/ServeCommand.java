@@ -44,12 +44,12 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path cacheDir = cache != null ? cache : defaultCache();
     ExplorerOptions options;
+    if (uploadLimit < 1) throw new UserException("--upload-limit must be at least 1 MB, got " + uploadLimit);
     try {
       options = ExplorerOptions.defaults(cacheDir).withHost(host).withPort(port).withUploadLimit((long) uploadLimit << 20);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }
-    if (uploadLimit < 1) throw new UserException("--upload-limit must be at least 1 MB, got " + uploadLimit);
     boolean demo = model.equals("demo");
     Path modelFile = demo ? Demo.extractModel(cacheDir.resolve("demo")) : Path.of(model);
     org.convscope.model.Model loaded = org.convscope.model.Model.load(modelFile);

@@ -63,7 +63,12 @@ public final class Explorer implements AutoCloseable {
   public static Explorer start(Workspace ws, ExplorerOptions options) throws IOException {
     ResultCache cache = new ResultCache(options.cache().resolve(ws.modelHash().substring(0, 16)), options.workers());
     Explorer explorer = new Explorer(ws, options, cache);
-    explorer.app.start(options.host(), options.port());
+    try {
+      explorer.app.start(options.host(), options.port());
+    } catch (RuntimeException e) {
+      cache.close();
+      throw e;
+    }
     return explorer;
   }
 
