@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.convscope.data.Dataset;
+import org.convscope.model.Model;
 import org.convscope.report.Demo;
 import org.convscope.web.Explorer;
 import org.convscope.web.ExplorerOptions;
@@ -52,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     boolean demo = model.equals("demo");
     Path modelFile = demo ? Demo.extractModel(cacheDir.resolve("demo")) : Path.of(model);
-    org.convscope.model.Model loaded = org.convscope.model.Model.load(modelFile);
+    Model loaded = Model.load(modelFile);
     Dataset dataset = data == null ? (demo ? Demo.data() : null)
         : data.equals("demo") ? Demo.data() : UnitCommands.openDataset(data, Workspace.preprocessing(loaded));
     Workspace ws = new Workspace(modelFile, loaded, dataset, cacheDir.resolve("uploads"));

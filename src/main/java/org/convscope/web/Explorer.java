@@ -115,11 +115,11 @@ public final class Explorer implements AutoCloseable {
       LayerInfo layer = ws.layer(ctx.pathParam("name"));
       Workspace.ImageRef image = ws.imageFromQuery(ctx.queryParam("image"), ctx.queryParam("upload"));
       if (image == null && ws.hasData() && layer.shape().length == 4) image = Workspace.ImageRef.dataset(0);
-      ctx.html(LayerPage.render(ws, analyses, cache, layer, image));
+      ctx.html(LayerPage.render(ws, analyses, layer, image));
     });
     r.get("/layer/{name}/unit/{unit}", ctx -> {
       LayerInfo layer = ws.layer(ctx.pathParam("name"));
-      ctx.html(UnitPage.render(ws, analyses, cache, layer, unit(layer, ctx.pathParam("unit"))));
+      ctx.html(UnitPage.render(ws, analyses, layer, unit(layer, ctx.pathParam("unit"))));
     });
     r.get("/image", ctx -> ctx.html(ImagePage.picker(ws, options.uploadLimit())));
     r.get("/image/go", ctx -> ctx.redirect(ws.datasetImage(String.valueOf(ctx.queryParam("index"))).path()));

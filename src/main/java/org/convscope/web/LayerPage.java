@@ -12,7 +12,7 @@ import org.convscope.tensor.Shapes;
 final class LayerPage {
   private LayerPage() {}
 
-  static String render(Workspace ws, Analyses analyses, ResultCache cache, LayerInfo layer, Workspace.ImageRef image) throws Exception {
+  static String render(Workspace ws, Analyses analyses, LayerInfo layer, Workspace.ImageRef image) throws Exception {
     String name = Workspace.name(layer);
     String path = "/layer/" + Pages.url(name);
     StringBuilder sb = new StringBuilder();

@@ -9,7 +9,7 @@ import org.convscope.inspect.LayerInfo;
 final class UnitPage {
   private UnitPage() {}
 
-  static String render(Workspace ws, Analyses analyses, ResultCache cache, LayerInfo layer, int channel) {
+  static String render(Workspace ws, Analyses analyses, LayerInfo layer, int channel) {
     String name = Workspace.name(layer);
     StringBuilder sb = new StringBuilder("<p class=\"summary\">Unit " + channel + " of " + LayerPage.link("/layer/" + Pages.url(name), name)
         + " (" + layer.shape()[1] + " units). ");

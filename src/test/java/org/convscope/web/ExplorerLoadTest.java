@@ -72,7 +72,7 @@ class ExplorerLoadTest {
       System.out.printf(Locale.ROOT, "explorer load: 50 concurrent explanation requests (%s x 10 images) in %.1f s wall; latency median %.1f s,"
           + " max %.1f s; heap %d MB before, peak %d MB (max heap %d MB), %d workers%n", String.join("/", METHODS), wall,
           latencies[latencies.length / 2], latencies[latencies.length - 1], heapBefore >> 20, peakMb,
-          Runtime.getRuntime().maxMemory() >> 20, server.explorer.cache().computations() >= 0 ? ExplorerOptions.defaults(server.dir).workers() : 0);
+          Runtime.getRuntime().maxMemory() >> 20, ExplorerOptions.defaults(server.dir).workers());
       assertTrue(Arrays.stream(latencies).allMatch(l -> l > 0));
       // Bounded: the workers hold one explanation each, whatever the number of waiting requests.
       assertTrue(peakMb < 2048, "peak heap " + peakMb + " MB");

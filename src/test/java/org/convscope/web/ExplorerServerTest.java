@@ -257,6 +257,9 @@ class ExplorerServerTest {
     String hash = location.substring("/image/upload/".length());
     Map<String, Object> j = server.json("/api/explain?upload=" + hash + "&method=saliency&class=2");
     assertTrue(nonBlank(image((String) j.get("heatmap"))));
+    assertTrue(page.contains("href=\"/layer/stage2.relu1?upload=" + hash + "\""), "the upload's activations, layer by layer");
+    String layer = server.page("/layer/stage2.relu1?upload=" + hash);
+    assertTrue(nonBlank(image(src(layer, "activations"))));
 
     HttpResponse<String> text = upload("notes.png", "image/png", "this is not an image".getBytes(StandardCharsets.UTF_8));
     assertEquals(415, text.statusCode());
