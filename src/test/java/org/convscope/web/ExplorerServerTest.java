@@ -202,6 +202,22 @@ class ExplorerServerTest {
     expect(404, "/nothing/here", "no page at /nothing/here");
     assertEquals(302, server.http.send(HttpRequest.newBuilder(URI.create(server.base() + "/")).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode());
+    HttpResponse<String> go = server.get("/image/go?index=12");
+    assertEquals(302, go.statusCode());
+    assertEquals("/image/12", go.headers().firstValue("Location").orElse(""));
+    expect(404, "/image/go?index=-1", "image -1 is out of range");
+  }
+
+  @Test
+  void optionsSayWhatIsWrong() {
+    ExplorerOptions d = ExplorerOptions.defaults(server.dir);
+    assertEquals("127.0.0.1", d.host());
+    assertFalse(d.exposed());
+    assertTrue(d.withHost("0.0.0.0").exposed());
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withPort(65536));
+    assertEquals("--port must be between 0 and 65535, got 65536", e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withUploadLimit(0));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> d.withWork(0, 1, 1, 10));
   }
 
   private static void expect(int status, String path, String message) throws Exception {
