@@ -16,6 +16,7 @@ import org.convscope.input.Preprocessing;
 import org.convscope.inspect.ReceptiveField;
 import org.convscope.model.Model;
 import org.convscope.render.PngFiles;
+import org.convscope.report.UnitPictures;
 import org.convscope.units.LayerCut;
 import org.convscope.units.MaximallyActivatingPatches;
 import picocli.CommandLine.Command;
@@ -80,7 +81,7 @@ final class PatchesCommand implements Callable<Integer> {
       return UnitCommands.INTERRUPTED;
     }
     String title = String.format("%s: top %d of %,d images", layer, top, result.images());
-    PngFiles.write(UnitFigures.patches(result, dataset, tileSize, title), out);
+    PngFiles.write(UnitPictures.patches(result, dataset, tileSize, title), out);
     if (json) {
       stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(result, dataset)));
     } else {

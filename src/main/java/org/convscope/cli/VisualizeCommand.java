@@ -7,6 +7,7 @@ import java.util.concurrent.CancellationException;
 import org.convscope.input.Preprocessing;
 import org.convscope.model.Model;
 import org.convscope.render.PngFiles;
+import org.convscope.report.UnitPictures;
 import org.convscope.units.GradientAscent;
 import org.convscope.units.InputSpace;
 import org.convscope.units.Objective;
@@ -99,9 +100,9 @@ final class VisualizeCommand implements Callable<Integer> {
       return UnitCommands.INTERRUPTED;
     }
     String what = target instanceof Objective.ClassScore c ? target.describe() + " (" + m.className(c.index()) + ")" : target.describe();
-    PngFiles.write(UnitFigures.enlarged(UnitFigures.picture(result.image(), space), SHOWN_SIZE), out);
-    if (strip != null) PngFiles.write(UnitFigures.strip(result.snapshots(), space, 96, what), strip);
-    if (plot != null) PngFiles.write(UnitFigures.objectivePlot(result.objective(), result.regularized(), what), plot);
+    PngFiles.write(UnitPictures.enlarged(UnitPictures.picture(result.image(), space), SHOWN_SIZE), out);
+    if (strip != null) PngFiles.write(UnitPictures.strip(result.snapshots(), space, 96, what), strip);
+    if (plot != null) PngFiles.write(UnitPictures.objectivePlot(result.objective(), result.regularized(), what), plot);
     double[] f = result.objective();
     stdout.printf("%s: objective %.4g -> %.4g in %d steps; image written to %s%n", what, f[0], f[f.length - 1], steps, out);
     return 0;

@@ -13,6 +13,9 @@ public final class Sections {
         new PredictionsSection(),
         new FiltersSection(),
         new ActivationsSection(3),
+        new MasksSection(8, 8),
+        new PatchesSection(8, 9),
+        new ClassVisualizationSection(64, 10),
         new ExplanationsSection(3));
   }
 }
