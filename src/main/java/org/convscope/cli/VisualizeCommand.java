@@ -65,6 +65,10 @@ final class VisualizeCommand implements Callable<Integer> {
   @Option(names = "--fourier", description = "Steps of the decorrelated Fourier parameterization (Lucid).")
   boolean fourier;
 
+  @Option(names = "--decorrelate", negatable = true, description = "Steps in Lucid's decorrelated colour space, RGB models only"
+      + " (default: on with --fourier for RGB models; --no-decorrelate to turn off).")
+  Boolean decorrelate;
+
   @Option(names = "--seed", paramLabel = "S", description = "For the random start and the jitter (default: ${DEFAULT-VALUE}).")
   long seed = 1;
 
@@ -87,10 +91,15 @@ final class VisualizeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
     Objective target = Objective.parse(objective);
-    GradientAscent.Options options = new GradientAscent.Options(steps, lr, l2, jitter, blurEvery, blurSigma, tv, clip, fourier,
-        !plainSteps, strip == null ? 0 : Math.max(1, steps / STRIP_FRAMES), seed);
     Model m = Model.load(model);
     Preprocessing preprocessing = UnitCommands.preprocessing(m);
+    boolean rgb = preprocessing.channels() == 3;
+    if (Boolean.TRUE.equals(decorrelate) && !rgb) {
+      throw new UserException("--decorrelate needs an RGB model, but " + model + " takes " + preprocessing.channels() + " channel(s)");
+    }
+    boolean colors = decorrelate != null ? decorrelate : fourier && rgb;
+    GradientAscent.Options options = new GradientAscent.Options(steps, lr, l2, jitter, blurEvery, blurSigma, tv, clip, fourier,
+        colors, !plainSteps, strip == null ? 0 : Math.max(1, steps / STRIP_FRAMES), seed);
     InputSpace space = new InputSpace(preprocessing);
     GradientAscent.Result result;
     try (Interruption interruption = new Interruption(); UnitCommands.StepBar bar = new UnitCommands.StepBar(target.describe())) {
