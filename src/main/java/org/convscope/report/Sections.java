@@ -13,8 +13,7 @@ public final class Sections {
         new PredictionsSection(),
         new FiltersSection(),
         new ActivationsSection(3),
-        new MasksSection(8, 8),
-        new PatchesSection(8, 9),
+        new HiddenUnitsSection(8, 8),
         new ClassVisualizationSection(64, 10),
         new ExplanationsSection(3));
   }

@@ -73,12 +73,20 @@ public final class NetworkDissection {
    * @param image the image's index in the dataset
    * @param label its class, -1 when unlabelled
    * @param peak the unit's largest activation on it
+   * @param y the row of the layer's map where it peaks (the first such position, as {@link TopActivations} keeps)
+   * @param x the column
    * @param threshold the threshold its mask used
    * @param pixels the image [C,H,W], values in [0,1]
    * @param map the unit's activations at the layer's resolution [h,w]
    * @param mask [H,W]: 1 where the upsampled map is above the threshold, else 0
    */
-  public record UnitMask(int image, int label, float peak, float threshold, Tensor pixels, Tensor map, Tensor mask) {
+  public record UnitMask(int image, int label, float peak, int y, int x, float threshold, Tensor pixels, Tensor map,
+      Tensor mask) {
+    /** The unit's peak on this image as a top activation, for {@link MaximallyActivatingPatches#locate}. */
+    public TopActivations.Activation activation(int channel) {
+      return new TopActivations.Activation(channel, peak, image, y, x);
+    }
+
     /** The fraction of the image the mask covers. */
     public double coverage() {
       double sum = 0;
@@ -162,7 +170,8 @@ public final class NetworkDissection {
         int from = (i * maps.dim(1) + channel) * h * w;
         Tensor map = Tensor.of(Arrays.copyOfRange(maps.data(), from, from + h * w), h, w);
         float t = options.scope() == Scope.DATASET ? thresholds[u] : imageThreshold(map, options.quantile());
-        masks.add(new UnitMask(indices[i], batch.labels()[i], best.get(i).value(), t, DatasetPass.image(batch.images(), i), map,
+        TopActivations.Activation a = best.get(i);
+        masks.add(new UnitMask(indices[i], batch.labels()[i], a.value(), a.y(), a.x(), t, DatasetPass.image(batch.images(), i), map,
             mask(map, t, data.height(), data.width())));
       }
       results.add(new Result(layer, channel, options, thresholds[u], activations[u], passes, List.copyOf(masks)));
