@@ -49,7 +49,7 @@ public final class HiddenUnitsSection implements ReportSection {
     for (NetworkDissection.Result r : masks) best.add(r.masks().stream().map(m -> m.activation(r.channel())).toList());
     MaximallyActivatingPatches.Result patches = MaximallyActivatingPatches.locate(c.model(), c.data(), stage.tensor(), channels, best);
 
-    String masksPng = c.png("units/masks.png", UnitPictures.maskRows(masks, 96,
+    String masksPng = c.png("units/masks.png", UnitPictures.maskRows(masks, 112,
         String.format("%s: above the %s quantile over %,d images", name, options.quantile(), c.data().size())));
     String masksJson = ReportJson.write(c, "units/masks.json", masksJson(name, options.quantile(), masks));
     String patchesPng = c.png("units/patches.png", UnitPictures.patches(patches, c.data(), 48,
