@@ -1,11 +1,9 @@
 package org.convscope.report;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.convscope.inspect.LayerInfo;
-import org.convscope.inspect.ReceptiveField;
 import org.convscope.units.MaximallyActivatingPatches;
 import org.convscope.units.NetworkDissection;
 import org.convscope.units.PassListener;
@@ -51,10 +49,12 @@ public final class HiddenUnitsSection implements ReportSection {
 
     String masksPng = c.png("units/masks.png", UnitPictures.maskRows(masks, 112,
         String.format("%s: above the %s quantile over %,d images", name, options.quantile(), c.data().size())));
-    String masksJson = ReportJson.write(c, "units/masks.json", masksJson(name, options.quantile(), masks));
+    String masksJson = ReportJson.write(c, "units/masks.json", UnitJson.masks(name, options.quantile(), masks));
     String patchesPng = c.png("units/patches.png", UnitPictures.patches(patches, c.data(), 48,
         String.format("%s: top %d of %,d images", name, images, patches.images())));
-    String patchesJson = ReportJson.write(c, "units/patches.json", patchesJson(name, patches));
+    Map<String, Object> patchesMap = UnitJson.patches(patches);
+    patchesMap.put("layer", name); // the layer's name rather than its tensor's
+    String patchesJson = ReportJson.write(c, "units/patches.json", patchesMap);
 
     StringBuilder sb = new StringBuilder(Html.p(String.format("Units 0 to %d of %s, one row each, on the %d images of the %,d"
         + " where the unit peaks highest, best first.", channels.length - 1, name, images, c.data().size())));
@@ -72,53 +72,5 @@ public final class HiddenUnitsSection implements ReportSection {
         + " best position on the image, framed in orange where the field reaches past the image border.", patches.field().describe())));
     sb.append(Html.img(patchesPng, "top patches")).append(Html.p("")).append(Html.link(patchesJson, "patches as JSON"));
     return sb.toString();
-  }
-
-  private static Map<String, Object> masksJson(String layer, double quantile, List<NetworkDissection.Result> results) {
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("layer", layer);
-    root.put("quantile", quantile);
-    List<Map<String, Object>> units = new ArrayList<>();
-    for (NetworkDissection.Result r : results) {
-      List<Map<String, Object>> masks = new ArrayList<>();
-      for (NetworkDissection.UnitMask m : r.masks()) {
-        masks.add(Map.of("image", m.image(), "label", m.label(), "peak", m.peak(), "coverage", m.coverage()));
-      }
-      Map<String, Object> unit = new LinkedHashMap<>();
-      unit.put("channel", r.channel());
-      unit.put("threshold", r.datasetThreshold());
-      unit.put("activations", r.activations());
-      unit.put("images", masks);
-      units.add(unit);
-    }
-    root.put("units", units);
-    return root;
-  }
-
-  private static Map<String, Object> patchesJson(String layer, MaximallyActivatingPatches.Result result) {
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("layer", layer);
-    root.put("images", result.images());
-    ReceptiveField f = result.field();
-    root.put("receptive_field", Map.of("size", new int[] {f.height().size(), f.width().size()},
-        "jump", new int[] {f.height().jump(), f.width().jump()}, "start", new int[] {f.height().start(), f.width().start()}));
-    List<Map<String, Object>> units = new ArrayList<>();
-    for (MaximallyActivatingPatches.Unit unit : result.units()) {
-      List<Map<String, Object>> patches = new ArrayList<>();
-      for (MaximallyActivatingPatches.Patch p : unit.patches()) {
-        Map<String, Object> patch = new LinkedHashMap<>();
-        patch.put("value", p.activation().value());
-        patch.put("image", p.activation().image());
-        patch.put("label", p.label());
-        patch.put("y", p.activation().y());
-        patch.put("x", p.activation().x());
-        patch.put("box", new int[] {p.top(), p.left(), p.height(), p.width()});
-        patch.put("clipped", p.clipped());
-        patches.add(patch);
-      }
-      units.add(Map.of("channel", unit.channel(), "patches", patches));
-    }
-    root.put("units", units);
-    return root;
   }
 }
