@@ -202,7 +202,9 @@ public final class Network {
     float[] a = existing.data();
     float[] b = g.data();
     float[] sum = new float[a.length];
-    for (int i = 0; i < a.length; i++) sum[i] = a[i] + b[i];
+    Parallel.forEachElement(a.length, (from, to) -> {
+      for (int i = from; i < to; i++) sum[i] = a[i] + b[i];
+    });
     grads.put(name, Tensor.of(sum, existing.shape()));
   }
 

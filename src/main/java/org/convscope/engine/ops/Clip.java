@@ -3,6 +3,7 @@ package org.convscope.engine.ops;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.Parallel;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -50,7 +51,9 @@ public final class Clip implements Op {
     float hi = upper(max);
     float[] v = x.data();
     float[] y = new float[v.length];
-    for (int i = 0; i < v.length; i++) y[i] = Math.min(Math.max(v[i], lo), hi);
+    Parallel.forEachElement(v.length, (from, to) -> {
+      for (int i = from; i < to; i++) y[i] = Math.min(Math.max(v[i], lo), hi);
+    });
     return new Tensor[] {Tensor.of(y, x.shape())};
   }
 
@@ -64,6 +67,17 @@ public final class Clip implements Op {
     float lo = lower(min);
     float hi = upper(max);
     // y = min(m, hi) with m = max(x, lo): each element's gradient goes to whichever argument won.
+    boolean boundGradients = (min != null && needed[1]) || (max != null && needed[2]);
+    if (!boundGradients) {
+      // The usual case (ReLU6 in an explanation): x's gradient alone, element by element on every core.
+      float[] dx = new float[x.length];
+      Parallel.forEachElement(x.length, (from, to) -> {
+        for (int i = from; i < to; i++) dx[i] = x[i] > lo && x[i] < hi ? g[i] : 0f;
+      });
+      Tensor[] grads = new Tensor[inputs.length];
+      grads[0] = Tensor.of(dx, inputs[0].shape());
+      return grads;
+    }
     float[] dx = needed[0] ? new float[x.length] : null;
     double dlo = 0;
     double dhi = 0;
