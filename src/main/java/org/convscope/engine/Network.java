@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +20,40 @@ import org.convscope.tensor.Tensor;
  * micrograd: each node's op turns its output gradients into input gradients, and gradients reaching a tensor
  * from several consumers are summed. Only gradients on a path to a requested tensor are computed, so asking
  * for the input gradient computes no weight gradients.
+ *
+ * <p>Runs that record nothing fuse a Relu or Clip into the convolution before it (a oneDNN post-op) when the
+ * convolution's output has no other reader and is not kept: that tensor is then never written, and the
+ * activation costs no pass of its own. Every other run computes each tensor as the graph says.
  */
 public final class Network {
   private final Graph graph;
   /** For each tensor, the index of the last node reading it, so forward runs can drop it afterwards. */
   private final Map<String, Integer> lastUse = new HashMap<>();
+  /**
+   * For each node, the index of a Relu or Clip node that is the only reader of its output and that the node
+   * can apply itself ({@link ClampFusing}), or -1. Used only in runs that record nothing.
+   */
+  private final int[] fusableClamp;
 
   public Network(Graph graph) {
     this.graph = graph;
     List<Node> nodes = graph.nodes();
+    Map<Node, Integer> index = new IdentityHashMap<>();
     for (int i = 0; i < nodes.size(); i++) {
+      index.put(nodes.get(i), i);
       for (String in : nodes.get(i).inputs()) if (!in.isEmpty()) lastUse.put(in, i);
+    }
+    fusableClamp = new int[nodes.size()];
+    for (int i = 0; i < nodes.size(); i++) {
+      Node node = nodes.get(i);
+      fusableClamp[i] = -1;
+      if (!(node.op() instanceof ClampFusing) || node.outputs().size() != 1) continue;
+      List<Node> readers = graph.consumers(node.output());
+      if (readers.size() != 1 || !(readers.get(0).op() instanceof ClampOp)) continue;
+      Node clamp = readers.get(0);
+      if (clamp.input(0).equals(node.output()) && clamp.outputs().size() == 1) {
+        fusableClamp[i] = index.get(clamp);
+      }
     }
   }
 
@@ -65,24 +89,27 @@ public final class Network {
       if (!graph.hasTensor(name)) throw new InvalidInputException("no tensor named '" + name + "' in the graph");
     }
     List<Node> nodes = graph.nodes();
+    boolean[] fusedIntoEarlier = new boolean[nodes.size()];
     for (int i = 0; i < nodes.size(); i++) {
       Node node = nodes.get(i);
-      Tensor[] inputs = new Tensor[node.inputs().size()];
-      for (int j = 0; j < inputs.length; j++) {
-        String in = node.inputs().get(j);
-        inputs[j] = in.isEmpty() ? null : values.get(in);
-      }
-      Tensor[] outputs;
-      try {
-        outputs = node.op().forward(context, inputs);
-      } catch (InvalidModelException | InvalidInputException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        throw new InvalidModelException(node + " failed on inputs " + describe(inputs) + ": " + e.getMessage(), e);
-      }
-      for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
-        String out = node.outputs().get(j);
-        if (!out.isEmpty()) values.put(out, outputs[j]);
+      if (!fusedIntoEarlier[i]) {
+        Tensor[] inputs = inputsOf(node, values);
+        Node writer = node;
+        Tensor[] outputs = null;
+        int clamp = options.record() ? -1 : fusableClamp[i];
+        if (clamp >= 0 && !keep.contains(node.output())) {
+          outputs = forwardClamped(node, inputs, nodes.get(clamp), values, context);
+          if (outputs != null) {
+            // The pre-activation tensor is never written; the clamp node's output appears now.
+            writer = nodes.get(clamp);
+            fusedIntoEarlier[clamp] = true;
+          }
+        }
+        if (outputs == null) outputs = run(node, inputs, context);
+        for (int j = 0; j < writer.outputs().size() && j < outputs.length; j++) {
+          String out = writer.outputs().get(j);
+          if (!out.isEmpty()) values.put(out, outputs[j]);
+        }
       }
       if (!options.record()) {
         for (String in : node.inputs()) {
@@ -96,6 +123,45 @@ public final class Network {
       values.keySet().retainAll(keep);
     }
     return new Trace(values, options.record(), context);
+  }
+
+  private static Tensor[] inputsOf(Node node, Map<String, Tensor> values) {
+    Tensor[] inputs = new Tensor[node.inputs().size()];
+    for (int j = 0; j < inputs.length; j++) {
+      String in = node.inputs().get(j);
+      inputs[j] = in.isEmpty() ? null : values.get(in);
+    }
+    return inputs;
+  }
+
+  private static Tensor[] run(Node node, Tensor[] inputs, ExecutionContext context) {
+    try {
+      return node.op().forward(context, inputs);
+    } catch (InvalidModelException | InvalidInputException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InvalidModelException(node + " failed on inputs " + describe(inputs) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code node} with the clamp of {@code clampNode} (its only reader) applied as it writes its output, or
+   * null when the clamp's bounds are not known yet or either op declines.
+   */
+  private static Tensor[] forwardClamped(Node node, Tensor[] inputs, Node clampNode, Map<String, Tensor> values,
+      ExecutionContext context) {
+    Tensor[] clampInputs = inputsOf(clampNode, values);
+    for (int j = 1; j < clampInputs.length; j++) {
+      if (clampInputs[j] == null && !clampNode.input(j).isEmpty()) return null;
+    }
+    clampInputs[0] = null;
+    try {
+      Clamp clamp = ((ClampOp) clampNode.op()).clamp(clampInputs);
+      return clamp == null ? null : ((ClampFusing) node.op()).forwardClamped(context, inputs, clamp);
+    } catch (RuntimeException e) {
+      // Bad inputs, or no oneDNN implementation with the post-op: the unfused run reports or handles it.
+      return null;
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.Clamp;
+import org.convscope.engine.ClampOp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
 import org.convscope.tensor.Tensor;
@@ -12,7 +13,7 @@ import org.convscope.tensor.Tensor;
  * float. Gradient flows to x only where min &lt; x &lt; max, and to a bound input where that bound is the
  * output. int64 tensors are clipped too (forward only).
  */
-public final class Clip implements Op {
+public final class Clip implements ClampOp {
   /** Bounds given as attributes (opset &lt; 11); null when they come as inputs. */
   private final float[] attributeBounds;
 
@@ -39,6 +40,18 @@ public final class Clip implements Op {
     }
     if (spec.inputCount() > 1) throw spec.invalid("before opset 11, min and max are attributes, not inputs");
     return withBounds(spec.attributes().getFloat("min", -Float.MAX_VALUE), spec.attributes().getFloat("max", Float.MAX_VALUE));
+  }
+
+  @Override
+  public Clamp clamp(Tensor[] inputs) {
+    Tensor min = input(inputs, 1);
+    Tensor max = input(inputs, 2);
+    if ((min != null && (!min.isFloat() || min.size() != 1)) || (max != null && (!max.isFloat() || max.size() != 1))) {
+      return null;
+    }
+    float lo = lower(min);
+    float hi = upper(max);
+    return lo <= hi ? new Clamp(lo, hi) : null;
   }
 
   @Override

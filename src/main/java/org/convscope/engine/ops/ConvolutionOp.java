@@ -1,8 +1,9 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
+import org.convscope.engine.Clamp;
+import org.convscope.engine.ClampFusing;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
 import org.convscope.engine.dnnl.ConvGeometry;
 import org.convscope.engine.dnnl.Convolution;
 import org.convscope.tensor.Tensor;
@@ -10,9 +11,10 @@ import org.convscope.tensor.Tensor;
 /**
  * What Conv and ConvTranspose share: inputs X, W and an optional bias B, one output, all computed by oneDNN
  * once the subclass has resolved the sizes. The weight gradient (and with it the bias gradient) is computed
- * only when asked for: explanations need only the data gradient.
+ * only when asked for: explanations need only the data gradient. A following Relu or Clip can be fused in as a
+ * oneDNN post-op ({@link ClampFusing}).
  */
-abstract class ConvolutionOp implements Op {
+abstract class ConvolutionOp implements ClampFusing {
   final ConvAttributes attributes;
 
   ConvolutionOp(ConvAttributes attributes) {
@@ -47,6 +49,19 @@ abstract class ConvolutionOp implements Op {
     int[] shape = toInts(g.dstDims());
     Tensor y = g.batch() == 0 ? Tensor.zeros(shape) : Tensor.of(Convolution.forward(g, x, w, bias), shape);
     return new Tensor[] {r.offset() == null ? y : OutputMargins.embed(y, r.offset(), r.outputShape(), bias)};
+  }
+
+  /** Not with output margins, which oneDNN does not write (the clamp would miss them). */
+  @Override
+  public Tensor[] forwardClamped(ExecutionContext context, Tensor[] inputs, Clamp clamp) {
+    Tensor x = inputs[0];
+    Tensor w = inputs[1];
+    Tensor bias = inputs.length > 2 ? inputs[2] : null;
+    Resolved r = resolve(x, w);
+    ConvGeometry g = r.geometry();
+    if (r.offset() != null || g.batch() == 0) return null;
+    checkBias(bias, g);
+    return new Tensor[] {Tensor.of(Convolution.forward(g, x, w, bias, clamp), toInts(g.dstDims()))};
   }
 
   @Override

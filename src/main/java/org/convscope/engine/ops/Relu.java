@@ -1,8 +1,9 @@
 package org.convscope.engine.ops;
 
 import org.convscope.engine.BackwardRule;
+import org.convscope.engine.Clamp;
+import org.convscope.engine.ClampOp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
 import org.convscope.engine.Parallel;
 import org.convscope.tensor.Tensor;
 
@@ -10,7 +11,7 @@ import org.convscope.tensor.Tensor;
  * max(0, x), NaN staying NaN as in PyTorch and numpy. Beside the true gradient it defines the two backward rules that attribution methods
  * substitute for it: guided backpropagation and deconvnet.
  */
-public final class Relu implements Op {
+public final class Relu implements ClampOp {
 
   /**
    * Guided backpropagation (Springenberg et al., "Striving for Simplicity: The All Convolutional Net",
@@ -38,6 +39,11 @@ public final class Relu implements Op {
     });
     return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
   };
+
+  @Override
+  public Clamp clamp(Tensor[] inputs) {
+    return Clamp.relu();
+  }
 
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
