@@ -21,9 +21,12 @@ import org.convscope.tensor.Tensor;
  * from several consumers are summed. Only gradients on a path to a requested tensor are computed, so asking
  * for the input gradient computes no weight gradients.
  *
- * <p>Runs that record nothing fuse a Relu or Clip into the convolution before it (a oneDNN post-op) when the
- * convolution's output has no other reader and is not kept: that tensor is then never written, and the
- * activation costs no pass of its own. Every other run computes each tensor as the graph says.
+ * <p>Runs that record nothing let oneDNN run consecutive convolutions ({@link FusingOp}s) together. A Relu or
+ * Clip whose input is a convolution's output and nothing else's is applied by the convolution as it writes
+ * (a post-op), and a tensor that only another convolution reads stays in oneDNN's layout between the two (a
+ * {@link HeldTensor}). Neither tensor is then written as a Java array, which saves a pass, two copies and two
+ * layout conversions. Tensors the run keeps never take part. Every other run computes each tensor as the
+ * graph says.
  */
 public final class Network {
   private final Graph graph;
@@ -31,14 +34,16 @@ public final class Network {
   private final Map<String, Integer> lastUse = new HashMap<>();
   /**
    * For each node, the index of a Relu or Clip node that is the only reader of its output and that the node
-   * can apply itself ({@link ClampFusing}), or -1. Used only in runs that record nothing.
+   * can apply itself ({@link FusingOp}), or -1. Used only in runs that record nothing.
    */
   private final int[] fusableClamp;
+  /** Tensors whose only reader is a {@link FusingOp} reading them as its first input: they may be held. */
+  private final Set<String> holdable = new HashSet<>();
+  private final Map<Node, Integer> index = new IdentityHashMap<>();
 
   public Network(Graph graph) {
     this.graph = graph;
     List<Node> nodes = graph.nodes();
-    Map<Node, Integer> index = new IdentityHashMap<>();
     for (int i = 0; i < nodes.size(); i++) {
       index.put(nodes.get(i), i);
       for (String in : nodes.get(i).inputs()) if (!in.isEmpty()) lastUse.put(in, i);
@@ -47,7 +52,13 @@ public final class Network {
     for (int i = 0; i < nodes.size(); i++) {
       Node node = nodes.get(i);
       fusableClamp[i] = -1;
-      if (!(node.op() instanceof ClampFusing) || node.outputs().size() != 1) continue;
+      for (String out : node.outputs()) {
+        List<Node> readers = graph.consumers(out);
+        if (readers.size() == 1 && readers.get(0).op() instanceof FusingOp && readers.get(0).input(0).equals(out)) {
+          holdable.add(out);
+        }
+      }
+      if (!(node.op() instanceof FusingOp) || node.outputs().size() != 1) continue;
       List<Node> readers = graph.consumers(node.output());
       if (readers.size() != 1 || !(readers.get(0).op() instanceof ClampOp)) continue;
       Node clamp = readers.get(0);
@@ -90,34 +101,28 @@ public final class Network {
     }
     List<Node> nodes = graph.nodes();
     boolean[] fusedIntoEarlier = new boolean[nodes.size()];
-    for (int i = 0; i < nodes.size(); i++) {
-      Node node = nodes.get(i);
-      if (!fusedIntoEarlier[i]) {
-        Tensor[] inputs = inputsOf(node, values);
-        Node writer = node;
-        Tensor[] outputs = null;
-        int clamp = options.record() ? -1 : fusableClamp[i];
-        if (clamp >= 0 && !keep.contains(node.output())) {
-          outputs = forwardClamped(node, inputs, nodes.get(clamp), values, context);
-          if (outputs != null) {
-            // The pre-activation tensor is never written; the clamp node's output appears now.
-            writer = nodes.get(clamp);
-            fusedIntoEarlier[clamp] = true;
+    Map<String, HeldTensor> held = new HashMap<>();
+    try {
+      for (int i = 0; i < nodes.size(); i++) {
+        Node node = nodes.get(i);
+        if (!fusedIntoEarlier[i]) {
+          HeldTensor heldInput = node.inputs().isEmpty() ? null : held.remove(node.input(0));
+          try {
+            run(i, heldInput, values, held, keep, fusedIntoEarlier, options, context);
+          } finally {
+            if (heldInput != null) heldInput.close();
           }
         }
-        if (outputs == null) outputs = run(node, inputs, context);
-        for (int j = 0; j < writer.outputs().size() && j < outputs.length; j++) {
-          String out = writer.outputs().get(j);
-          if (!out.isEmpty()) values.put(out, outputs[j]);
-        }
-      }
-      if (!options.record()) {
-        for (String in : node.inputs()) {
-          if (!in.isEmpty() && lastUse.get(in) == i && !keep.contains(in) && !graph.initializers().containsKey(in)) {
-            values.remove(in);
+        if (!options.record()) {
+          for (String in : node.inputs()) {
+            if (!in.isEmpty() && lastUse.get(in) == i && !keep.contains(in) && !graph.initializers().containsKey(in)) {
+              values.remove(in);
+            }
           }
         }
       }
+    } finally {
+      for (HeldTensor h : held.values()) h.close();
     }
     if (!options.record()) {
       values.keySet().retainAll(keep);
@@ -134,6 +139,47 @@ public final class Network {
     return inputs;
   }
 
+  /**
+   * Runs node {@code i}, fused with its neighbours where the run allows it: its first input comes from
+   * {@code heldInput} when the previous op held it, a Relu or Clip reading only its output is applied as it
+   * writes (and marked in {@code fusedIntoEarlier}), and its result is held when only another fusing op reads it.
+   */
+  private void run(int i, HeldTensor heldInput, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      Set<String> keep, boolean[] fusedIntoEarlier, ForwardOptions options, ExecutionContext context) {
+    Node node = graph.nodes().get(i);
+    Tensor[] inputs = inputsOf(node, values);
+    if (!options.record() && node.op() instanceof FusingOp fusing) {
+      int clampIndex = keep.contains(node.output()) ? -1 : fusableClamp[i];
+      Node clampNode = clampIndex >= 0 ? graph.nodes().get(clampIndex) : null;
+      Clamp clamp = clampNode == null ? null : clampOf(clampNode, values, fusedIntoEarlier, context);
+      Node writer = clamp != null ? clampNode : node;
+      boolean hold = holdable.contains(writer.output()) && !keep.contains(writer.output());
+      FusingOp.Output out = null;
+      if (heldInput != null || clamp != null || hold) {
+        try {
+          out = fusing.forwardFused(context, inputs, heldInput, clamp, hold);
+        } catch (RuntimeException e) {
+          out = null; // bad inputs, or no oneDNN implementation: the plain run below reports or handles it
+        }
+      }
+      if (out != null) {
+        if (clamp != null) fusedIntoEarlier[clampIndex] = true;
+        if (out.held() != null) {
+          held.put(writer.output(), out.held());
+        } else {
+          values.put(writer.output(), out.tensor());
+        }
+        return;
+      }
+    }
+    if (heldInput != null) inputs[0] = heldInput.toTensor();
+    Tensor[] outputs = run(node, inputs, context);
+    for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
+      String out = node.outputs().get(j);
+      if (!out.isEmpty()) values.put(out, outputs[j]);
+    }
+  }
+
   private static Tensor[] run(Node node, Tensor[] inputs, ExecutionContext context) {
     try {
       return node.op().forward(context, inputs);
@@ -145,21 +191,24 @@ public final class Network {
   }
 
   /**
-   * {@code node} with the clamp of {@code clampNode} (its only reader) applied as it writes its output, or
-   * null when the clamp's bounds are not known yet or either op declines.
+   * The clamp a Relu or Clip node computes, or null when its bounds are not known yet or are no plain clamp.
+   * PyTorch writes Clip's bounds as Constant nodes between the convolution and the Clip; those run now.
    */
-  private static Tensor[] forwardClamped(Node node, Tensor[] inputs, Node clampNode, Map<String, Tensor> values,
+  private Clamp clampOf(Node clampNode, Map<String, Tensor> values, boolean[] fusedIntoEarlier,
       ExecutionContext context) {
-    Tensor[] clampInputs = inputsOf(clampNode, values);
-    for (int j = 1; j < clampInputs.length; j++) {
-      if (clampInputs[j] == null && !clampNode.input(j).isEmpty()) return null;
+    Tensor[] inputs = inputsOf(clampNode, values);
+    for (int j = 1; j < inputs.length; j++) {
+      if (inputs[j] != null || clampNode.input(j).isEmpty()) continue;
+      Node producer = graph.producer(clampNode.input(j));
+      if (producer == null || !producer.inputs().isEmpty() || producer.outputs().size() != 1) return null;
+      inputs[j] = run(producer, new Tensor[0], context)[0];
+      values.put(producer.output(), inputs[j]);
+      fusedIntoEarlier[index.get(producer)] = true;
     }
-    clampInputs[0] = null;
+    inputs[0] = null;
     try {
-      Clamp clamp = ((ClampOp) clampNode.op()).clamp(clampInputs);
-      return clamp == null ? null : ((ClampFusing) node.op()).forwardClamped(context, inputs, clamp);
+      return ((ClampOp) clampNode.op()).clamp(inputs);
     } catch (RuntimeException e) {
-      // Bad inputs, or no oneDNN implementation with the post-op: the unfused run reports or handles it.
       return null;
     }
   }

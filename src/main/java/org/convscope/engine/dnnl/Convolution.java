@@ -40,12 +40,22 @@ public final class Convolution {
 
   /** The same followed by {@code clamp} (none when null), which oneDNN applies as it writes y. */
   public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, Clamp clamp) {
+    return forwardChained(geometry, x, null, w, bias, clamp, false).values()[0];
+  }
+
+  /**
+   * The same for a chain of convolutions: x comes as a tensor or, when {@code heldX} is not null, as a previous
+   * convolution left it; y is returned held when {@code holdOutput}. Returns null, having run nothing, when
+   * {@code heldX} is not in the layout this convolution reads.
+   */
+  public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
+      Tensor bias, Clamp clamp, boolean holdOutput) {
     PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, clamp);
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
-      float[][] out = bias == null
-          ? plan.get().run(Dnnl.workspace(), w, x.data())
-          : plan.get().run(Dnnl.workspace(), w, x.data(), bias.data());
-      return out[0];
+      float[] xValues = heldX == null ? x.data() : null;
+      return bias == null
+          ? plan.get().runChained(Dnnl.workspace(), w, heldX, holdOutput, xValues)
+          : plan.get().runChained(Dnnl.workspace(), w, heldX, holdOutput, xValues, bias.data());
     }
   }
 

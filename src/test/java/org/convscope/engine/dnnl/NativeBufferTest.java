@@ -2,6 +2,8 @@ package org.convscope.engine.dnnl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.junit.jupiter.api.Test;
 
@@ -21,5 +23,21 @@ class NativeBufferTest {
         assertArrayEquals(values, back, "size " + n);
       }
     }
+  }
+
+  @Test
+  void freedHeldBuffersAreReusedAndTheLargestKept() {
+    Dnnl.releaseThreadResources(); // a fresh workspace, without other tests' spares
+    Workspace workspace = Dnnl.workspace();
+    NativeBuffer big = workspace.borrow(1 << 20);
+    workspace.giveBack(big);
+    assertSame(big, workspace.borrow(1000), "a spare large enough is reused");
+    NativeBuffer[] small = new NativeBuffer[5];
+    for (int i = 0; i < small.length; i++) small[i] = workspace.borrow(64);
+    workspace.giveBack(big);
+    for (NativeBuffer b : small) workspace.giveBack(b);
+    assertSame(big, workspace.borrow(1 << 20), "the largest survives when the spares overflow");
+    assertNotSame(big, workspace.borrow(1 << 20));
+    Dnnl.releaseThreadResources();
   }
 }
