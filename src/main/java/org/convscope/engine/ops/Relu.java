@@ -1,15 +1,17 @@
 package org.convscope.engine.ops;
 
 import org.convscope.engine.BackwardRule;
+import org.convscope.engine.Clamp;
+import org.convscope.engine.ClampOp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.Parallel;
 import org.convscope.tensor.Tensor;
 
 /**
- * max(0, x). Beside the true gradient it defines the two backward rules that attribution methods
+ * max(0, x), NaN staying NaN as in PyTorch and numpy. Beside the true gradient it defines the two backward rules that attribution methods
  * substitute for it: guided backpropagation and deconvnet.
  */
-public final class Relu implements Op {
+public final class Relu implements ClampOp {
 
   /**
    * Guided backpropagation (Springenberg et al., "Striving for Simplicity: The All Convolutional Net",
@@ -19,7 +21,9 @@ public final class Relu implements Op {
     float[] x = inputs[0].data();
     float[] g = grads[0].data();
     float[] dx = new float[x.length];
-    for (int i = 0; i < x.length; i++) dx[i] = x[i] > 0 && g[i] > 0 ? g[i] : 0f;
+    Parallel.forEachElement(x.length, (from, to) -> {
+      for (int i = from; i < to; i++) dx[i] = x[i] > 0 && g[i] > 0 ? g[i] : 0f;
+    });
     return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
   };
 
@@ -30,15 +34,25 @@ public final class Relu implements Op {
   public static final BackwardRule DECONVNET = (context, op, inputs, outputs, grads, needed) -> {
     float[] g = grads[0].data();
     float[] dx = new float[g.length];
-    for (int i = 0; i < g.length; i++) dx[i] = g[i] > 0 ? g[i] : 0f;
+    Parallel.forEachElement(g.length, (from, to) -> {
+      for (int i = from; i < to; i++) dx[i] = g[i] > 0 ? g[i] : 0f;
+    });
     return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
   };
+
+  @Override
+  public Clamp clamp(Tensor[] inputs) {
+    return Clamp.relu();
+  }
 
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     float[] x = inputs[0].data();
     float[] y = new float[x.length];
-    for (int i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+    // Math.max compiles to branch-free (and vectorized) code; a comparison mispredicts on half the values.
+    Parallel.forEachElement(x.length, (from, to) -> {
+      for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f);
+    });
     return new Tensor[] {Tensor.of(y, inputs[0].shape())};
   }
 
@@ -48,7 +62,9 @@ public final class Relu implements Op {
     float[] x = inputs[0].data();
     float[] g = outputGrads[0].data();
     float[] dx = new float[x.length];
-    for (int i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? g[i] : 0f;
+    Parallel.forEachElement(x.length, (from, to) -> {
+      for (int i = from; i < to; i++) dx[i] = x[i] > 0 ? g[i] : 0f;
+    });
     return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
   }
 }
