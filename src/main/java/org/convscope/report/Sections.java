@@ -7,12 +7,16 @@ public final class Sections {
   private Sections() {}
 
   public static List<ReportSection> standard() {
+    EmbeddingFeatures embedding = new EmbeddingFeatures();
     return List.of(
         new ModelSection(),
         new EvaluationSection(),
         new PredictionsSection(),
         new FiltersSection(),
         new ActivationsSection(3),
-        new ExplanationsSection(3));
+        new ExplanationsSection(3),
+        new EmbeddingMapSection(embedding),
+        new ClassOverlapSection(embedding),
+        new NeighborsSection(embedding));
   }
 }
