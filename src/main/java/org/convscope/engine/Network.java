@@ -66,6 +66,7 @@ public final class Network {
     }
     List<Node> nodes = graph.nodes();
     for (int i = 0; i < nodes.size(); i++) {
+      if (Thread.currentThread().isInterrupted()) throw new Cancelled();
       Node node = nodes.get(i);
       Tensor[] inputs = new Tensor[node.inputs().size()];
       for (int j = 0; j < inputs.length; j++) {
@@ -126,6 +127,7 @@ public final class Network {
     Set<String> wanted = new HashSet<>(wrt);
     List<Node> nodes = graph.nodes();
     for (int i = nodes.size() - 1; i >= 0; i--) {
+      if (Thread.currentThread().isInterrupted()) throw new Cancelled();
       Node node = nodes.get(i);
       boolean anyGrad = false;
       for (String out : node.outputs()) anyGrad |= grads.containsKey(out);

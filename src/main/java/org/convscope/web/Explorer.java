@@ -155,6 +155,8 @@ public final class Explorer implements AutoCloseable {
     r.exception(HttpProblem.class, (e, ctx) -> problem(ctx, e.status(), e.getMessage()));
     r.exception(InvalidInputException.class, (e, ctx) -> problem(ctx, 400, Pages.oneLine(e)));
     r.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, Pages.oneLine(e)));
+    r.exception(java.util.concurrent.CancellationException.class,
+        (e, ctx) -> problem(ctx, 409, "the computation was cancelled; reload the page to start it again"));
     r.exception(TimeoutException.class, (e, ctx) -> problem(ctx, 503, "the result is still being computed; reload the page later"));
     r.exception(Exception.class, (e, ctx) -> {
       LOG.error("{} {} failed", ctx.method(), ctx.path(), e);

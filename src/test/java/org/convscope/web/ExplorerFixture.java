@@ -33,12 +33,17 @@ final class ExplorerFixture implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   ExplorerFixture() throws IOException {
+    this(o -> o);
+  }
+
+  /** @param tweak changes the test options (small work sizes, a free port) before the explorer starts */
+  ExplorerFixture(java.util.function.UnaryOperator<ExplorerOptions> tweak) throws IOException {
     dir = Files.createTempDirectory("convscope-explorer-test");
     Path model = Demo.extractModel(dir.resolve("model"));
     data = Demo.data();
     ExplorerOptions options = ExplorerOptions.defaults(dir.resolve("cache")).withPort(0).withUploadLimit(UPLOAD_LIMIT)
         .withWork(4, 2, 16, 300);
-    explorer = Explorer.start(model, data, options);
+    explorer = Explorer.start(model, data, tweak.apply(options));
   }
 
   String base() {

@@ -29,15 +29,34 @@ function followJob(panel) {
 function loadExplanations() {
   const cards = Array.from(document.querySelectorAll("figure.method"));
   let next = 0;
+  cards.forEach(card => {
+    const button = card.querySelector(".cancel");
+    button.addEventListener("click", () => {
+      // A card still waiting for its turn is skipped; a running one is stopped on the server.
+      card.dataset.cancelled = "1";
+      button.disabled = true;
+      fetch("/api/jobs/" + card.dataset.job + "/cancel", {method: "POST"}).catch(() => {});
+      if (!card.classList.contains("running")) stopped(card, "cancelled");
+    });
+  });
   // Two at a time: the server computes two results at once anyway, and the cheap maps come back first.
   const work = () => {
     if (next >= cards.length) return;
     const card = cards[next++];
+    if (card.dataset.cancelled) { work(); return; }
     const scores = card.querySelector(".scores");
-    fetch(card.dataset.api).then(r => r.json().then(j => ({ok: r.ok, j}))).then(({ok, j}) => {
+    card.classList.add("running");
+    // While the map is computed, show how long it has been running (the methods report no finer progress).
+    const poll = setInterval(() => {
+      fetch("/api/jobs/" + card.dataset.job).then(r => r.ok ? r.json() : null).then(s => {
+        if (s && s.state === "running" && card.classList.contains("running")) {
+          scores.textContent = "computing… " + Math.round(s.seconds || 0) + " s";
+        }
+      }).catch(() => {});
+    }, 1000);
+    fetch(card.dataset.api).then(r => r.json().then(j => ({ok: r.ok, status: r.status, j}))).then(({ok, status, j}) => {
       if (!ok) {
-        scores.textContent = j.error || "failed";
-        card.classList.add("failed");
+        stopped(card, status === 409 ? "cancelled" : j.error || "failed");
         return;
       }
       const heat = card.querySelector("img.heat");
@@ -46,7 +65,12 @@ function loadExplanations() {
       scores.textContent = "deletion AUC " + j.deletion_auc.toFixed(3) + ", insertion AUC " + j.insertion_auc.toFixed(3)
           + ", " + j.seconds.toFixed(2) + " s";
       card.classList.add("done");
-    }).catch(e => { scores.textContent = "failed: " + e; }).finally(work);
+    }).catch(e => { scores.textContent = "failed: " + e; }).finally(() => {
+      clearInterval(poll);
+      card.classList.remove("running");
+      card.querySelector(".cancel").hidden = true;
+      work();
+    });
   };
   work();
   work();
@@ -54,6 +78,12 @@ function loadExplanations() {
   slider.addEventListener("input", () => {
     document.querySelectorAll("img.heat").forEach(img => { img.style.opacity = slider.value; });
   });
+}
+
+function stopped(card, why) {
+  card.querySelector(".scores").textContent = why;
+  card.classList.add(why === "cancelled" ? "cancelled" : "failed");
+  card.querySelector(".cancel").hidden = true;
 }
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
