@@ -219,11 +219,12 @@ function showNeighbours(data, p) {
     panel.appendChild(h);
     const row = document.createElement("div");
     row.className = "thumbs " + cls;
-    list.forEach(i => {
+    // Neighbours come from the whole dataset (or database), not only from the points on the map.
+    list.forEach(n => {
       const a = document.createElement("a");
-      a.href = "/image/" + i;
-      a.title = "#" + i + " " + name(data, data.points[i].label);
-      a.innerHTML = "<img src=\"/thumb/" + i + ".png\" alt=\"image " + i + "\">";
+      a.href = "/image/" + n.i;
+      a.title = "#" + n.i + " " + name(data, n.label) + ", distance " + n.d.toFixed(4);
+      a.innerHTML = "<img src=\"/thumb/" + n.i + ".png\" alt=\"image " + n.i + "\">";
       row.appendChild(a);
     });
     panel.appendChild(row);
