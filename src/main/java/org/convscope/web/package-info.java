@@ -17,6 +17,9 @@
  *   <li>{@link org.convscope.web.FeatureStore}: the feature database of {@code serve --db}, checked at startup
  *       against the model and dataset; PixelSearch: every map point's pixel-space neighbours over the whole
  *       dataset in one pass.</li>
+ *   <li>{@link org.convscope.web.StaticSite}: a running explorer's pages written as files that open from disk
+ *       ({@code convscope report --explorer}), links made relative, explanations and the t-SNE data put in the
+ *       pages; explorer.js reads {@code data-static} on the body to look for thumbnails beside the page.</li>
  *   <li>Analyses, EmbeddingView and the page classes: thin adapters that call {@code inspect}, {@code explain},
  *       {@code units} and {@code embed} and draw with {@code render} and {@code report}.</li>
  * </ul>

@@ -74,10 +74,14 @@ function loadExplanations() {
   };
   work();
   work();
+  opacitySlider();
+}
+
+function opacitySlider() {
   const slider = document.getElementById("opacity");
-  slider.addEventListener("input", () => {
-    document.querySelectorAll("img.heat").forEach(img => { img.style.opacity = slider.value; });
-  });
+  const apply = () => document.querySelectorAll("img.heat").forEach(img => { img.style.opacity = slider.value; });
+  slider.addEventListener("input", apply);
+  if (isStatic()) apply();
 }
 
 function stopped(card, why) {
@@ -93,7 +97,39 @@ function colour(label) {
   return label < 0 ? "#444" : PALETTE[label % PALETTE.length];
 }
 
+// A page of the static site (convscope report --explorer) opens from disk: no server to ask, so its data is in
+// the page, thumbnails sit beside it, and only the images with a page of their own are links.
+function isStatic() {
+  return document.body.dataset.static === "1";
+}
+
+function thumbUrl(i) {
+  return (isStatic() ? "thumb/" : "/thumb/") + i + ".png";
+}
+
+function imageUrl(i) {
+  if (!isStatic()) return "/image/" + i;
+  return (document.body.dataset.images || "").split(",").includes(String(i)) ? "image-" + i + ".html" : null;
+}
+
+function linkedThumb(i, title) {
+  const img = document.createElement("img");
+  img.src = thumbUrl(i);
+  img.alt = "image " + i;
+  const href = imageUrl(i);
+  if (!href) return img;
+  const a = document.createElement("a");
+  a.href = href;
+  if (title) a.title = title;
+  a.appendChild(img);
+  return a;
+}
+
 function tsneMap(box) {
+  if (box.dataset.inline) {
+    drawMap(box, JSON.parse(document.getElementById(box.dataset.inline).textContent));
+    return;
+  }
   fetch(box.dataset.src).then(r => r.json()).then(data => drawMap(box, data));
 }
 
@@ -120,7 +156,7 @@ function drawMap(box, data) {
     c.addEventListener("mouseenter", () => {
       tip.innerHTML = "";
       const img = document.createElement("img");
-      img.src = "/thumb/" + p.i + ".png";
+      img.src = thumbUrl(p.i);
       img.alt = "image " + p.i;
       tip.appendChild(img);
       const text = document.createElement("div");
@@ -210,7 +246,8 @@ function showNeighbours(data, p) {
   const panel = document.getElementById("neighbours");
   panel.innerHTML = "";
   const head = document.createElement("p");
-  head.innerHTML = "<a href=\"/image/" + p.i + "\"><img src=\"/thumb/" + p.i + ".png\" alt=\"image " + p.i + "\"></a> ";
+  head.appendChild(linkedThumb(p.i));
+  head.appendChild(document.createTextNode(" "));
   head.appendChild(document.createTextNode("#" + p.i + " " + name(data, p.label)));
   panel.appendChild(head);
   [["in feature space", p.features, "features"], ["in pixel space", p.pixels, "pixels"]].forEach(([title, list, cls]) => {
@@ -221,11 +258,7 @@ function showNeighbours(data, p) {
     row.className = "thumbs " + cls;
     // Neighbours come from the whole dataset (or database), not only from the points on the map.
     list.forEach(n => {
-      const a = document.createElement("a");
-      a.href = "/image/" + n.i;
-      a.title = "#" + n.i + " " + name(data, n.label) + ", distance " + n.d.toFixed(4);
-      a.innerHTML = "<img src=\"/thumb/" + n.i + ".png\" alt=\"image " + n.i + "\">";
-      row.appendChild(a);
+      row.appendChild(linkedThumb(n.i, "#" + n.i + " " + name(data, n.label) + ", distance " + n.d.toFixed(4)));
     });
     panel.appendChild(row);
   });
@@ -233,7 +266,8 @@ function showNeighbours(data, p) {
 
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".job").forEach(followJob);
-  if (document.querySelector("figure.method")) loadExplanations();
+  if (document.querySelector("figure.method[data-api]")) loadExplanations();
+  else if (document.getElementById("opacity")) opacitySlider();
   const map = document.getElementById("tsne");
   if (map) tsneMap(map);
 });
