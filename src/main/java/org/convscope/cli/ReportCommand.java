@@ -30,7 +30,7 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the report.")
   Path out;
 
-  @Option(names = "--explorer", description = "Write the explorer's pages instead, as a static site that opens from disk: the model,"
+  @Option(names = "--explorer", description = "Write the explorer's pages instead (--data demo: the demo's 2,000 images), as a static site that opens from disk: the model,"
       + " every layer, its most often firing units, the first images with every explanation, the t-SNE map.")
   boolean explorer;
 
@@ -68,7 +68,7 @@ final class ReportCommand implements Callable<Integer> {
       throw new UserException("--units and --images must not be negative");
     }
     Model m = Model.load(model);
-    Dataset dataset = UnitCommands.openDataset(data, Workspace.preprocessing(m));
+    Dataset dataset = data.equals("demo") ? org.convscope.report.Demo.data() : UnitCommands.openDataset(data, Workspace.preprocessing(m));
     if (dataset.size() == 0) throw new UserException(data + " is empty");
     Path cacheDir = cache != null ? cache : ServeCommand.defaultCache();
     Workspace ws = new Workspace(model, m, dataset, cacheDir.resolve("uploads"));
