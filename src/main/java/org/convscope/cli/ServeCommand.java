@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.convscope.data.Dataset;
+import org.convscope.embed.Space;
 import org.convscope.model.Model;
 import org.convscope.report.Demo;
 import org.convscope.web.Explorer;
 import org.convscope.web.ExplorerOptions;
+import org.convscope.web.FeatureStore;
 import org.convscope.web.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,6 +26,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DATA", description = "A dataset to browse: fashion-mnist[:train|:test], a folder of class folders, "
       + "an IDX file, IMAGES.npy[,LABELS.npy], or demo.")
   String data;
+
+  @Option(names = "--db", paramLabel = "DIR", description = "A feature database made by convscope embed with this model: the embedding page"
+      + " maps its vectors and finds neighbours in all of them. Without --data, its dataset is browsed.")
+  Path db;
 
   @Option(names = "--port", paramLabel = "PORT", description = "Default: ${DEFAULT-VALUE}; 0 picks a free port.")
   int port = 8080;
@@ -54,13 +60,27 @@ final class ServeCommand implements Callable<Integer> {
     boolean demo = model.equals("demo");
     Path modelFile = demo ? Demo.extractModel(cacheDir.resolve("demo")) : Path.of(model);
     Model loaded = Model.load(modelFile);
-    Dataset dataset = data == null ? (demo ? Demo.data() : null)
-        : data.equals("demo") ? Demo.data() : UnitCommands.openDataset(data, Workspace.preprocessing(loaded));
-    Workspace ws = new Workspace(modelFile, loaded, dataset, cacheDir.resolve("uploads"));
+    FeatureStore store = null;
+    Dataset dataset;
+    Workspace ws;
+    try {
+      if (db != null) store = FeatureStore.open(db, loaded, Space.hashFile(modelFile));
+      dataset = data != null ? (data.equals("demo") ? Demo.data() : UnitCommands.openDataset(data, Workspace.preprocessing(loaded)))
+          : store != null ? store.openDataset() : demo ? Demo.data() : null;
+      if (store != null) store.check(dataset);
+      ws = new Workspace(modelFile, loaded, dataset, cacheDir.resolve("uploads"));
+    } catch (IllegalArgumentException e) {
+      closeQuietly(store);
+      throw new UserException(e.getMessage());
+    } catch (Exception e) {
+      closeQuietly(store);
+      throw e;
+    }
     Explorer explorer;
     try {
-      explorer = Explorer.start(ws, options);
+      explorer = Explorer.start(ws, options, store);
     } catch (RuntimeException e) {
+      closeQuietly(store);
       throw new UserException("cannot listen on " + host + ":" + port + " (" + Errors.message(e) + "); choose another --port or --host");
     }
     if (options.exposed()) {
@@ -68,6 +88,7 @@ final class ServeCommand implements Callable<Integer> {
           + " it has no authentication");
     }
     out.println("ConvScope explorer for " + modelFile + (dataset != null ? " with " + dataset.name() : "") + ": " + explorer.url());
+    if (store != null) out.println("embedding from " + store.path() + ": " + store.describe());
     out.println("results cached in " + explorer.cache().dir() + "; Ctrl-C stops the server");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -77,6 +98,15 @@ final class ServeCommand implements Callable<Integer> {
     }, "convscope-serve-stop"));
     stopped.await();
     return 0;
+  }
+
+  private static void closeQuietly(FeatureStore store) {
+    if (store == null) return;
+    try {
+      store.close();
+    } catch (java.io.IOException e) {
+      // the error being reported matters more
+    }
   }
 
   /** The user's cache folder: $XDG_CACHE_HOME or ~/.cache, then convscope/explorer. */

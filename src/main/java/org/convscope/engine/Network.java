@@ -104,6 +104,7 @@ public final class Network {
     Map<String, HeldTensor> held = new HashMap<>();
     try {
       for (int i = 0; i < nodes.size(); i++) {
+        if (Thread.currentThread().isInterrupted()) throw new Cancelled();
         Node node = nodes.get(i);
         if (!fusedIntoEarlier[i]) {
           HeldTensor heldInput = node.inputs().isEmpty() ? null : held.remove(node.input(0));
@@ -241,6 +242,7 @@ public final class Network {
     Set<String> wanted = new HashSet<>(wrt);
     List<Node> nodes = graph.nodes();
     for (int i = nodes.size() - 1; i >= 0; i--) {
+      if (Thread.currentThread().isInterrupted()) throw new Cancelled();
       Node node = nodes.get(i);
       boolean anyGrad = false;
       for (String out : node.outputs()) anyGrad |= grads.containsKey(out);

@@ -172,9 +172,24 @@ final class Analyses {
    */
   String explanation(Workspace.ImageRef image, String method, int target, LayerInfo layer)
       throws TimeoutException, InterruptedException {
+    String key = explanationKey(image, method, target, layer);
+    cache.await(key, method + " explanation", explanationTask(image, method, target, layer), WAIT_SECONDS);
+    return key;
+  }
+
+  /** The cache key of an explanation: what the image page gives its card, to follow and cancel the job. */
+  String explanationKey(Workspace.ImageRef image, String method, int target, LayerInfo layer) {
     String layerName = layer == null ? "" : layer.tensor();
-    String key = key("explain", image.id(), method, String.valueOf(target), layerName, String.valueOf(options.batchSize()));
-    cache.await(key, method + " explanation", job -> {
+    return key("explain", image.id(), method, String.valueOf(target), layerName, String.valueOf(options.batchSize()));
+  }
+
+  /** Starts an explanation in the background (or joins it), without waiting. */
+  Job explanationJob(Workspace.ImageRef image, String method, int target, LayerInfo layer) {
+    return cache.submit(explanationKey(image, method, target, layer), method + " explanation", explanationTask(image, method, target, layer));
+  }
+
+  private ResultCache.Task explanationTask(Workspace.ImageRef image, String method, int target, LayerInfo layer) {
+    return job -> {
       Tensor x = ws.input(image);
       Query query = Query.forClass(ws.model(), x, target, layer == null ? null : Workspace.name(layer));
       Evaluation.Result r = Evaluation.run(query, List.of(Explainers.create(method, options.batchSize())),
@@ -199,8 +214,7 @@ final class Analyses {
       parts.put("png", PngFiles.encode(heat));
       parts.put("json", JSON.writeValueAsBytes(json));
       return parts;
-    }, WAIT_SECONDS);
-    return key;
+    };
   }
 
   /** A result's JSON part as a map. */

@@ -37,14 +37,16 @@ public final class Explorer implements AutoCloseable {
   private final ResultCache cache;
   private final Analyses analyses;
   private final EmbeddingView embedding;
+  private final FeatureStore store;
   private final Javalin app;
 
-  private Explorer(Workspace ws, ExplorerOptions options, ResultCache cache) {
+  private Explorer(Workspace ws, ExplorerOptions options, ResultCache cache, FeatureStore store) {
     this.ws = ws;
     this.options = options;
     this.cache = cache;
+    this.store = store;
     this.analyses = new Analyses(ws, cache, options);
-    this.embedding = new EmbeddingView(ws, cache, options);
+    this.embedding = new EmbeddingView(ws, cache, options, store);
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -61,8 +63,25 @@ public final class Explorer implements AutoCloseable {
    * the model's hash.
    */
   public static Explorer start(Workspace ws, ExplorerOptions options) throws IOException {
+    return start(ws, options, null);
+  }
+
+  /**
+   * Starts the explorer with the embedding page over a feature database ({@code serve --db}), which the
+   * explorer closes when it stops.
+   *
+   * @param store a database of the workspace's model and dataset (see {@link FeatureStore#check}), or null
+   */
+  public static Explorer start(Workspace ws, ExplorerOptions options, FeatureStore store) throws IOException {
+    if (store != null) {
+      if (!ws.hasData()) throw new IllegalArgumentException("the explorer needs the dataset of " + store.path() + " to show its embedding");
+      if (!store.space().modelHash().equals(ws.modelHash())) {
+        throw new IllegalArgumentException(store.path() + " holds features of " + store.space().modelName() + ", not of " + ws.model().source());
+      }
+      store.check(ws.data());
+    }
     ResultCache cache = new ResultCache(options.cache().resolve(ws.modelHash().substring(0, 16)), options.workers());
-    Explorer explorer = new Explorer(ws, options, cache);
+    Explorer explorer = new Explorer(ws, options, cache, store);
     try {
       explorer.app.start(options.host(), options.port());
     } catch (RuntimeException e) {
@@ -101,6 +120,13 @@ public final class Explorer implements AutoCloseable {
   public void close() {
     cache.close();
     app.stop();
+    if (store != null) {
+      try {
+        store.close();
+      } catch (IOException e) {
+        LOG.warn("closing {}: {}", store.path(), e.getMessage());
+      }
+    }
   }
 
   private void routes(io.javalin.config.RoutesConfig r) {
@@ -155,6 +181,8 @@ public final class Explorer implements AutoCloseable {
     r.exception(HttpProblem.class, (e, ctx) -> problem(ctx, e.status(), e.getMessage()));
     r.exception(InvalidInputException.class, (e, ctx) -> problem(ctx, 400, Pages.oneLine(e)));
     r.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, Pages.oneLine(e)));
+    r.exception(java.util.concurrent.CancellationException.class,
+        (e, ctx) -> problem(ctx, 409, "the computation was cancelled; reload the page to start it again"));
     r.exception(TimeoutException.class, (e, ctx) -> problem(ctx, 503, "the result is still being computed; reload the page later"));
     r.exception(Exception.class, (e, ctx) -> {
       LOG.error("{} {} failed", ctx.method(), ctx.path(), e);

@@ -64,11 +64,12 @@ final class ImagePage {
     String inputUrl = analyses.input(image);
     String base = "/api/explain?" + image.query() + "&class=" + explained + (layer == null ? "" : "&layer=" + Pages.url(layerName));
     for (Explainers.Entry m : Explainers.entries()) {
-      sb.append("<figure class=\"method\" data-method=\"").append(Pages.esc(m.name())).append("\" data-api=\"")
+      sb.append("<figure class=\"method\" data-method=\"").append(Pages.esc(m.name())).append("\" data-job=\"")
+          .append(analyses.explanationKey(image, m.name(), explained, layer)).append("\" data-api=\"")
           .append(Pages.esc(base + "&method=" + Pages.url(m.name()))).append("\"><div class=\"stack\"><img class=\"base\" src=\"")
           .append(Pages.esc(inputUrl)).append("\" alt=\"input\"><img class=\"heat\" alt=\"").append(Pages.esc(m.name()))
           .append(" map\"></div><figcaption><b>").append(Pages.esc(m.name())).append("</b> <span class=\"scores\">computing…</span>")
-          .append("</figcaption></figure>");
+          .append(" <button type=\"button\" class=\"cancel\">cancel</button></figcaption></figure>");
     }
     sb.append("</div></section>");
     return Pages.page("Image: " + image.describe(), sb.toString());

@@ -6,7 +6,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One computation of the explorer, running in the background: what it is, how far it has got, and whether the
- * user asked it to stop. Tasks read {@link #cancelled()} between batches or steps and report {@link #progress}.
+ * user asked it to stop. Tasks read {@link #cancelled()} between batches or steps and report {@link #progress};
+ * cancelling also interrupts the worker thread running the task, which stops the engine between two nodes of
+ * its next forward or backward pass ({@link org.convscope.engine.Cancelled}), so analyses without a
+ * cancellation check of their own (the explanation methods) stop too.
  */
 public final class Job {
   /** Where a job stands, as the page shows it. */
@@ -20,6 +23,10 @@ public final class Job {
   private volatile String stage = "";
   private volatile boolean cancelRequested;
   private volatile String error;
+  private volatile long startedAt;
+  private volatile long endedAt;
+  /** The worker running the task, while it runs; guarded by this. */
+  private Thread runner;
 
   Job(String key, String title) {
     this.key = key;
@@ -52,9 +59,12 @@ public final class Job {
     return done;
   }
 
-  /** Asks the task to stop at its next check; a queued job never starts. */
+  /** Asks the task to stop: at its next check, or the engine's next node when it is running; a queued job never starts. */
   public void cancel() {
     cancelRequested = true;
+    synchronized (this) {
+      if (runner != null) runner.interrupt();
+    }
   }
 
   /** Whether the user asked to stop: tasks pass this to the analyses as their cancellation check. */
@@ -68,8 +78,23 @@ public final class Job {
     this.fraction = total <= 0 ? 0 : Math.min(1, done / (double) total);
   }
 
-  void started() {
+  /** The task starts on this thread: from now on {@link #cancel} interrupts it. */
+  synchronized void started(Thread thread) {
+    runner = thread;
+    startedAt = System.nanoTime();
     state = State.RUNNING;
+  }
+
+  /**
+   * The task has returned: {@link #cancel} no longer interrupts the thread, whose interrupt flag is cleared
+   * (it may have been set just before), so that the worker's next task does not start interrupted.
+   */
+  void stopped() {
+    synchronized (this) {
+      runner = null;
+      endedAt = System.nanoTime();
+    }
+    Thread.interrupted();
   }
 
   void succeeded() {
@@ -79,6 +104,7 @@ public final class Job {
   }
 
   void failed(Throwable e, boolean cancelled) {
+    if (startedAt == 0) startedAt = endedAt = System.nanoTime();
     state = cancelled ? State.CANCELLED : State.FAILED;
     error = cancelled ? "cancelled" : Pages.oneLine(e);
     done.completeExceptionally(e);
@@ -92,6 +118,7 @@ public final class Job {
     m.put("state", state.name().toLowerCase());
     m.put("progress", fraction);
     m.put("stage", stage);
+    if (startedAt != 0) m.put("seconds", ((endedAt != 0 ? endedAt : System.nanoTime()) - startedAt) / 1e9);
     if (error != null) m.put("error", error);
     return m;
   }

@@ -140,10 +140,20 @@ public final class ResultCache implements AutoCloseable {
       job.failed(new CancellationException("cancelled before it started"), true);
       return;
     }
-    job.started();
+    job.started(Thread.currentThread());
     computations.incrementAndGet();
+    Map<String, byte[]> parts;
     try {
-      Map<String, byte[]> parts = task.run(job);
+      parts = task.run(job);
+    } catch (Throwable e) {
+      job.stopped();
+      // An interrupt can surface as another exception (an interrupted channel, say): the user's cancel explains it.
+      job.failed(e, e instanceof CancellationException || job.cancelled());
+      return;
+    }
+    // Cancelling after this point interrupts nothing: the result is whole and is kept.
+    job.stopped();
+    try {
       for (Map.Entry<String, byte[]> part : parts.entrySet()) {
         byte[] bytes = part.getValue();
         AtomicFiles.write(dir.resolve(job.key() + "." + part.getKey()), out -> out.write(bytes));
@@ -151,8 +161,6 @@ public final class ResultCache implements AutoCloseable {
       // The marker last: a result is served only once every part of it is in place.
       AtomicFiles.write(dir.resolve(job.key() + ".done"), out -> {});
       job.succeeded();
-    } catch (CancellationException e) {
-      job.failed(e, true);
     } catch (Throwable e) {
       job.failed(e, false);
     }

@@ -34,4 +34,24 @@ class ServeCommandTest {
           "--cache", cache);
     }
   }
+
+  @Test
+  void aFeatureDatabaseThatIsEmptyOrOfAnotherModelEndsInOneLine() throws Exception {
+    String cache = dir.resolve("cache").toString();
+    Path empty = dir.resolve("empty-db");
+    org.convscope.embed.FeatureDatabase.openOrCreate(empty).close();
+    expectError(empty + " holds no feature vectors yet", "serve", "demo", "--db", empty.toString(), "--cache", cache);
+
+    Path other = dir.resolve("other-db");
+    org.convscope.embed.Space foreign = org.convscope.embed.Space.of("0".repeat(64), "other.onnx", "/nowhere/other.onnx", "fc", "fc_in",
+        org.convscope.embed.Pooling.named("avg"), org.convscope.embed.Metric.COSINE, 3);
+    try (org.convscope.embed.FeatureDatabase db = org.convscope.embed.FeatureDatabase.openOrCreate(other);
+        org.convscope.embed.FeatureDatabase.Indexer indexer = db.indexer(foreign,
+            new org.convscope.embed.DatasetInfo("x", 1, 1, 28, 28, java.util.List.of()), 10)) {
+      indexer.add(new float[] {1, 2, 3}, new org.convscope.embed.Item("x", 0, null, -1, 0));
+    }
+    expectError(other + " holds features of other.onnx, not of", "serve", "demo", "--db", other.toString(), "--cache", cache);
+    expectError(dir.resolve("missing-db") + ": no feature database there", "serve", "demo", "--db", dir.resolve("missing-db").toString(),
+        "--cache", cache);
+  }
 }

@@ -130,6 +130,7 @@ class ExplorerBrowserTest {
       assertImageLoaded(heat);
       assertEquals(224L, ((Number) script("return arguments[0].naturalWidth", heat)).longValue());
       assertTrue(card.findElement(By.className("scores")).getText().matches("deletion AUC [0-9.]+, insertion AUC [0-9.]+, .*"));
+      assertFalse(card.findElement(By.className("cancel")).isDisplayed(), "a finished card has nothing to cancel");
     }
     WebElement card = methods.get(0);
     BufferedImage opaque = shot(card.findElement(By.className("stack")));

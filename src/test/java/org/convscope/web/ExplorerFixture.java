@@ -33,12 +33,17 @@ final class ExplorerFixture implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   ExplorerFixture() throws IOException {
+    this(o -> o);
+  }
+
+  /** @param tweak changes the test options (small work sizes, a free port) before the explorer starts */
+  ExplorerFixture(java.util.function.UnaryOperator<ExplorerOptions> tweak) throws IOException {
     dir = Files.createTempDirectory("convscope-explorer-test");
     Path model = Demo.extractModel(dir.resolve("model"));
     data = Demo.data();
     ExplorerOptions options = ExplorerOptions.defaults(dir.resolve("cache")).withPort(0).withUploadLimit(UPLOAD_LIMIT)
         .withWork(4, 2, 16, 300);
-    explorer = Explorer.start(model, data, options);
+    explorer = Explorer.start(model, data, tweak.apply(options));
   }
 
   String base() {
@@ -85,6 +90,44 @@ final class ExplorerFixture implements AutoCloseable {
       Thread.sleep(100);
     }
     fail("job " + key + " did not finish");
+  }
+
+  /** The same HTTP helpers for an explorer the test started itself. */
+  static final class Client {
+    private final Explorer explorer;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    Client(Explorer explorer) {
+      this.explorer = explorer;
+    }
+
+    String page(String path) throws IOException, InterruptedException {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + explorer.port() + path))
+          .timeout(Duration.ofSeconds(300)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), path + ": " + r.body());
+      return r.body();
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> json(String path) throws IOException, InterruptedException {
+      return JSON.readValue(page(path), Map.class);
+    }
+
+    String pageAfterJobs(String path) throws Exception {
+      String body = page(path);
+      Matcher m = Pattern.compile("data-job=\"([0-9a-f]{32})\"").matcher(body);
+      while (m.find()) {
+        String key = m.group(1);
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!"done".equals(json("/api/jobs/" + key).get("state"))) {
+          Object state = json("/api/jobs/" + key).get("state");
+          if ("failed".equals(state) || "cancelled".equals(state)) fail("job " + key + " " + state + ": " + json("/api/jobs/" + key).get("error"));
+          if (System.nanoTime() > deadline) fail("job " + key + " did not finish");
+          Thread.sleep(100);
+        }
+      }
+      return page(path);
+    }
   }
 
   @Override

@@ -367,28 +367,41 @@ class ExplorerServerTest {
     assertEquals(10, ((List<?>) map.get("classes")).size());
     assertEquals(45, ((List<?>) map.get("overlap")).size(), "every pair of the 10 classes");
     assertTrue(body.contains("<table id=\"overlap\">"));
-    // Pixel neighbours of a point, by brute force over the same 300 images.
-    float[] pixels = server.data.batch(java.util.stream.IntStream.range(0, 300).toArray()).images().data();
+    // Pixel neighbours of a point, by brute force over all 2,000 images of the dataset, not only the 300 mapped.
+    int all = server.data.size();
+    float[] pixels = server.data.batch(java.util.stream.IntStream.range(0, all).toArray()).images().data();
     int d = 28 * 28;
+    int beyondMap = 0;
     for (int i : new int[] {0, 150}) {
       Map<?, ?> p = (Map<?, ?>) points.get(i);
+      assertEquals(i, ((Number) p.get("i")).intValue());
       List<?> neighbours = (List<?>) p.get("pixels");
-      Integer[] order = java.util.stream.IntStream.range(0, 300).filter(j -> j != i).boxed().toArray(Integer[]::new);
-      double[] dist = new double[300];
-      for (int j = 0; j < 300; j++) {
+      Integer[] order = java.util.stream.IntStream.range(0, all).filter(j -> j != i).boxed().toArray(Integer[]::new);
+      double[] dist = new double[all];
+      for (int j = 0; j < all; j++) {
         double s = 0;
         for (int q = 0; q < d; q++) {
           double diff = pixels[i * d + q] - pixels[j * d + q];
           s += diff * diff;
         }
-        dist[j] = s;
+        dist[j] = Math.sqrt(s);
       }
       java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer j) -> dist[j]).thenComparingInt(j -> j));
-      for (int k = 0; k < 8; k++) assertEquals(order[k].intValue(), ((Number) neighbours.get(k)).intValue(), "point " + i + " neighbour " + k);
-      assertEquals(8, ((List<?>) p.get("features")).size());
-      assertFalse(((List<?>) p.get("features")).contains(i), "a point is not its own neighbour");
+      assertEquals(8, neighbours.size());
+      for (int k = 0; k < 8; k++) {
+        Map<?, ?> n = (Map<?, ?>) neighbours.get(k);
+        int j = ((Number) n.get("i")).intValue();
+        assertEquals(order[k].intValue(), j, "point " + i + " neighbour " + k);
+        assertEquals(dist[j], ((Number) n.get("d")).doubleValue(), 1e-6);
+        assertEquals(server.data.label(j), ((Number) n.get("label")).intValue());
+        if (j >= 300) beyondMap++;
+      }
+      List<?> features = (List<?>) p.get("features");
+      assertEquals(8, features.size());
+      for (Object o : features) assertTrue(((Number) ((Map<?, ?>) o).get("i")).intValue() != i, "a point is not its own neighbour");
       assertEquals(server.data.label(i), ((Number) p.get("label")).intValue());
     }
+    assertTrue(beyondMap > 0, "pixel neighbours come from the whole dataset");
   }
 
   private static String src(String body, String cls) {

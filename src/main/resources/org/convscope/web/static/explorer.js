@@ -29,15 +29,34 @@ function followJob(panel) {
 function loadExplanations() {
   const cards = Array.from(document.querySelectorAll("figure.method"));
   let next = 0;
+  cards.forEach(card => {
+    const button = card.querySelector(".cancel");
+    button.addEventListener("click", () => {
+      // A card still waiting for its turn is skipped; a running one is stopped on the server.
+      card.dataset.cancelled = "1";
+      button.disabled = true;
+      fetch("/api/jobs/" + card.dataset.job + "/cancel", {method: "POST"}).catch(() => {});
+      if (!card.classList.contains("running")) stopped(card, "cancelled");
+    });
+  });
   // Two at a time: the server computes two results at once anyway, and the cheap maps come back first.
   const work = () => {
     if (next >= cards.length) return;
     const card = cards[next++];
+    if (card.dataset.cancelled) { work(); return; }
     const scores = card.querySelector(".scores");
-    fetch(card.dataset.api).then(r => r.json().then(j => ({ok: r.ok, j}))).then(({ok, j}) => {
+    card.classList.add("running");
+    // While the map is computed, show how long it has been running (the methods report no finer progress).
+    const poll = setInterval(() => {
+      fetch("/api/jobs/" + card.dataset.job).then(r => r.ok ? r.json() : null).then(s => {
+        if (s && s.state === "running" && card.classList.contains("running")) {
+          scores.textContent = "computing… " + Math.round(s.seconds || 0) + " s";
+        }
+      }).catch(() => {});
+    }, 1000);
+    fetch(card.dataset.api).then(r => r.json().then(j => ({ok: r.ok, status: r.status, j}))).then(({ok, status, j}) => {
       if (!ok) {
-        scores.textContent = j.error || "failed";
-        card.classList.add("failed");
+        stopped(card, status === 409 ? "cancelled" : j.error || "failed");
         return;
       }
       const heat = card.querySelector("img.heat");
@@ -46,14 +65,29 @@ function loadExplanations() {
       scores.textContent = "deletion AUC " + j.deletion_auc.toFixed(3) + ", insertion AUC " + j.insertion_auc.toFixed(3)
           + ", " + j.seconds.toFixed(2) + " s";
       card.classList.add("done");
-    }).catch(e => { scores.textContent = "failed: " + e; }).finally(work);
+    }).catch(e => { scores.textContent = "failed: " + e; }).finally(() => {
+      clearInterval(poll);
+      card.classList.remove("running");
+      card.querySelector(".cancel").hidden = true;
+      work();
+    });
   };
   work();
   work();
+  opacitySlider();
+}
+
+function opacitySlider() {
   const slider = document.getElementById("opacity");
-  slider.addEventListener("input", () => {
-    document.querySelectorAll("img.heat").forEach(img => { img.style.opacity = slider.value; });
-  });
+  const apply = () => document.querySelectorAll("img.heat").forEach(img => { img.style.opacity = slider.value; });
+  slider.addEventListener("input", apply);
+  if (isStatic()) apply();
+}
+
+function stopped(card, why) {
+  card.querySelector(".scores").textContent = why;
+  card.classList.add(why === "cancelled" ? "cancelled" : "failed");
+  card.querySelector(".cancel").hidden = true;
 }
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -63,7 +97,39 @@ function colour(label) {
   return label < 0 ? "#444" : PALETTE[label % PALETTE.length];
 }
 
+// A page of the static site (convscope report --explorer) opens from disk: no server to ask, so its data is in
+// the page, thumbnails sit beside it, and only the images with a page of their own are links.
+function isStatic() {
+  return document.body.dataset.static === "1";
+}
+
+function thumbUrl(i) {
+  return (isStatic() ? "thumb/" : "/thumb/") + i + ".png";
+}
+
+function imageUrl(i) {
+  if (!isStatic()) return "/image/" + i;
+  return (document.body.dataset.images || "").split(",").includes(String(i)) ? "image-" + i + ".html" : null;
+}
+
+function linkedThumb(i, title) {
+  const img = document.createElement("img");
+  img.src = thumbUrl(i);
+  img.alt = "image " + i;
+  const href = imageUrl(i);
+  if (!href) return img;
+  const a = document.createElement("a");
+  a.href = href;
+  if (title) a.title = title;
+  a.appendChild(img);
+  return a;
+}
+
 function tsneMap(box) {
+  if (box.dataset.inline) {
+    drawMap(box, JSON.parse(document.getElementById(box.dataset.inline).textContent));
+    return;
+  }
   fetch(box.dataset.src).then(r => r.json()).then(data => drawMap(box, data));
 }
 
@@ -90,7 +156,7 @@ function drawMap(box, data) {
     c.addEventListener("mouseenter", () => {
       tip.innerHTML = "";
       const img = document.createElement("img");
-      img.src = "/thumb/" + p.i + ".png";
+      img.src = thumbUrl(p.i);
       img.alt = "image " + p.i;
       tip.appendChild(img);
       const text = document.createElement("div");
@@ -180,7 +246,8 @@ function showNeighbours(data, p) {
   const panel = document.getElementById("neighbours");
   panel.innerHTML = "";
   const head = document.createElement("p");
-  head.innerHTML = "<a href=\"/image/" + p.i + "\"><img src=\"/thumb/" + p.i + ".png\" alt=\"image " + p.i + "\"></a> ";
+  head.appendChild(linkedThumb(p.i));
+  head.appendChild(document.createTextNode(" "));
   head.appendChild(document.createTextNode("#" + p.i + " " + name(data, p.label)));
   panel.appendChild(head);
   [["in feature space", p.features, "features"], ["in pixel space", p.pixels, "pixels"]].forEach(([title, list, cls]) => {
@@ -189,12 +256,9 @@ function showNeighbours(data, p) {
     panel.appendChild(h);
     const row = document.createElement("div");
     row.className = "thumbs " + cls;
-    list.forEach(i => {
-      const a = document.createElement("a");
-      a.href = "/image/" + i;
-      a.title = "#" + i + " " + name(data, data.points[i].label);
-      a.innerHTML = "<img src=\"/thumb/" + i + ".png\" alt=\"image " + i + "\">";
-      row.appendChild(a);
+    // Neighbours come from the whole dataset (or database), not only from the points on the map.
+    list.forEach(n => {
+      row.appendChild(linkedThumb(n.i, "#" + n.i + " " + name(data, n.label) + ", distance " + n.d.toFixed(4)));
     });
     panel.appendChild(row);
   });
@@ -202,7 +266,8 @@ function showNeighbours(data, p) {
 
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".job").forEach(followJob);
-  if (document.querySelector("figure.method")) loadExplanations();
+  if (document.querySelector("figure.method[data-api]")) loadExplanations();
+  else if (document.getElementById("opacity")) opacitySlider();
   const map = document.getElementById("tsne");
   if (map) tsneMap(map);
 });
