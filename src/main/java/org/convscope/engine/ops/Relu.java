@@ -38,7 +38,9 @@ public final class Relu implements Op {
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     float[] x = inputs[0].data();
     float[] y = new float[x.length];
-    for (int i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+    Planes.forChunks(x.length, (from, to) -> {
+      for (int i = from; i < to; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+    });
     return new Tensor[] {Tensor.of(y, inputs[0].shape())};
   }
 
@@ -48,7 +50,9 @@ public final class Relu implements Op {
     float[] x = inputs[0].data();
     float[] g = outputGrads[0].data();
     float[] dx = new float[x.length];
-    for (int i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? g[i] : 0f;
+    Planes.forChunks(x.length, (from, to) -> {
+      for (int i = from; i < to; i++) dx[i] = x[i] > 0 ? g[i] : 0f;
+    });
     return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
   }
 }

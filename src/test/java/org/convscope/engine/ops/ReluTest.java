@@ -29,4 +29,21 @@ class ReluTest {
   void gradientMatchesFiniteDifferences() {
     GradCheck.check(new Relu(), GradCheck.randn(1, 0.05, 2, 3, 5, 7));
   }
+
+  @Test
+  void bigTensorsRunInParallelChunksWithTheSameValues() {
+    // Beyond the parallel threshold and not a whole number of chunks.
+    Tensor x = GradCheck.randn(3, 0, 5, 7, 61, 67);
+    Tensor g = GradCheck.randn(4, 0, 5, 7, 61, 67);
+    Relu relu = new Relu();
+    ExecutionContext ctx = ExecutionContext.inference();
+    Tensor y = relu.forward(ctx, new Tensor[] {x})[0];
+    Tensor dx = relu.backward(ctx, new Tensor[] {x}, new Tensor[] {y}, new Tensor[] {g}, new boolean[] {true})[0];
+    for (int i = 0; i < x.size(); i++) {
+      float v = x.data()[i];
+      if (y.data()[i] != (v > 0 ? v : 0f) || dx.data()[i] != (v > 0 ? g.data()[i] : 0f)) {
+        throw new AssertionError("element " + i + " of " + v);
+      }
+    }
+  }
 }
