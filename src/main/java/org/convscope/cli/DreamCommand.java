@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.stream.Collectors;
+import org.convscope.report.UnitFigures;
 import org.convscope.input.Preprocessing;
 import org.convscope.model.Model;
 import org.convscope.render.PngFiles;

@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
         NeighborsCommand.class,
         TsneCommand.class,
         OverlapCommand.class,
+        ServeCommand.class,
     })
 public final class Main implements Runnable {
   /** Exit code for bad input: a file, argument or model the user gave. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.stream.IntStream;
+import org.convscope.report.UnitFigures;
 import org.convscope.data.Dataset;
 import org.convscope.input.Preprocessing;
 import org.convscope.inspect.ReceptiveField;

@@ -88,11 +88,15 @@ public final class ExplanationPictures {
     Tensor maps = attribution.pixelMap(base.getHeight(), base.getWidth());
     int plane = maps.dim(1) * maps.dim(2);
     Tensor map = Tensor.of(Arrays.copyOfRange(maps.data(), item * plane, (item + 1) * plane), maps.dim(1), maps.dim(2));
+    return Heatmaps.overlay(base, map, heatmapOptions(attribution).withColorBar(true));
+  }
+
+  /** How a method's maps are coloured: viridis for class activation maps, blue-white-red about zero for signed ones. */
+  public static HeatmapOptions heatmapOptions(Attribution attribution) {
     // Gradient maps have a few extreme pixels; a symmetric scale to the 99.5th percentile of magnitudes shows the rest.
-    HeatmapOptions options = attribution.kind().signed()
+    return attribution.kind().signed()
         ? HeatmapOptions.signed().withNormalization(Normalization.symmetricPercentile(99.5))
         : HeatmapOptions.defaults();
-    return Heatmaps.overlay(base, map, options.withColorBar(true));
   }
 
   private String className(int k) {

@@ -13,6 +13,8 @@
  *       {@link org.convscope.units.Objective} (a class score, a channel, a neuron), with optional L2, jitter, blur,
  *       total variation, clipping and a decorrelated Fourier parameterization.</li>
  *   <li>{@link org.convscope.units.DeepDream}: a layer's activations amplified on a given image, over octaves.</li>
+ *   <li>{@link org.convscope.units.FiringRates}: in how many images of a dataset each unit of a layer fires, to
+ *       rank the units before opening them.</li>
  * </ul>
  *
  * <p>Datasets give pixels in [0,1]; the methods normalize them with the model's preprocessing. Images made by

@@ -23,7 +23,8 @@ import org.convscope.tensor.Tensor;
  * Runs torchvision's classifiers, as exported by {@code bench/export_torchvision.py}, and compares the logits
  * with PyTorch's: max|a - b| &le; 1e-3 * max|b| + 1e-5. With {@code --backward} it also compares the input
  * gradient of the top logit with PyTorch's ({@code saliency.npy}, where the export wrote one):
- * max|a - b| &le; 1e-3 * max|b|. Not a test:
+ * max|a - b| &le; 1e-3 * max|b|, and writes its own gradient to {@code convscope-saliency.npy} for
+ * {@code bench/torchvision_float64.py}, which judges both against a float64 gradient. Not a test:
  * the models are large and slow, so it is run by hand (see docs/TORCHVISION.md).
  *
  * <p>Usage: {@code TorchvisionCheck [--backward] FOLDER [MODEL ...]}, where FOLDER holds one folder per model
@@ -84,6 +85,7 @@ public final class TorchvisionCheck {
         seed.data()[argmax(expected.data())] = 1;
         Tensor gradient = network.backward(trace, Map.of(network.outputName(), seed), List.of(network.inputName()),
             BackwardRules.DEFAULT).get(network.inputName());
+        Npy.write(dir.resolve("convscope-saliency.npy"), gradient); // for bench/torchvision_float64.py
         Comparison saliency = Comparison.of(Npy.readFloat(saliencyFile), gradient);
         detail += "; input gradient " + saliency;
         ok &= saliency.withinRelativeTolerance();

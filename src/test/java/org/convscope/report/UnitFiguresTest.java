@@ -1,4 +1,4 @@
-package org.convscope.cli;
+package org.convscope.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

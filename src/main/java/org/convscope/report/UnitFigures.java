@@ -1,4 +1,4 @@
-package org.convscope.cli;
+package org.convscope.report;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -21,18 +21,19 @@ import org.convscope.units.MaximallyActivatingPatches;
 import org.convscope.units.NetworkDissection;
 
 /**
- * The pictures of the unit commands, composed from {@code org.convscope.render}: masks over images, grids of
- * patches with one row per unit, strips of optimization steps and objective plots.
+ * The pictures of the unit analyses (the unit commands and the web explorer), composed from
+ * {@code org.convscope.render}: masks over images, grids of patches with one row per unit, strips of optimization
+ * steps and objective plots.
  */
-final class UnitFigures {
+public final class UnitFigures {
   /** The frame of a patch whose receptive field reaches past the image border. */
-  static final Color CLIPPED = new Color(0xE6, 0x55, 0x00);
+  public static final Color CLIPPED = new Color(0xE6, 0x55, 0x00);
   /** The outline of a mask. */
-  static final Color MASK_EDGE = new Color(0xFF, 0xD8, 0x00);
+  public static final Color MASK_EDGE = new Color(0xFF, 0xD8, 0x00);
   /** How bright the image stays outside a mask. */
-  static final float DIM = 0.3f;
+  public static final float DIM = 0.3f;
   /** Grey for the parts of a patch beyond the image. */
-  static final float FILL = 0.5f;
+  public static final float FILL = 0.5f;
 
   private UnitFigures() {}
 
@@ -40,7 +41,7 @@ final class UnitFigures {
    * The image [C,H,W] (values in [0,1]) where the mask [H,W] is 1, dimmed elsewhere, with the mask's edge (its
    * pixels next to one outside it) drawn in {@link #MASK_EDGE}.
    */
-  static BufferedImage maskOverlay(Tensor pixels, Tensor mask) {
+  public static BufferedImage maskOverlay(Tensor pixels, Tensor mask) {
     BufferedImage image = ImageOps.fromTensor(pixels);
     int height = mask.dim(0);
     int width = mask.dim(1);
@@ -72,7 +73,7 @@ final class UnitFigures {
   }
 
   /** One row of masked images, each labelled with its image index and the unit's peak on it. */
-  static BufferedImage masks(NetworkDissection.Result result, int tileSize, String title) {
+  public static BufferedImage masks(NetworkDissection.Result result, int tileSize, String title) {
     List<Tile> tiles = new ArrayList<>();
     for (NetworkDissection.UnitMask m : result.masks()) {
       tiles.add(Tile.of(maskOverlay(m.pixels(), m.mask())).withLabel(String.format("#%d peak %.3g", m.image(), m.peak())));
@@ -86,7 +87,7 @@ final class UnitFigures {
    * Images are read from the dataset a unit at a time, and each patch is shrunk to the tile size at once, so
    * memory holds tiles rather than whole fields.
    */
-  static BufferedImage patches(MaximallyActivatingPatches.Result result, Dataset data, int tileSize, String title) {
+  public static BufferedImage patches(MaximallyActivatingPatches.Result result, Dataset data, int tileSize, String title) {
     List<String> labels = new ArrayList<>();
     List<List<Tile>> rows = new ArrayList<>();
     for (MaximallyActivatingPatches.Unit unit : result.units()) {
@@ -112,25 +113,25 @@ final class UnitFigures {
   }
 
   /** A model input [1,C,H,W] as an RGB image. */
-  static BufferedImage picture(Tensor input, InputSpace space) {
+  public static BufferedImage picture(Tensor input, InputSpace space) {
     return ImageOps.fromTensor(space.toPixels(input));
   }
 
   /** The image enlarged by a whole factor (nearest, so pixels stay sharp) until its longer side reaches {@code size}. */
-  static BufferedImage enlarged(BufferedImage image, int size) {
+  public static BufferedImage enlarged(BufferedImage image, int size) {
     int factor = Math.max(1, size / Math.max(image.getWidth(), image.getHeight()));
     return factor == 1 ? image : ImageOps.upscale(image, factor);
   }
 
   /** The snapshots of a gradient ascent side by side, each labelled with its step. */
-  static BufferedImage strip(List<GradientAscent.Snapshot> snapshots, InputSpace space, int tileSize, String title) {
+  public static BufferedImage strip(List<GradientAscent.Snapshot> snapshots, InputSpace space, int tileSize, String title) {
     List<Tile> tiles = new ArrayList<>();
     for (GradientAscent.Snapshot s : snapshots) tiles.add(Tile.of(picture(s.image(), space)).withLabel("step " + s.step()));
     return Grid.render(tiles, GridOptions.defaults().withTileSize(tileSize).withColumns(tiles.size()).withTitle(title));
   }
 
   /** The objective against the step, with the regularized objective when it differs. */
-  static BufferedImage objectivePlot(double[] objective, double[] regularized, String title) {
+  public static BufferedImage objectivePlot(double[] objective, double[] regularized, String title) {
     List<Series> series = new ArrayList<>(List.of(Series.of("objective", objective)));
     if (regularized != null && !Arrays.equals(objective, regularized)) series.add(Series.of("with penalties", regularized));
     Chart chart = LineChart.render(series, ChartOptions.defaults().withTitle(title).withAxisLabels("step", "objective"));
