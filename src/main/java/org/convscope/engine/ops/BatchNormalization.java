@@ -147,6 +147,7 @@ public final class BatchNormalization implements Op {
         int from = (n * d.channels() + c) * d.plane();
         int end = from + d.plane();
         int i = from;
+        // Two loops, not a test per element: the forward pass needs only the first two sums.
         if (gs == null) {
           for (; i + 1 < end; i += 2) {
             double a = xs[i] - k;
