@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.stream.Collectors;
-import org.convscope.report.UnitFigures;
 import org.convscope.input.Preprocessing;
 import org.convscope.model.Model;
 import org.convscope.render.PngFiles;
+import org.convscope.report.UnitPictures;
 import org.convscope.tensor.Tensor;
 import org.convscope.units.DeepDream;
 import org.convscope.units.InputSpace;
@@ -76,8 +76,8 @@ final class DreamCommand implements Callable<Integer> {
       stdout.println("interrupted: nothing written");
       return UnitCommands.INTERRUPTED;
     }
-    PngFiles.write(UnitFigures.enlarged(UnitFigures.picture(result.image(), new InputSpace(preprocessing)), SHOWN_SIZE), out);
-    if (plot != null) PngFiles.write(UnitFigures.objectivePlot(result.objective(), null, "DeepDream " + layer), plot);
+    PngFiles.write(UnitPictures.enlarged(UnitPictures.picture(result.image(), new InputSpace(preprocessing)), SHOWN_SIZE), out);
+    if (plot != null) PngFiles.write(UnitPictures.objectivePlot(result.objective(), null, "DeepDream " + layer), plot);
     double[] f = result.objective();
     String sizes = result.octaves().stream().map(s -> s[0] + "x" + s[1]).collect(Collectors.joining(", "));
     stdout.printf("%s: mean squared activation %.4g -> %.4g over octaves %s; image written to %s%n", layer, f[0], f[f.length - 1],

@@ -4,11 +4,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import org.convscope.report.UnitFigures;
 import org.convscope.data.Dataset;
 import org.convscope.input.Preprocessing;
 import org.convscope.model.Model;
 import org.convscope.render.PngFiles;
+import org.convscope.report.UnitPictures;
 import org.convscope.units.NetworkDissection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,7 +70,7 @@ final class MaskCommand implements Callable<Integer> {
     String threshold = perImage
         ? String.format("each image's own %s quantile", quantile)
         : String.format("above %.4g, the %s quantile of %,d activations", result.datasetThreshold(), quantile, result.activations());
-    PngFiles.write(UnitFigures.masks(result, tileSize, layer + " #" + channel + ": " + threshold), out);
+    PngFiles.write(UnitPictures.masks(result, tileSize, layer + " #" + channel + ": " + threshold), out);
     stdout.printf("%s channel %d: %s (%d pass(es) over %,d images)%n", layer, channel, threshold, result.passes(), dataset.size());
     for (NetworkDissection.UnitMask mask : result.masks()) {
       stdout.printf("image %d: peak %.4g, threshold %.4g, mask covers %.1f%%%n", mask.image(), mask.peak(), mask.threshold(),

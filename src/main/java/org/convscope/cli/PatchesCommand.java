@@ -4,19 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.stream.IntStream;
-import org.convscope.report.UnitFigures;
 import org.convscope.data.Dataset;
 import org.convscope.input.Preprocessing;
-import org.convscope.inspect.ReceptiveField;
 import org.convscope.model.Model;
 import org.convscope.render.PngFiles;
+import org.convscope.report.UnitJson;
+import org.convscope.report.UnitPictures;
 import org.convscope.units.LayerCut;
 import org.convscope.units.MaximallyActivatingPatches;
 import picocli.CommandLine.Command;
@@ -81,7 +79,7 @@ final class PatchesCommand implements Callable<Integer> {
       return UnitCommands.INTERRUPTED;
     }
     String title = String.format("%s: top %d of %,d images", layer, top, result.images());
-    PngFiles.write(UnitFigures.patches(result, dataset, tileSize, title), out);
+    PngFiles.write(UnitPictures.patches(result, dataset, tileSize, title), out);
     if (json) {
       stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(result, dataset)));
     } else {
@@ -103,34 +101,7 @@ final class PatchesCommand implements Callable<Integer> {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("model", model.toString());
     root.put("data", dataset.name());
-    root.put("layer", layer);
-    root.put("images", result.images());
-    ReceptiveField f = result.field();
-    Map<String, Object> field = new LinkedHashMap<>();
-    field.put("size", new int[] {f.height().size(), f.width().size()});
-    field.put("jump", new int[] {f.height().jump(), f.width().jump()});
-    field.put("start", new int[] {f.height().start(), f.width().start()});
-    root.put("receptive_field", field);
-    List<Map<String, Object>> units = new ArrayList<>();
-    for (MaximallyActivatingPatches.Unit unit : result.units()) {
-      List<Map<String, Object>> patches = new ArrayList<>();
-      for (MaximallyActivatingPatches.Patch p : unit.patches()) {
-        Map<String, Object> patch = new LinkedHashMap<>();
-        patch.put("value", p.activation().value());
-        patch.put("image", p.activation().image());
-        patch.put("label", p.label());
-        patch.put("y", p.activation().y());
-        patch.put("x", p.activation().x());
-        patch.put("box", new int[] {p.top(), p.left(), p.height(), p.width()});
-        patch.put("clipped", p.clipped());
-        patches.add(patch);
-      }
-      Map<String, Object> u = new LinkedHashMap<>();
-      u.put("channel", unit.channel());
-      u.put("patches", patches);
-      units.add(u);
-    }
-    root.put("units", units);
+    root.putAll(UnitJson.patches(result));
     return root;
   }
 }

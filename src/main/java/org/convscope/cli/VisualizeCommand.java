@@ -4,10 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import org.convscope.report.UnitFigures;
 import org.convscope.input.Preprocessing;
 import org.convscope.model.Model;
 import org.convscope.render.PngFiles;
+import org.convscope.report.UnitPictures;
 import org.convscope.units.GradientAscent;
 import org.convscope.units.InputSpace;
 import org.convscope.units.Objective;
@@ -65,6 +65,10 @@ final class VisualizeCommand implements Callable<Integer> {
   @Option(names = "--fourier", description = "Steps of the decorrelated Fourier parameterization (Lucid).")
   boolean fourier;
 
+  @Option(names = "--decorrelate", negatable = true, description = "Steps in Lucid's decorrelated colour space, RGB models only"
+      + " (default: on with --fourier for RGB models; --no-decorrelate to turn off).")
+  Boolean decorrelate;
+
   @Option(names = "--seed", paramLabel = "S", description = "For the random start and the jitter (default: ${DEFAULT-VALUE}).")
   long seed = 1;
 
@@ -87,10 +91,15 @@ final class VisualizeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
     Objective target = Objective.parse(objective);
-    GradientAscent.Options options = new GradientAscent.Options(steps, lr, l2, jitter, blurEvery, blurSigma, tv, clip, fourier,
-        !plainSteps, strip == null ? 0 : Math.max(1, steps / STRIP_FRAMES), seed);
     Model m = Model.load(model);
     Preprocessing preprocessing = UnitCommands.preprocessing(m);
+    boolean rgb = preprocessing.channels() == 3;
+    if (Boolean.TRUE.equals(decorrelate) && !rgb) {
+      throw new UserException("--decorrelate needs an RGB model, but " + model + " takes " + preprocessing.channels() + " channel(s)");
+    }
+    boolean colors = decorrelate != null ? decorrelate : fourier && rgb;
+    GradientAscent.Options options = new GradientAscent.Options(steps, lr, l2, jitter, blurEvery, blurSigma, tv, clip, fourier,
+        colors, !plainSteps, strip == null ? 0 : Math.max(1, steps / STRIP_FRAMES), seed);
     InputSpace space = new InputSpace(preprocessing);
     GradientAscent.Result result;
     try (Interruption interruption = new Interruption(); UnitCommands.StepBar bar = new UnitCommands.StepBar(target.describe())) {
@@ -100,9 +109,9 @@ final class VisualizeCommand implements Callable<Integer> {
       return UnitCommands.INTERRUPTED;
     }
     String what = target instanceof Objective.ClassScore c ? target.describe() + " (" + m.className(c.index()) + ")" : target.describe();
-    PngFiles.write(UnitFigures.enlarged(UnitFigures.picture(result.image(), space), SHOWN_SIZE), out);
-    if (strip != null) PngFiles.write(UnitFigures.strip(result.snapshots(), space, 96, what), strip);
-    if (plot != null) PngFiles.write(UnitFigures.objectivePlot(result.objective(), result.regularized(), what), plot);
+    PngFiles.write(UnitPictures.enlarged(UnitPictures.picture(result.image(), space), SHOWN_SIZE), out);
+    if (strip != null) PngFiles.write(UnitPictures.strip(result.snapshots(), space, 96, what), strip);
+    if (plot != null) PngFiles.write(UnitPictures.objectivePlot(result.objective(), result.regularized(), what), plot);
     double[] f = result.objective();
     stdout.printf("%s: objective %.4g -> %.4g in %d steps; image written to %s%n", what, f[0], f[f.length - 1], steps, out);
     return 0;

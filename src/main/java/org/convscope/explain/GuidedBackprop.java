@@ -8,6 +8,13 @@ import org.convscope.engine.ops.Relu;
  * Convolutional Net", ICLR 2015 workshop. The input gradient of the target score with every ReLU passing back
  * only positive gradient, and only where its forward input was positive ({@link Relu#GUIDED}). The rule is an
  * override for one backward pass; the model is not changed.
+ *
+ * <p>Only ReLU (the ONNX {@code Relu} op) gets the rule. ReLU6 and other clipped or leaky activations (MobileNet's
+ * {@code Clip} with min 0, {@code LeakyRelu}, {@code HardSwish}) keep their true gradient, as in Captum and in
+ * PyTorch implementations that hook {@code nn.ReLU} modules: {@code nn.ReLU6} is not an {@code nn.ReLU}, so a
+ * network built of ReLU6 only, such as MobileNetV2, gets its plain gradient (saliency) here, as it does there.
+ * The reference script for the fixtures ({@code ../shared/peer/make_fixtures.py}) swaps {@code nn.ReLU} modules
+ * alone, the same convention.
  */
 public final class GuidedBackprop implements Explainer {
   public static final String NAME = "guided-backprop";

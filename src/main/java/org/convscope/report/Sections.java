@@ -13,6 +13,8 @@ public final class Sections {
         new PredictionsSection(),
         new FiltersSection(),
         new ActivationsSection(3),
+        new HiddenUnitsSection(8, 8),
+        new ClassVisualizationSection(64, 10),
         new ExplanationsSection(3));
   }
 }

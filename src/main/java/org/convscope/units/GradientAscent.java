@@ -28,7 +28,8 @@ import org.convscope.tensor.Tensor;
  * blur, as Yosinski et al. use ("Understanding Neural Networks Through Deep Visualization", ICML workshop
  * 2015); squared total variation (Mahendran and Vedaldi, CVPR 2015); clipping to the images whose pixels lie
  * in [0,1]; and Lucid's decorrelated (Fourier) parameterization (Olah et al., "Feature Visualization", Distill
- * 2017; see {@link SpectralPreconditioner}).
+ * 2017; see {@link SpectralPreconditioner}), with its colour decorrelation for RGB models
+ * ({@link ColorDecorrelation}).
  *
  * <p>Steps are plain gradient steps, {@code I += lr * grad J}, or, by default, normalized ones: the direction
  * divided by its mean absolute value, so that {@code lr} is the average change of a value per step whatever the
@@ -46,12 +47,15 @@ public final class GradientAscent {
    * @param totalVariation the weight of the squared total variation; 0 for none
    * @param clip keep the image's pixels in [0,1]
    * @param fourier take steps as in the decorrelated Fourier parameterization
+   * @param decorrelate take steps as in Lucid's decorrelated colour space ({@link ColorDecorrelation}); RGB
+   *     models only
    * @param normalizedSteps divide each step's direction by its mean absolute value
    * @param snapshotEvery keep the image every this many steps (and the last); 0 for none
    * @param seed for the jitter
    */
   public record Options(int steps, double learningRate, double l2, int jitter, int blurEvery, double blurSigma,
-      double totalVariation, boolean clip, boolean fourier, boolean normalizedSteps, int snapshotEvery, long seed) {
+      double totalVariation, boolean clip, boolean fourier, boolean decorrelate, boolean normalizedSteps, int snapshotEvery,
+      long seed) {
     public Options {
       if (steps < 1) throw new IllegalArgumentException("need at least one step, not " + steps);
       if (!(learningRate > 0) || !Double.isFinite(learningRate)) throw new IllegalArgumentException("the learning rate must be positive, not " + learningRate);
@@ -65,51 +69,55 @@ public final class GradientAscent {
 
     /** 128 normalized steps of 0.05, clipped to valid pixels, no other regularizer. */
     public static Options defaults() {
-      return new Options(128, 0.05, 0, 0, 0, 1.0, 0, true, false, true, 0, 1);
+      return new Options(128, 0.05, 0, 0, 0, 1.0, 0, true, false, false, true, 0, 1);
     }
 
     public Options withSteps(int n) {
-      return new Options(n, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, normalizedSteps, snapshotEvery, seed);
+      return new Options(n, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, decorrelate, normalizedSteps, snapshotEvery, seed);
     }
 
     public Options withLearningRate(double lr) {
-      return new Options(steps, lr, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, normalizedSteps, snapshotEvery, seed);
+      return new Options(steps, lr, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, decorrelate, normalizedSteps, snapshotEvery, seed);
     }
 
     public Options withL2(double lambda) {
-      return new Options(steps, learningRate, lambda, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, normalizedSteps, snapshotEvery, seed);
+      return new Options(steps, learningRate, lambda, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, decorrelate, normalizedSteps, snapshotEvery, seed);
     }
 
     public Options withJitter(int pixels) {
-      return new Options(steps, learningRate, l2, pixels, blurEvery, blurSigma, totalVariation, clip, fourier, normalizedSteps, snapshotEvery, seed);
+      return new Options(steps, learningRate, l2, pixels, blurEvery, blurSigma, totalVariation, clip, fourier, decorrelate, normalizedSteps, snapshotEvery, seed);
     }
 
     public Options withBlur(int every, double sigma) {
-      return new Options(steps, learningRate, l2, jitter, every, sigma, totalVariation, clip, fourier, normalizedSteps, snapshotEvery, seed);
+      return new Options(steps, learningRate, l2, jitter, every, sigma, totalVariation, clip, fourier, decorrelate, normalizedSteps, snapshotEvery, seed);
     }
 
     public Options withTotalVariation(double weight) {
-      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, weight, clip, fourier, normalizedSteps, snapshotEvery, seed);
+      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, weight, clip, fourier, decorrelate, normalizedSteps, snapshotEvery, seed);
     }
 
     public Options withClip(boolean on) {
-      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, on, fourier, normalizedSteps, snapshotEvery, seed);
+      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, on, fourier, decorrelate, normalizedSteps, snapshotEvery, seed);
     }
 
     public Options withFourier(boolean on) {
-      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, on, normalizedSteps, snapshotEvery, seed);
+      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, on, decorrelate, normalizedSteps, snapshotEvery, seed);
+    }
+
+    public Options withDecorrelate(boolean on) {
+      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, on, normalizedSteps, snapshotEvery, seed);
     }
 
     public Options withNormalizedSteps(boolean on) {
-      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, on, snapshotEvery, seed);
+      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, decorrelate, on, snapshotEvery, seed);
     }
 
     public Options withSnapshotEvery(int every) {
-      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, normalizedSteps, every, seed);
+      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, decorrelate, normalizedSteps, every, seed);
     }
 
     public Options withSeed(long s) {
-      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, normalizedSteps, snapshotEvery, s);
+      return new Options(steps, learningRate, l2, jitter, blurEvery, blurSigma, totalVariation, clip, fourier, decorrelate, normalizedSteps, snapshotEvery, s);
     }
   }
 
@@ -154,6 +162,7 @@ public final class GradientAscent {
 
   /**
    * @param preprocessing the model's normalization, for the grey start, clipping and the channel count
+   * @throws IllegalArgumentException for colour decorrelation on a model whose inputs are not RGB
    * @throws InvalidInputException for an objective the model does not have (layer, channel, position, class),
    *     a start image with NaN or infinite values, or an objective that becomes NaN or infinite
    * @throws CancellationException when {@code cancelled} turns true between steps
@@ -164,6 +173,7 @@ public final class GradientAscent {
     Tensor image = startImage(start, space);
     Target target = Target.bind(model, objective, image.shape());
     SpectralPreconditioner spectral = options.fourier() ? new SpectralPreconditioner(image.dim(2), image.dim(3)) : null;
+    ColorDecorrelation colors = options.decorrelate() ? new ColorDecorrelation(space) : null;
     Random random = new Random(options.seed());
     double[] values = new double[options.steps() + 1];
     double[] regularized = new double[options.steps() + 1];
@@ -179,6 +189,7 @@ public final class GradientAscent {
       regularized[step] = e.value() - penalties(image, options, direction);
       Tensor move = Tensor.of(direction, image.shape());
       if (spectral != null) move = spectral.apply(move);
+      if (colors != null) move = colors.apply(move);
       ImageMath.step(image, move, options.learningRate(), options.normalizedSteps());
       if (options.blurEvery() > 0 && (step + 1) % options.blurEvery() == 0) ImageMath.gaussianBlur(image, options.blurSigma());
       if (options.clip()) space.clampToPixelRange(image);

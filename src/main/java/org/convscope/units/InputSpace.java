@@ -51,6 +51,11 @@ public final class InputSpace {
     return Tensor.of(out, input.shape());
   }
 
+  /** The standard deviation the model divides channel {@code c} by. */
+  float std(int c) {
+    return std[c];
+  }
+
   /** The model input for a pixel value, per channel. */
   float toModel(int channel, float pixel) {
     return (pixel - mean[channel]) / std[channel];

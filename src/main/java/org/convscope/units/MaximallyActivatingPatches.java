@@ -95,6 +95,34 @@ public final class MaximallyActivatingPatches {
     InputSpace space = new InputSpace(preprocessing);
     DatasetPass.checkUsable(data, space);
     LayerCut.Geometry geometry = cut.geometry(new int[] {1, data.channels(), data.height(), data.width()});
+    ReceptiveField field = locatable(geometry, layer);
+    int[] channels = options.channels() != null ? options.channels() : IntStream.range(0, geometry.channels()).toArray();
+    for (int c : channels) geometry.checkChannel(c);
+
+    TopActivations top = new TopActivations(channels, options.top(), options.onePerImage());
+    scan(cut, data, space, top, options.batchSize(), listener, cancelled);
+    List<List<TopActivations.Activation>> best = new ArrayList<>();
+    for (int i = 0; i < channels.length; i++) best.add(top.top(i));
+    return result(layer, field, data, channels, best);
+  }
+
+  /**
+   * The patches of activations found by another pass over {@code data} (Network Dissection's first pass keeps
+   * each unit's best images too), without a pass of its own.
+   *
+   * @param best for each channel, its activations, best first
+   * @throws InvalidInputException as {@link #find} does
+   */
+  public static Result locate(Model model, Dataset data, String layer, int[] channels, List<List<TopActivations.Activation>> best) {
+    if (best.size() != channels.length) throw new IllegalArgumentException(best.size() + " lists of activations for " + channels.length + " channels");
+    LayerCut.Geometry geometry = LayerCut.of(model, layer).geometry(new int[] {1, data.channels(), data.height(), data.width()});
+    ReceptiveField field = locatable(geometry, layer);
+    for (int c : channels) geometry.checkChannel(c);
+    return result(layer, field, data, channels, best);
+  }
+
+  /** The layer's receptive field, if its units have patches to show. */
+  private static ReceptiveField locatable(LayerCut.Geometry geometry, String layer) {
     geometry.requireSpatial("patches");
     ReceptiveField field = geometry.field();
     if (field == null) {
@@ -105,15 +133,15 @@ public final class MaximallyActivatingPatches {
       throw new InvalidInputException("each unit of layer '" + layer + "' sees the whole image (an op before it, such"
           + " as squeeze-and-excitation, pools globally), so it has no patches");
     }
-    int[] channels = options.channels() != null ? options.channels() : IntStream.range(0, geometry.channels()).toArray();
-    for (int c : channels) geometry.checkChannel(c);
+    return field;
+  }
 
-    TopActivations top = new TopActivations(channels, options.top(), options.onePerImage());
-    scan(cut, data, space, top, options.batchSize(), listener, cancelled);
+  private static Result result(String layer, ReceptiveField field, Dataset data, int[] channels,
+      List<List<TopActivations.Activation>> best) {
     List<Unit> units = new ArrayList<>();
     for (int i = 0; i < channels.length; i++) {
       List<Patch> patches = new ArrayList<>();
-      for (TopActivations.Activation a : top.top(i)) patches.add(patch(a, data, field));
+      for (TopActivations.Activation a : best.get(i)) patches.add(patch(a, data, field));
       units.add(new Unit(channels[i], List.copyOf(patches)));
     }
     return new Result(layer, field, data.size(), List.copyOf(units));

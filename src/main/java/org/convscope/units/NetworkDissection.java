@@ -73,12 +73,20 @@ public final class NetworkDissection {
    * @param image the image's index in the dataset
    * @param label its class, -1 when unlabelled
    * @param peak the unit's largest activation on it
+   * @param y the row of the layer's map where it peaks (the first such position, as {@link TopActivations} keeps)
+   * @param x the column
    * @param threshold the threshold its mask used
    * @param pixels the image [C,H,W], values in [0,1]
    * @param map the unit's activations at the layer's resolution [h,w]
    * @param mask [H,W]: 1 where the upsampled map is above the threshold, else 0
    */
-  public record UnitMask(int image, int label, float peak, float threshold, Tensor pixels, Tensor map, Tensor mask) {
+  public record UnitMask(int image, int label, float peak, int y, int x, float threshold, Tensor pixels, Tensor map,
+      Tensor mask) {
+    /** The unit's peak on this image as a top activation, for {@link MaximallyActivatingPatches#locate}. */
+    public TopActivations.Activation activation(int channel) {
+      return new TopActivations.Activation(channel, peak, image, y, x);
+    }
+
     /** The fraction of the image the mask covers. */
     public double coverage() {
       double sum = 0;
@@ -109,16 +117,29 @@ public final class NetworkDissection {
    */
   public static Result masks(Model model, Preprocessing preprocessing, Dataset data, String layer, int channel,
       Options options, PassListener listener, BooleanSupplier cancelled) {
+    return masks(model, preprocessing, data, layer, new int[] {channel}, options, listener, cancelled).get(0);
+  }
+
+  /**
+   * Masks of several units of one layer, sharing the passes over the dataset: as many passes as for one unit.
+   *
+   * @return one result per channel, in the order asked
+   * @see #masks(Model, Preprocessing, Dataset, String, int, Options, PassListener, BooleanSupplier)
+   */
+  public static List<Result> masks(Model model, Preprocessing preprocessing, Dataset data, String layer, int[] channels,
+      Options options, PassListener listener, BooleanSupplier cancelled) {
+    if (channels.length == 0) throw new IllegalArgumentException("no channels chosen");
     LayerCut cut = LayerCut.of(model, layer);
     InputSpace space = new InputSpace(preprocessing);
     DatasetPass.checkUsable(data, space);
     LayerCut.Geometry geometry = cut.geometry(new int[] {1, data.channels(), data.height(), data.width()});
     geometry.requireSpatial("masks");
-    geometry.checkChannel(channel);
+    for (int c : channels) geometry.checkChannel(c);
 
-    TopActivations top = new TopActivations(new int[] {channel}, options.top(), true);
-    float threshold = Float.NaN;
-    long activations = 0;
+    TopActivations top = new TopActivations(channels, options.top(), true);
+    float[] thresholds = new float[channels.length];
+    Arrays.fill(thresholds, Float.NaN);
+    long[] activations = new long[channels.length];
     int passes = 1;
     if (options.scope() == Scope.DATASET) {
       // The first pass of the threshold search also finds the images to show.
@@ -126,30 +147,36 @@ public final class NetworkDissection {
           options.batchSize(), "threshold, pass " + (pass + 1), (acts, batch) -> {
             batches.accept(acts);
             if (pass == 0) top.add(acts, batch.indices());
-          }, listener, cancelled), new int[] {channel}, options.quantile());
-      threshold = q.thresholds()[0];
-      activations = q.counts()[0];
+          }, listener, cancelled), channels, options.quantile());
+      thresholds = q.thresholds();
+      activations = q.counts();
       passes = q.passes();
     } else {
       DatasetPass.run(cut, data, space, options.batchSize(), "top images",
           (acts, batch) -> top.add(acts, batch.indices()), listener, cancelled);
     }
 
-    List<TopActivations.Activation> best = top.top(0);
-    int[] indices = best.stream().mapToInt(TopActivations.Activation::image).toArray();
-    Batch batch = DatasetPass.load(data, indices);
-    Tensor maps = cut.activations(space.toModel(batch.images()));
-    int h = maps.dim(2);
-    int w = maps.dim(3);
-    List<UnitMask> masks = new ArrayList<>();
-    for (int i = 0; i < indices.length; i++) {
-      int from = (i * maps.dim(1) + channel) * h * w;
-      Tensor map = Tensor.of(Arrays.copyOfRange(maps.data(), from, from + h * w), h, w);
-      float t = options.scope() == Scope.DATASET ? threshold : imageThreshold(map, options.quantile());
-      masks.add(new UnitMask(indices[i], batch.labels()[i], best.get(i).value(), t, DatasetPass.image(batch.images(), i), map,
-          mask(map, t, data.height(), data.width())));
+    List<Result> results = new ArrayList<>();
+    for (int u = 0; u < channels.length; u++) {
+      int channel = channels[u];
+      List<TopActivations.Activation> best = top.top(u);
+      int[] indices = best.stream().mapToInt(TopActivations.Activation::image).toArray();
+      Batch batch = DatasetPass.load(data, indices);
+      Tensor maps = cut.activations(space.toModel(batch.images()));
+      int h = maps.dim(2);
+      int w = maps.dim(3);
+      List<UnitMask> masks = new ArrayList<>();
+      for (int i = 0; i < indices.length; i++) {
+        int from = (i * maps.dim(1) + channel) * h * w;
+        Tensor map = Tensor.of(Arrays.copyOfRange(maps.data(), from, from + h * w), h, w);
+        float t = options.scope() == Scope.DATASET ? thresholds[u] : imageThreshold(map, options.quantile());
+        TopActivations.Activation a = best.get(i);
+        masks.add(new UnitMask(indices[i], batch.labels()[i], a.value(), a.y(), a.x(), t, DatasetPass.image(batch.images(), i), map,
+            mask(map, t, data.height(), data.width())));
+      }
+      results.add(new Result(layer, channel, options, thresholds[u], activations[u], passes, List.copyOf(masks)));
     }
-    return new Result(layer, channel, options, threshold, activations, passes, masks);
+    return List.copyOf(results);
   }
 
   /** The map [h,w] upsampled bilinearly (half-pixel centres) to height x width: 1 where it is above the threshold. */

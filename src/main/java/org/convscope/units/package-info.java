@@ -11,7 +11,8 @@
  *       the input through the layer's exact receptive field.</li>
  *   <li>{@link org.convscope.units.GradientAscent}: the image that maximizes an
  *       {@link org.convscope.units.Objective} (a class score, a channel, a neuron), with optional L2, jitter, blur,
- *       total variation, clipping and a decorrelated Fourier parameterization.</li>
+ *       total variation, clipping, and Lucid's decorrelated Fourier parameterization with its colour decorrelation
+ *       for RGB models.</li>
  *   <li>{@link org.convscope.units.DeepDream}: a layer's activations amplified on a given image, over octaves.</li>
  *   <li>{@link org.convscope.units.FiringRates}: in how many images of a dataset each unit of a layer fires, to
  *       rank the units before opening them.</li>

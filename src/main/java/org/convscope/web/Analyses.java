@@ -20,7 +20,7 @@ import org.convscope.render.ImageOps;
 import org.convscope.render.LayerImages;
 import org.convscope.render.PngFiles;
 import org.convscope.report.ExplanationPictures;
-import org.convscope.report.UnitFigures;
+import org.convscope.report.UnitPictures;
 import org.convscope.tensor.Tensor;
 import org.convscope.units.FiringRates;
 import org.convscope.units.GradientAscent;
@@ -131,7 +131,7 @@ final class Analyses {
       for (MaximallyActivatingPatches.Unit unit : r.units()) {
         MaximallyActivatingPatches.Result one = new MaximallyActivatingPatches.Result(r.layer(), r.field(), r.images(), List.of(unit));
         String title = String.format("%s #%d: top %d of %,d images", Workspace.name(layer), unit.channel(), top, r.images());
-        parts.put("u" + unit.channel() + ".png", PngFiles.encode(UnitFigures.patches(one, ws.data(), 64, title)));
+        parts.put("u" + unit.channel() + ".png", PngFiles.encode(UnitPictures.patches(one, ws.data(), 64, title)));
       }
       return parts;
     });
@@ -145,7 +145,7 @@ final class Analyses {
       NetworkDissection.Result r = NetworkDissection.masks(ws.model(), ws.preprocessing(), ws.data(), layer.tensor(), channel, o,
           (pass, done, total) -> job.progress(pass, done, total), job::cancelled);
       String title = String.format("%s #%d above %.4g (the %s quantile)", Workspace.name(layer), channel, r.datasetThreshold(), o.quantile());
-      return Map.of("png", PngFiles.encode(UnitFigures.masks(r, 112, title)));
+      return Map.of("png", PngFiles.encode(UnitPictures.masks(r, 112, title)));
     });
   }
 
@@ -158,8 +158,8 @@ final class Analyses {
       GradientAscent.Result r = GradientAscent.run(ws.model(), ws.preprocessing(), new Objective.ChannelMean(layer.tensor(), channel),
           new GradientAscent.Noise(shape[2], shape[3], 0.1, o.seed()), o,
           (step, steps, objective) -> job.progress("step", step + 1, steps), job::cancelled);
-      BufferedImage picture = UnitFigures.picture(r.image(), new InputSpace(ws.preprocessing()));
-      return Map.of("png", PngFiles.encode(UnitFigures.enlarged(picture, DISPLAY)));
+      BufferedImage picture = UnitPictures.picture(r.image(), new InputSpace(ws.preprocessing()));
+      return Map.of("png", PngFiles.encode(UnitPictures.enlarged(picture, DISPLAY)));
     });
   }
 

@@ -182,6 +182,8 @@ class UnitCommandsTest {
     cases.put(List.of("visualize", m, "--objective", "class:3"), "class 3 is out of range: the model has 3 classes (0 to 2)");
     cases.put(List.of("visualize", m, "--objective", "neuron:stage2.relu1:0:6:0"), "position (6,0) is outside layer 'stage2.relu1''s 6x6 map");
     cases.put(List.of("visualize", nanModel.toString(), "--objective", "class:0"), "the objective class:0 is NaN at step 0 for the start image");
+    cases.put(List.of("visualize", m, "--objective", "class:0", "--fourier", "--decorrelate"),
+        "--decorrelate needs an RGB model, but " + m + " takes 1 channel(s)");
     cases.put(List.of("dream", m, "--input", dir.resolve("missing.png").toString(), "--layer", "stage1.relu1"),
         dir.resolve("missing.png") + ": no such file");
     for (Map.Entry<List<String>, String> c : cases.entrySet()) {

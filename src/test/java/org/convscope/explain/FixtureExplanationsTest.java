@@ -13,6 +13,8 @@ import org.convscope.Fixtures;
 import org.convscope.model.Model;
 import org.convscope.tensor.Npy;
 import org.convscope.tensor.Tensor;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -62,5 +64,25 @@ class FixtureExplanationsTest {
       compared++;
     }
     assertTrue(compared >= 2, name + ": saliency and Grad-CAM at least");
+  }
+
+  /**
+   * MobileNetV2 has ReLU6 (exported as Clip with min 0) and no ReLU. Captum and the fixtures' script override
+   * {@code nn.ReLU} modules only, so there guided backpropagation and deconvnet are the plain gradient: both
+   * must match PyTorch's saliency map.
+   */
+  @Test
+  void reluSixKeepsItsTrueGradientAsInCaptum() throws Exception {
+    String name = "mobilenet_v2";
+    Assumptions.assumeTrue(Fixtures.names().contains(name), "the mobilenet_v2 fixture is not here");
+    Path dir = Fixtures.dir(name);
+    Model model = Model.load(dir.resolve("model.onnx"));
+    assertTrue(model.graph().nodes().stream().noneMatch(n -> n.opType().equals("Relu")), "MobileNetV2 has no Relu");
+    assertTrue(model.graph().nodes().stream().anyMatch(n -> n.opType().equals("Clip")), "its ReLU6 are Clip nodes");
+    Query query = Query.predicted(model, Npy.readFloat(dir.resolve("input.npy")), null);
+    Tensor saliency = Npy.readFloat(dir.resolve("saliency.npy"));
+    for (Explainer method : List.of(new GuidedBackprop(), new Deconvnet())) {
+      Fixtures.assertClose(saliency.data(), method.explain(query).map().data(), name + " " + method.name());
+    }
   }
 }

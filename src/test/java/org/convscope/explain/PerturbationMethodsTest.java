@@ -74,6 +74,37 @@ class PerturbationMethodsTest {
   }
 
   @Test
+  void occlusionsDefaultWindowScalesWithTheInput() {
+    Occlusion.Options d = Occlusion.Options.defaults();
+    assertEquals(4, d.window(28, 28), "Fashion-MNIST: an eighth of 28, rounded");
+    assertEquals(2, d.stride(28, 28));
+    assertEquals(8, d.window(64, 64));
+    assertEquals(4, d.stride(64, 64));
+    assertEquals(16, d.window(224, 224), "ImageNet size keeps 16/8");
+    assertEquals(8, d.stride(224, 224));
+    assertEquals(2, d.window(16, 40), "the shorter side decides");
+    assertEquals(1, d.stride(16, 40));
+    assertEquals(1, d.window(3, 3));
+    Occlusion.Options given = new Occlusion.Options(6, Occlusion.Options.AUTO, 0f, 1);
+    assertEquals(6, given.window(224, 224));
+    assertEquals(3, given.stride(224, 224), "an automatic stride is half a given window");
+  }
+
+  @Test
+  void occlusionByDefaultUsesTheScaledWindow() {
+    // On the 16x16 region model the default is a 2x2 window with stride 1: it equals the explicit options.
+    Model model = TinyNets.regionOnly();
+    Query query = Query.forClass(model, image(), 0, null);
+    float[] automatic = new Occlusion(Occlusion.Options.defaults()).explain(query).map().data();
+    float[] explicit = new Occlusion(new Occlusion.Options(2, 1, 0f, 16)).explain(query).map().data();
+    assertArrayEquals(explicit, automatic);
+    for (int p = 0; p < 256; p++) {
+      if (distance(p) > 1) assertEquals(0f, automatic[p], 0f, "a 2-pixel window reaches 1 pixel beyond the region");
+      if (inRegion(p)) assertTrue(automatic[p] > 0f);
+    }
+  }
+
+  @Test
   void riseLightsUpTheRegionAndIsFlatFarFromIt() {
     Model model = TinyNets.regionOnly();
     Tensor x = image();

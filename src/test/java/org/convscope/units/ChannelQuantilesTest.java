@@ -83,6 +83,21 @@ class ChannelQuantilesTest {
   }
 
   @Test
+  void channelsWhoseValuesFitAreDoneInOnePassAndOthersInTwo() {
+    Tensor all = activations(100, 3); // 3,000 values per channel, one of them NaN
+    for (double q : new double[] {0.995, 0.5}) {
+      ChannelQuantiles.Result fits = ChannelQuantiles.compute(new Replay(all, 16), new int[] {0, 1, 2, 3}, q, 3000);
+      assertEquals(1, fits.passes(), "every channel's values fit under the cap");
+      ChannelQuantiles.Result over = ChannelQuantiles.compute(new Replay(all, 16), new int[] {0, 1, 2, 3}, q, 2998);
+      assertEquals(2, over.passes(), "no channel's values fit");
+      for (int c = 0; c < 4; c++) {
+        assertEquals(direct(all, c, q), fits.thresholds()[c], "channel " + c + ", quantile " + q);
+        assertEquals(direct(all, c, q), over.thresholds()[c], "channel " + c + ", quantile " + q);
+      }
+    }
+  }
+
+  @Test
   void bucketsTooFullToCollectAreCountedByTheirNextBits() {
     Tensor all = activations(200, 2);
     for (double q : new double[] {0.995, 0.3}) {

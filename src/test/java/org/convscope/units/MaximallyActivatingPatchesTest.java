@@ -25,6 +25,33 @@ class MaximallyActivatingPatchesTest {
   private static final String LAYER = "stage2.relu1";
 
   @Test
+  void locatingNetworkDissectionsBestImagesGivesTheSamePatchesAsAPassOfItsOwn() {
+    InMemoryDataset data = TinyModels.data(70, 5);
+    int[] channels = {0, 7, 15};
+    MaximallyActivatingPatches.Result found = MaximallyActivatingPatches.find(MODEL, TinyModels.preprocessing(), data, LAYER,
+        MaximallyActivatingPatches.Options.defaults().withChannels(channels).withTop(6).withBatchSize(16), PassListener.NONE, () -> false);
+    List<NetworkDissection.Result> masks = NetworkDissection.masks(MODEL, TinyModels.preprocessing(), data, LAYER, channels,
+        NetworkDissection.Options.defaults().withTop(6).withBatchSize(32), PassListener.NONE, () -> false);
+    List<List<TopActivations.Activation>> best = new ArrayList<>();
+    for (NetworkDissection.Result r : masks) best.add(r.masks().stream().map(m -> m.activation(r.channel())).toList());
+    MaximallyActivatingPatches.Result located = MaximallyActivatingPatches.locate(MODEL, data, LAYER, channels, best);
+    assertEquals(found.field(), located.field());
+    for (int u = 0; u < channels.length; u++) {
+      List<MaximallyActivatingPatches.Patch> a = found.units().get(u).patches();
+      List<MaximallyActivatingPatches.Patch> b = located.units().get(u).patches();
+      assertEquals(a.size(), b.size());
+      for (int i = 0; i < a.size(); i++) {
+        assertEquals(a.get(i).activation().image(), b.get(i).activation().image(), "unit " + u + " patch " + i);
+        assertEquals(a.get(i).activation().value(), b.get(i).activation().value(), 1e-5f * Math.max(1, Math.abs(a.get(i).activation().value())));
+        assertEquals(a.get(i).top(), b.get(i).top());
+        assertEquals(a.get(i).left(), b.get(i).left());
+        assertEquals(a.get(i).clipped(), b.get(i).clipped());
+      }
+    }
+    assertThrows(InvalidInputException.class, () -> MaximallyActivatingPatches.locate(MODEL, data, "fc", new int[] {0}, List.of(List.of())));
+  }
+
+  @Test
   void matchesAnExhaustiveSearchAndTheLayersReceptiveField() throws Exception {
     InMemoryDataset data = TinyModels.data(70, 5);
     Tensor all = TinyModels.activations(MODEL, data, LAYER);

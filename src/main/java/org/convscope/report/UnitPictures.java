@@ -21,11 +21,11 @@ import org.convscope.units.MaximallyActivatingPatches;
 import org.convscope.units.NetworkDissection;
 
 /**
- * The pictures of the unit analyses (the unit commands and the web explorer), composed from
- * {@code org.convscope.render}: masks over images, grids of patches with one row per unit, strips of optimization
- * steps and objective plots.
+ * The pictures of the unit analyses (the unit commands and the report), composed from
+ * {@code org.convscope.render}: masks over images, grids of patches with one row per unit, strips of
+ * optimization steps and objective plots.
  */
-public final class UnitFigures {
+public final class UnitPictures {
   /** The frame of a patch whose receptive field reaches past the image border. */
   public static final Color CLIPPED = new Color(0xE6, 0x55, 0x00);
   /** The outline of a mask. */
@@ -35,7 +35,7 @@ public final class UnitFigures {
   /** Grey for the parts of a patch beyond the image. */
   public static final float FILL = 0.5f;
 
-  private UnitFigures() {}
+  private UnitPictures() {}
 
   /**
    * The image [C,H,W] (values in [0,1]) where the mask [H,W] is 1, dimmed elsewhere, with the mask's edge (its
@@ -74,11 +74,27 @@ public final class UnitFigures {
 
   /** One row of masked images, each labelled with its image index and the unit's peak on it. */
   public static BufferedImage masks(NetworkDissection.Result result, int tileSize, String title) {
+    List<Tile> tiles = maskTiles(result);
+    return Grid.render(tiles, GridOptions.defaults().withTileSize(tileSize).withColumns(tiles.size()).withTitle(title));
+  }
+
+  /** One row of masked images per unit, labelled with the unit's channel. */
+  public static BufferedImage maskRows(List<NetworkDissection.Result> results, int tileSize, String title) {
+    List<String> labels = new ArrayList<>();
+    List<List<Tile>> rows = new ArrayList<>();
+    for (NetworkDissection.Result r : results) {
+      labels.add("#" + r.channel());
+      rows.add(maskTiles(r));
+    }
+    return Grid.rows(labels, rows, GridOptions.defaults().withTileSize(tileSize).withTitle(title));
+  }
+
+  private static List<Tile> maskTiles(NetworkDissection.Result result) {
     List<Tile> tiles = new ArrayList<>();
     for (NetworkDissection.UnitMask m : result.masks()) {
       tiles.add(Tile.of(maskOverlay(m.pixels(), m.mask())).withLabel(String.format("#%d peak %.3g", m.image(), m.peak())));
     }
-    return Grid.render(tiles, GridOptions.defaults().withTileSize(tileSize).withColumns(tiles.size()).withTitle(title));
+    return tiles;
   }
 
   /**

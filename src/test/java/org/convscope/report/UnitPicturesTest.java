@@ -15,7 +15,7 @@ import org.convscope.units.MaximallyActivatingPatches;
 import org.convscope.units.TopActivations;
 import org.junit.jupiter.api.Test;
 
-class UnitFiguresTest {
+class UnitPicturesTest {
   private static final float[][] COLOURS = {{0.9f, 0.1f, 0.1f}, {0.1f, 0.9f, 0.1f}, {0.1f, 0.1f, 0.9f}};
 
   /** As ImageOps shows a pixel: each value rounded to 8 bits in double precision. */
@@ -29,11 +29,11 @@ class UnitFiguresTest {
     for (int c = 0; c < 3; c++) for (int i = 0; i < 25; i++) pixels.data()[c * 25 + i] = new float[] {0.8f, 0.4f, 0.2f}[c];
     Tensor mask = Tensor.zeros(5, 5);
     for (int y = 1; y <= 3; y++) for (int x = 1; x <= 3; x++) mask.data()[y * 5 + x] = 1;
-    BufferedImage out = UnitFigures.maskOverlay(pixels, mask);
+    BufferedImage out = UnitPictures.maskOverlay(pixels, mask);
     assertEquals(204 << 16 | 102 << 8 | 51, out.getRGB(2, 2) & 0xffffff, "inside: the image");
     assertEquals(61 << 16 | 31 << 8 | 15, out.getRGB(0, 0) & 0xffffff, "outside: dimmed to 30%");
-    assertEquals(UnitFigures.MASK_EDGE.getRGB() & 0xffffff, out.getRGB(1, 2) & 0xffffff, "edge: outlined");
-    assertEquals(UnitFigures.MASK_EDGE.getRGB() & 0xffffff, out.getRGB(3, 3) & 0xffffff);
+    assertEquals(UnitPictures.MASK_EDGE.getRGB() & 0xffffff, out.getRGB(1, 2) & 0xffffff, "edge: outlined");
+    assertEquals(UnitPictures.MASK_EDGE.getRGB() & 0xffffff, out.getRGB(3, 3) & 0xffffff);
   }
 
   @Test
@@ -48,7 +48,7 @@ class UnitFiguresTest {
     MaximallyActivatingPatches.Patch second = patch(5, 1, 2, 3, 3, false);
     MaximallyActivatingPatches.Result result = new MaximallyActivatingPatches.Result("layer", new ReceptiveField(axis, axis, false), 3,
         List.of(new MaximallyActivatingPatches.Unit(0, List.of(inside, corner)), new MaximallyActivatingPatches.Unit(5, List.of(second))));
-    BufferedImage grid = UnitFigures.patches(result, data, 64, null);
+    BufferedImage grid = UnitPictures.patches(result, data, 64, null);
 
     // Each 4x4 patch becomes a 64x64 tile (16 times, nearest).
     int[] blue = box(grid, rgb(COLOURS[2]));
@@ -61,8 +61,8 @@ class UnitFiguresTest {
     int[] red = box(grid, rgb(COLOURS[0]));
     assertArrayEquals(new int[] {x1 + 16, y0 + 16, x1 + 63, y0 + 63}, red, "the image fills the field but its first row and column");
     assertEquals(128 << 16 | 128 << 8 | 128, grid.getRGB(x1, y0) & 0xffffff, "grey where the field lies outside the image");
-    assertEquals(UnitFigures.CLIPPED.getRGB() & 0xffffff, grid.getRGB(x1 - 1, y0 + 30) & 0xffffff, "the clipped patch is framed");
-    assertEquals(UnitFigures.CLIPPED.getRGB() & 0xffffff, grid.getRGB(x1 + 65, y0 - 2) & 0xffffff);
+    assertEquals(UnitPictures.CLIPPED.getRGB() & 0xffffff, grid.getRGB(x1 - 1, y0 + 30) & 0xffffff, "the clipped patch is framed");
+    assertEquals(UnitPictures.CLIPPED.getRGB() & 0xffffff, grid.getRGB(x1 + 65, y0 - 2) & 0xffffff);
     assertEquals(Color.WHITE.getRGB() & 0xffffff, grid.getRGB(x0 - 1, y0 + 30) & 0xffffff, "the other is not");
     // The second unit's row starts below, in the same column.
     int[] green = box(grid, rgb(COLOURS[1]));
@@ -74,10 +74,10 @@ class UnitFiguresTest {
   @Test
   void smallImagesAreEnlargedByAWholeFactor() {
     BufferedImage small = ImageOps.fromTensor(Tensor.full(0.5f, 1, 12, 10));
-    BufferedImage big = UnitFigures.enlarged(small, 224);
+    BufferedImage big = UnitPictures.enlarged(small, 224);
     assertEquals(180, big.getWidth(), "12 pixels tall: 18 times");
     assertEquals(216, big.getHeight());
-    assertEquals(small, UnitFigures.enlarged(small, 12));
+    assertEquals(small, UnitPictures.enlarged(small, 12));
   }
 
   private static MaximallyActivatingPatches.Patch patch(int channel, int image, int position, int top, int left, boolean clipped) {
