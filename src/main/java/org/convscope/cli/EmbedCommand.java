@@ -13,6 +13,7 @@ import org.convscope.embed.DatasetInfo;
 import org.convscope.embed.FeatureDatabase;
 import org.convscope.embed.FeatureExtractor;
 import org.convscope.embed.FeatureOptions;
+import org.convscope.embed.GraphOptions;
 import org.convscope.embed.Item;
 import org.convscope.embed.Metric;
 import org.convscope.embed.Pooling;
@@ -50,6 +51,12 @@ final class EmbedCommand implements Callable<Integer> {
   @Option(names = "--commit-every", paramLabel = "N", description = "Vectors between commits: what an interruption can lose (default: ${DEFAULT-VALUE}).")
   int commitEvery = FeatureDatabase.DEFAULT_COMMIT_EVERY;
 
+  @Option(names = "--hnsw-m", paramLabel = "M", description = "HNSW links per node: more buys recall for indexing time and memory (default: as recorded for the space, else 16).")
+  Integer hnswM;
+
+  @Option(names = "--hnsw-beam", paramLabel = "N", description = "HNSW candidates while linking a node (default: as recorded for the space, else 100).")
+  Integer hnswBeam;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -78,8 +85,11 @@ final class EmbedCommand implements Callable<Integer> {
       }
       long added;
       boolean interrupted = false;
+      GraphOptions recorded = database.graphOptions(space);
+      GraphOptions graph = new GraphOptions(hnswM != null ? hnswM : recorded.maxConnections(),
+          hnswBeam != null ? hnswBeam : recorded.beamWidth());
       try (Interruption interruption = new Interruption();
-          FeatureDatabase.Indexer indexer = database.indexer(space, info, commitEvery);
+          FeatureDatabase.Indexer indexer = database.indexer(space, info, commitEvery, graph);
           ProgressBar bar = Progress.bar("embed", order.length, "images")) {
         try {
           extractor.extract(dataset, order, (b, features) -> {

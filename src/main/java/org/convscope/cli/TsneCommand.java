@@ -14,6 +14,7 @@ import me.tongfei.progressbar.ProgressBar;
 import org.convscope.embed.EmbeddingQuality;
 import org.convscope.embed.FeatureDatabase;
 import org.convscope.embed.Item;
+import org.convscope.embed.MapThumbnails;
 import org.convscope.embed.Pca;
 import org.convscope.embed.Space;
 import org.convscope.embed.Tsne;
@@ -160,36 +161,8 @@ final class TsneCommand implements Callable<Integer> {
   /** One image per cell of a coarse grid over the map: the point nearest the cell's centre. */
   private static List<BufferedImage> thumbnails(double[] coordinates, List<FeatureDatabase.Entry> entries,
       FeatureSpaces.Images images) throws IOException {
-    int n = entries.size();
-    double minX = Double.POSITIVE_INFINITY;
-    double minY = Double.POSITIVE_INFINITY;
-    double maxX = Double.NEGATIVE_INFINITY;
-    double maxY = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      minX = Math.min(minX, coordinates[2 * i]);
-      maxX = Math.max(maxX, coordinates[2 * i]);
-      minY = Math.min(minY, coordinates[2 * i + 1]);
-      maxY = Math.max(maxY, coordinates[2 * i + 1]);
-    }
-    double w = Math.max((maxX - minX) / THUMBNAIL_GRID, 1e-12);
-    double h = Math.max((maxY - minY) / THUMBNAIL_GRID, 1e-12);
-    int[] best = new int[THUMBNAIL_GRID * THUMBNAIL_GRID];
-    double[] bestDistance = new double[best.length];
-    Arrays.fill(best, -1);
-    for (int i = 0; i < n; i++) {
-      int cx = Math.min(THUMBNAIL_GRID - 1, (int) ((coordinates[2 * i] - minX) / w));
-      int cy = Math.min(THUMBNAIL_GRID - 1, (int) ((coordinates[2 * i + 1] - minY) / h));
-      double dx = coordinates[2 * i] - (minX + (cx + 0.5) * w);
-      double dy = coordinates[2 * i + 1] - (minY + (cy + 0.5) * h);
-      int cell = cy * THUMBNAIL_GRID + cx;
-      if (best[cell] < 0 || dx * dx + dy * dy < bestDistance[cell]) {
-        best[cell] = i;
-        bestDistance[cell] = dx * dx + dy * dy;
-      }
-    }
-    List<BufferedImage> out = new ArrayList<>(java.util.Collections.nCopies(n, (BufferedImage) null));
-    for (int i : best) {
-      if (i < 0) continue;
+    List<BufferedImage> out = new ArrayList<>(java.util.Collections.nCopies(entries.size(), (BufferedImage) null));
+    for (int i : MapThumbnails.choose(coordinates, entries.size(), THUMBNAIL_GRID)) {
       Item item = entries.get(i).item();
       out.set(i, images.image(item));
     }

@@ -20,6 +20,9 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -71,6 +74,7 @@ public final class FeatureDatabase implements Closeable {
 
   private static final String SPACE_KEY = "convscope.space.";
   private static final String DATASET_KEY = "convscope.dataset.";
+  private static final String GRAPH_KEY = "convscope.graph.";
   private static final String SPACE = "space";
   private static final String DATASET = "dataset";
   private static final String INDEX = "index";
@@ -132,15 +136,25 @@ public final class FeatureDatabase implements Closeable {
           throw new IOException(dir + " holds other files and is not a feature database; choose an empty or new folder");
         }
       }
-      try (IndexWriter writer = writer(dir, directory)) {
+      try (IndexWriter writer = writer(dir, directory, Map.of())) {
         writer.commit();
       }
     }
     return new FeatureDatabase(dir, directory);
   }
 
-  private static IndexWriter writer(Path dir, FSDirectory directory) throws IOException {
-    IndexWriterConfig config = new IndexWriterConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);
+  /**
+   * A writer whose HNSW graphs for each vector field are built with that field's options (Lucene's defaults for
+   * the others). The options matter only when graphs are built, at flushes and merges; readers need none.
+   */
+  private static IndexWriter writer(Path dir, FSDirectory directory, Map<String, GraphOptions> graphs) throws IOException {
+    IndexWriterConfig config = new IndexWriterConfig().setRAMBufferSizeMB(RAM_BUFFER_MB).setCodec(new Lucene912Codec() {
+      @Override
+      public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+        GraphOptions g = graphs.getOrDefault(field, GraphOptions.defaults());
+        return new Lucene99HnswVectorsFormat(g.maxConnections(), g.beamWidth());
+      }
+    });
     try {
       return new IndexWriter(directory, config);
     } catch (LockObtainFailedException e) {
@@ -215,6 +229,12 @@ public final class FeatureDatabase implements Closeable {
     return out;
   }
 
+  /** The HNSW settings recorded for a space, or Lucene's defaults. */
+  public GraphOptions graphOptions(Space space) throws IOException {
+    String recorded = reader.getIndexCommit().getUserData().get(GRAPH_KEY + space.id());
+    return recorded == null ? GraphOptions.defaults() : parse(recorded, GraphOptions.class);
+  }
+
   /**
    * Starts adding vectors of {@code dataset} to {@code space}, registering both. Holds Lucene's write lock
    * until closed.
@@ -223,16 +243,28 @@ public final class FeatureDatabase implements Closeable {
    * @throws IllegalArgumentException when the space exists with another dimension
    */
   public Indexer indexer(Space space, DatasetInfo dataset, int commitEvery) throws IOException {
+    return indexer(space, dataset, commitEvery, graphOptions(space));
+  }
+
+  /**
+   * As {@link #indexer(Space, DatasetInfo, int)}, building the space's HNSW graphs with {@code graph}, which the
+   * database records for the space: later indexers (and merges) keep using it unless given others.
+   */
+  public Indexer indexer(Space space, DatasetInfo dataset, int commitEvery, GraphOptions graph) throws IOException {
     if (commitEvery < 1) throw new IllegalArgumentException("commit interval must be at least 1, not " + commitEvery);
     Space existing = spaces.get(space.id());
     if (existing != null && existing.dimension() != space.dimension()) {
       throw new IllegalArgumentException(dir + " holds " + existing.dimension() + "-d vectors of " + existing.describe()
           + "; these have " + space.dimension() + " (images of another size with flat pooling?)");
     }
-    IndexWriter writer = writer(dir, directory);
+    Map<String, GraphOptions> graphs = new HashMap<>();
+    for (Space other : spaces.values()) graphs.put(vectorField(other), graphOptions(other));
+    graphs.put(vectorField(space), graph);
+    IndexWriter writer = writer(dir, directory, graphs);
     try {
       Map<String, String> data = new HashMap<>(reader.getIndexCommit().getUserData());
       data.put(SPACE_KEY + space.id(), JSON.writeValueAsString(space));
+      data.put(GRAPH_KEY + space.id(), JSON.writeValueAsString(graph));
       data.put(DATASET_KEY + dataset.spec(), JSON.writeValueAsString(dataset));
       writer.setLiveCommitData(data.entrySet());
       writer.commit();

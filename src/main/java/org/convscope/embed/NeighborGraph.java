@@ -30,13 +30,18 @@ public record NeighborGraph(int n, int k, int[] neighbors, double[] distances) {
   public static NeighborGraph build(float[] x, int n, int d, int k, BooleanSupplier cancelled) {
     if (k < 1 || k >= n) throw new IllegalArgumentException("need 1 <= k < n for a neighbour graph, got k " + k + " for " + n + " points");
     if (x.length != (long) n * d) throw new IllegalArgumentException(x.length + " values are not " + n + " x " + d);
-    float[] transposed = new float[x.length];
+    // The points again, a chunk at a time and transposed: chunks[c][p][j] is coordinate p of point c * CHUNK + j.
+    float[][][] chunks = new float[(n + COLUMN_CHUNK - 1) / COLUMN_CHUNK][d][];
+    for (int c = 0; c < chunks.length; c++) {
+      int len = Math.min(COLUMN_CHUNK, n - c * COLUMN_CHUNK);
+      for (int p = 0; p < d; p++) chunks[c][p] = new float[len];
+    }
     float[] norms = new float[n];
     for (int i = 0; i < n; i++) {
       double s = 0;
       for (int p = 0; p < d; p++) {
         float v = x[i * d + p];
-        transposed[p * n + i] = v;
+        chunks[i / COLUMN_CHUNK][p][i % COLUMN_CHUNK] = v;
         s += v * v;
       }
       norms[i] = (float) s;
@@ -46,7 +51,7 @@ public record NeighborGraph(int n, int k, int[] neighbors, double[] distances) {
     int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
     IntStream.range(0, blocks).parallel().forEach(b -> {
       if (cancelled.getAsBoolean()) throw new java.util.concurrent.CancellationException("cancelled");
-      nearestOfBlock(x, transposed, norms, n, d, k, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), neighbors, distances);
+      nearestOfBlock(x, chunks, norms, n, d, k, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), neighbors, distances);
     });
     return new NeighborGraph(n, k, neighbors, distances);
   }
@@ -61,7 +66,7 @@ public record NeighborGraph(int n, int k, int[] neighbors, double[] distances) {
     return distances[i * k + j];
   }
 
-  private static void nearestOfBlock(float[] x, float[] transposed, float[] norms, int n, int d, int k, int from,
+  private static void nearestOfBlock(float[] x, float[][][] chunks, float[] norms, int n, int d, int k, int from,
       int to, int[] neighbors, double[] distances) {
     int rows = to - from;
     float[][] dots = new float[rows][COLUMN_CHUNK];
@@ -69,13 +74,15 @@ public record NeighborGraph(int n, int k, int[] neighbors, double[] distances) {
     for (int r = 0; r < rows; r++) best[r] = new TopK(k);
     for (int c0 = 0; c0 < n; c0 += COLUMN_CHUNK) {
       int len = Math.min(COLUMN_CHUNK, n - c0);
+      float[][] chunk = chunks[c0 / COLUMN_CHUNK];
       for (float[] row : dots) Arrays.fill(row, 0, len, 0f);
       for (int p = 0; p < d; p++) {
-        int column = p * n + c0;
+        float[] coordinate = chunk[p];
         for (int r = 0; r < rows; r++) {
           float a = x[(from + r) * d + p];
           float[] dot = dots[r];
-          for (int j = 0; j < len; j++) dot[j] += a * transposed[column + j];
+          // Both arrays indexed by j alone: the form the JIT vectorizes.
+          for (int j = 0; j < len; j++) dot[j] += a * coordinate[j];
         }
       }
       for (int r = 0; r < rows; r++) {

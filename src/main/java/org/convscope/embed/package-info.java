@@ -6,11 +6,13 @@
  *       default the input of the final linear layer, with the predicted class;
  *   <li>{@link org.convscope.embed.FeatureDatabase}: the vectors persisted in a Lucene index, one
  *       {@link org.convscope.embed.Space} per (model, layer, pooling, metric), searched by HNSW or exactly;
- *       committed every N vectors, so an interrupted run loses nothing committed;
+ *       committed every N vectors, so an interrupted run loses nothing committed; its HNSW graphs are built
+ *       with the space's {@link org.convscope.embed.GraphOptions};
  *   <li>{@link org.convscope.embed.PixelNeighbors}: the raw-pixel baseline for nearest neighbours;
  *   <li>{@link org.convscope.embed.Tsne} (t-SNE with FFT-interpolated repulsion) and
  *       {@link org.convscope.embed.Pca} for 2-D maps, with {@link org.convscope.embed.EmbeddingQuality} to
- *       judge them (trustworthiness, k-NN class agreement);
+ *       judge them (trustworthiness, k-NN class agreement) and {@link org.convscope.embed.MapThumbnails} to
+ *       pick the images drawn on them;
  *   <li>{@link org.convscope.embed.ClassOverlap}: the classes whose neighbourhoods mix, from the exact k-NN
  *       graph ({@link org.convscope.embed.NeighborGraph}).
  * </ul>

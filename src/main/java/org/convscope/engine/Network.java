@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +20,51 @@ import org.convscope.tensor.Tensor;
  * micrograd: each node's op turns its output gradients into input gradients, and gradients reaching a tensor
  * from several consumers are summed. Only gradients on a path to a requested tensor are computed, so asking
  * for the input gradient computes no weight gradients.
+ *
+ * <p>Runs that record nothing let oneDNN run consecutive convolutions ({@link FusingOp}s) together. A Relu or
+ * Clip whose input is a convolution's output and nothing else's is applied by the convolution as it writes
+ * (a post-op), and a tensor that only another convolution reads stays in oneDNN's layout between the two (a
+ * {@link HeldTensor}). Neither tensor is then written as a Java array, which saves a pass, two copies and two
+ * layout conversions. Tensors the run keeps never take part. Every other run computes each tensor as the
+ * graph says.
  */
 public final class Network {
   private final Graph graph;
   /** For each tensor, the index of the last node reading it, so forward runs can drop it afterwards. */
   private final Map<String, Integer> lastUse = new HashMap<>();
+  /**
+   * For each node, the index of a Relu or Clip node that is the only reader of its output and that the node
+   * can apply itself ({@link FusingOp}), or -1. Used only in runs that record nothing.
+   */
+  private final int[] fusableClamp;
+  /** Tensors whose only reader is a {@link FusingOp} reading them as its first input: they may be held. */
+  private final Set<String> holdable = new HashSet<>();
+  private final Map<Node, Integer> index = new IdentityHashMap<>();
 
   public Network(Graph graph) {
     this.graph = graph;
     List<Node> nodes = graph.nodes();
     for (int i = 0; i < nodes.size(); i++) {
+      index.put(nodes.get(i), i);
       for (String in : nodes.get(i).inputs()) if (!in.isEmpty()) lastUse.put(in, i);
+    }
+    fusableClamp = new int[nodes.size()];
+    for (int i = 0; i < nodes.size(); i++) {
+      Node node = nodes.get(i);
+      fusableClamp[i] = -1;
+      for (String out : node.outputs()) {
+        List<Node> readers = graph.consumers(out);
+        if (readers.size() == 1 && readers.get(0).op() instanceof FusingOp && readers.get(0).input(0).equals(out)) {
+          holdable.add(out);
+        }
+      }
+      if (!(node.op() instanceof FusingOp) || node.outputs().size() != 1) continue;
+      List<Node> readers = graph.consumers(node.output());
+      if (readers.size() != 1 || !(readers.get(0).op() instanceof ClampOp)) continue;
+      Node clamp = readers.get(0);
+      if (clamp.input(0).equals(node.output()) && clamp.outputs().size() == 1) {
+        fusableClamp[i] = index.get(clamp);
+      }
     }
   }
 
@@ -65,37 +100,117 @@ public final class Network {
       if (!graph.hasTensor(name)) throw new InvalidInputException("no tensor named '" + name + "' in the graph");
     }
     List<Node> nodes = graph.nodes();
-    for (int i = 0; i < nodes.size(); i++) {
-      Node node = nodes.get(i);
-      Tensor[] inputs = new Tensor[node.inputs().size()];
-      for (int j = 0; j < inputs.length; j++) {
-        String in = node.inputs().get(j);
-        inputs[j] = in.isEmpty() ? null : values.get(in);
-      }
-      Tensor[] outputs;
-      try {
-        outputs = node.op().forward(context, inputs);
-      } catch (InvalidModelException | InvalidInputException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        throw new InvalidModelException(node + " failed on inputs " + describe(inputs) + ": " + e.getMessage(), e);
-      }
-      for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
-        String out = node.outputs().get(j);
-        if (!out.isEmpty()) values.put(out, outputs[j]);
-      }
-      if (!options.record()) {
-        for (String in : node.inputs()) {
-          if (!in.isEmpty() && lastUse.get(in) == i && !keep.contains(in) && !graph.initializers().containsKey(in)) {
-            values.remove(in);
+    boolean[] fusedIntoEarlier = new boolean[nodes.size()];
+    Map<String, HeldTensor> held = new HashMap<>();
+    try {
+      for (int i = 0; i < nodes.size(); i++) {
+        Node node = nodes.get(i);
+        if (!fusedIntoEarlier[i]) {
+          HeldTensor heldInput = node.inputs().isEmpty() ? null : held.remove(node.input(0));
+          try {
+            run(i, heldInput, values, held, keep, fusedIntoEarlier, options, context);
+          } finally {
+            if (heldInput != null) heldInput.close();
+          }
+        }
+        if (!options.record()) {
+          for (String in : node.inputs()) {
+            if (!in.isEmpty() && lastUse.get(in) == i && !keep.contains(in) && !graph.initializers().containsKey(in)) {
+              values.remove(in);
+            }
           }
         }
       }
+    } finally {
+      for (HeldTensor h : held.values()) h.close();
     }
     if (!options.record()) {
       values.keySet().retainAll(keep);
     }
     return new Trace(values, options.record(), context);
+  }
+
+  private static Tensor[] inputsOf(Node node, Map<String, Tensor> values) {
+    Tensor[] inputs = new Tensor[node.inputs().size()];
+    for (int j = 0; j < inputs.length; j++) {
+      String in = node.inputs().get(j);
+      inputs[j] = in.isEmpty() ? null : values.get(in);
+    }
+    return inputs;
+  }
+
+  /**
+   * Runs node {@code i}, fused with its neighbours where the run allows it: its first input comes from
+   * {@code heldInput} when the previous op held it, a Relu or Clip reading only its output is applied as it
+   * writes (and marked in {@code fusedIntoEarlier}), and its result is held when only another fusing op reads it.
+   */
+  private void run(int i, HeldTensor heldInput, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      Set<String> keep, boolean[] fusedIntoEarlier, ForwardOptions options, ExecutionContext context) {
+    Node node = graph.nodes().get(i);
+    Tensor[] inputs = inputsOf(node, values);
+    if (!options.record() && node.op() instanceof FusingOp fusing) {
+      int clampIndex = keep.contains(node.output()) ? -1 : fusableClamp[i];
+      Node clampNode = clampIndex >= 0 ? graph.nodes().get(clampIndex) : null;
+      Clamp clamp = clampNode == null ? null : clampOf(clampNode, values, fusedIntoEarlier, context);
+      Node writer = clamp != null ? clampNode : node;
+      boolean hold = holdable.contains(writer.output()) && !keep.contains(writer.output());
+      FusingOp.Output out = null;
+      if (heldInput != null || clamp != null || hold) {
+        try {
+          out = fusing.forwardFused(context, inputs, heldInput, clamp, hold);
+        } catch (RuntimeException e) {
+          out = null; // bad inputs, or no oneDNN implementation: the plain run below reports or handles it
+        }
+      }
+      if (out != null) {
+        if (clamp != null) fusedIntoEarlier[clampIndex] = true;
+        if (out.held() != null) {
+          held.put(writer.output(), out.held());
+        } else {
+          values.put(writer.output(), out.tensor());
+        }
+        return;
+      }
+    }
+    if (heldInput != null) inputs[0] = heldInput.toTensor();
+    Tensor[] outputs = run(node, inputs, context);
+    for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
+      String out = node.outputs().get(j);
+      if (!out.isEmpty()) values.put(out, outputs[j]);
+    }
+  }
+
+  private static Tensor[] run(Node node, Tensor[] inputs, ExecutionContext context) {
+    try {
+      return node.op().forward(context, inputs);
+    } catch (InvalidModelException | InvalidInputException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InvalidModelException(node + " failed on inputs " + describe(inputs) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The clamp a Relu or Clip node computes, or null when its bounds are not known yet or are no plain clamp.
+   * PyTorch writes Clip's bounds as Constant nodes between the convolution and the Clip; those run now.
+   */
+  private Clamp clampOf(Node clampNode, Map<String, Tensor> values, boolean[] fusedIntoEarlier,
+      ExecutionContext context) {
+    Tensor[] inputs = inputsOf(clampNode, values);
+    for (int j = 1; j < inputs.length; j++) {
+      if (inputs[j] != null || clampNode.input(j).isEmpty()) continue;
+      Node producer = graph.producer(clampNode.input(j));
+      if (producer == null || !producer.inputs().isEmpty() || producer.outputs().size() != 1) return null;
+      inputs[j] = run(producer, new Tensor[0], context)[0];
+      values.put(producer.output(), inputs[j]);
+      fusedIntoEarlier[index.get(producer)] = true;
+    }
+    inputs[0] = null;
+    try {
+      return ((ClampOp) clampNode.op()).clamp(inputs);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -202,7 +317,9 @@ public final class Network {
     float[] a = existing.data();
     float[] b = g.data();
     float[] sum = new float[a.length];
-    for (int i = 0; i < a.length; i++) sum[i] = a[i] + b[i];
+    Parallel.forEachElement(a.length, (from, to) -> {
+      for (int i = from; i < to; i++) sum[i] = a[i] + b[i];
+    });
     grads.put(name, Tensor.of(sum, existing.shape()));
   }
 

@@ -7,6 +7,7 @@ public final class Sections {
   private Sections() {}
 
   public static List<ReportSection> standard() {
+    EmbeddingFeatures embedding = new EmbeddingFeatures();
     return List.of(
         new ModelSection(),
         new EvaluationSection(),
@@ -15,6 +16,9 @@ public final class Sections {
         new ActivationsSection(3),
         new HiddenUnitsSection(8, 8),
         new ClassVisualizationSection(64, 10),
-        new ExplanationsSection(3));
+        new ExplanationsSection(3),
+        new EmbeddingMapSection(embedding),
+        new ClassOverlapSection(embedding),
+        new NeighborsSection(embedding));
   }
 }

@@ -1,14 +1,19 @@
 package org.convscope.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
 import org.convscope.data.Dataset;
 import org.convscope.data.FashionMnist;
 import org.convscope.input.Preprocessing;
@@ -62,6 +67,7 @@ class DemoTest {
       assertTrue(Files.size(report.resolve(file)) > 0, file);
     }
     unitSectionsCarryValues(report);
+    embeddingSectionsHoldRealValues(report, html);
   }
 
   /** 8 units of the last stage with 8 masks and patches each; one image per class that raises its class's logit. */
@@ -89,6 +95,44 @@ class DemoTest {
     for (int k = 0; k < 10; k++) {
       double start = classes.get(k).get("start_logit").asDouble();
       assertTrue(logits.data()[k * 10 + k] > start, "class " + k + ": " + start + " -> " + logits.data()[k * 10 + k]);
+    }
+  }
+
+  /** The t-SNE map of the 2,000 shipped images, their class overlap and the neighbour grids. */
+  private static void embeddingSectionsHoldRealValues(Path report, String html) throws Exception {
+    for (String section : new String[] {"Embedding map", "Class overlap", "Nearest neighbours"}) {
+      assertTrue(html.contains("<h2>" + section + "</h2>"), "section " + section);
+    }
+    Tensor coordinates = Npy.readFloat(report.resolve("tsne.npy"));
+    assertArrayEquals(new int[] {2000, 2}, coordinates.shape(), "one (x, y) row per shipped image");
+    double spread = 0;
+    for (float v : coordinates.data()) {
+      assertTrue(Float.isFinite(v), "finite coordinates");
+      spread = Math.max(spread, Math.abs(v));
+    }
+    assertTrue(spread > 5, "the map has spread out from its 1e-4 start: " + spread);
+    BufferedImage map = ImageIO.read(report.resolve("tsne.png").toFile());
+    assertEquals(1000, map.getWidth());
+    assertEquals(760, map.getHeight());
+
+    // The demo model's features mix the upper-body garments most, as the lecture says.
+    List<String> pairs = Files.readAllLines(report.resolve("class-overlap.csv"));
+    assertEquals("first,second,mixing", pairs.get(0));
+    assertEquals(1 + 45, pairs.size(), "every pair of the 10 classes");
+    Set<String> garments = Set.of("T-shirt/top", "Pullover", "Coat", "Shirt");
+    for (String line : pairs.subList(1, 4)) {
+      String[] cells = line.split(",");
+      assertTrue(garments.contains(cells[0]) && garments.contains(cells[1]), "a top pair of upper-body garments: " + line);
+      assertTrue(Double.parseDouble(cells[2]) > 0.02, line);
+    }
+    assertTrue(html.contains("T-shirt/top &ndash; Shirt") || html.contains("Coat &ndash; Shirt") || html.contains("Pullover &ndash; Shirt"));
+    assertTrue(Files.size(report.resolve("class-overlap.png")) > 0);
+
+    // Three queries (sample images 0, 1 and 2), each a row of features and a row of pixels: query plus 8 tiles.
+    for (int query = 0; query < 3; query++) {
+      BufferedImage grid = ImageIO.read(report.resolve("neighbors-" + query + ".png").toFile());
+      assertTrue(grid.getWidth() >= 9 * 112 && grid.getWidth() < 9 * 112 + 200, "9 tiles of 112 across: " + grid.getWidth());
+      assertTrue(grid.getHeight() >= 2 * 112 && grid.getHeight() < 2 * 112 + 120, "2 rows of 112: " + grid.getHeight());
     }
   }
 }

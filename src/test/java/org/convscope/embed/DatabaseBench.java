@@ -15,10 +15,11 @@ import java.util.Set;
  * vectors per second for indexing (commits every 10,000 and the final merge included), then the median and
  * 99th-percentile latency of approximate 10-NN queries at the default number of candidates, of exact queries,
  * and recall@10 of the approximate answers against the exact ones. A DIR that already holds the N vectors is
- * reused, to time queries again. Not a test; run it alone:
+ * reused, to time queries again. M and BEAM set the HNSW graph (default Lucene's 16 and 100). Not a test; run it
+ * alone:
  *
  * <pre>
- * java -Xmx8g -cp target/classes:target/test-classes:$(cat target/cp.txt) org.convscope.embed.DatabaseBench N [D] [DIR]
+ * java -Xmx8g -cp target/classes:target/test-classes:$(cat target/cp.txt) org.convscope.embed.DatabaseBench N [D] [DIR] [M BEAM]
  * </pre>
  */
 public final class DatabaseBench {
@@ -31,6 +32,8 @@ public final class DatabaseBench {
     int n = Integer.parseInt(args[0]);
     int d = args.length > 1 ? Integer.parseInt(args[1]) : 128;
     Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("convscope-db-bench");
+    GraphOptions graph = args.length > 4 ? new GraphOptions(Integer.parseInt(args[3]), Integer.parseInt(args[4])) : GraphOptions.defaults();
+    System.out.println("HNSW M " + graph.maxConnections() + ", beam width " + graph.beamWidth());
     System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
     Space space = Space.of("bench", "random", "-", "random", "random", Pooling.AVG, Metric.COSINE, d);
     Random random = new Random(1);
@@ -39,7 +42,7 @@ public final class DatabaseBench {
       if (db.spaces().contains(space) && db.count(space) == n) {
         System.out.printf(Locale.ROOT, "reusing the %,d vectors in %s%n", n, dir); // to time queries again
       } else {
-        try (FeatureDatabase.Indexer indexer = db.indexer(space, new DatasetInfo("random", n, 1, 1, d, List.of()), FeatureDatabase.DEFAULT_COMMIT_EVERY)) {
+        try (FeatureDatabase.Indexer indexer = db.indexer(space, new DatasetInfo("random", n, 1, 1, d, List.of()), FeatureDatabase.DEFAULT_COMMIT_EVERY, graph)) {
           for (int i = 0; i < n; i++) indexer.add(gaussian(random, d), new Item("random", i, null, -1, -1));
         }
         double indexSeconds = (System.nanoTime() - start) / 1e9;

@@ -87,6 +87,39 @@ class FeatureDatabaseTest {
   }
 
   @Test
+  void graphOptionsAreRecordedAndADenserGraphRecallsMore() throws IOException {
+    // Random vectors and few candidates (20 for 10 neighbours), where the graph's quality shows in the recall.
+    float[][] vectors = random(3_050, 64, 5);
+    Space space = space("features", Metric.EUCLIDEAN, 64);
+    double[] recall = new double[2];
+    GraphOptions[] graphs = {new GraphOptions(4, 8), new GraphOptions(32, 200)};
+    for (int g = 0; g < graphs.length; g++) {
+      Path dir = temp.resolve("graph-" + g);
+      try (FeatureDatabase db = FeatureDatabase.openOrCreate(dir)) {
+        assertEquals(GraphOptions.defaults(), db.graphOptions(space), "nothing recorded yet");
+        try (FeatureDatabase.Indexer indexer = db.indexer(space, data("set"), FeatureDatabase.DEFAULT_COMMIT_EVERY, graphs[g])) {
+          for (int i = 0; i < 3_000; i++) indexer.add(vectors[i], new Item("set", i, null, 0, 0));
+        }
+      }
+      try (FeatureDatabase db = FeatureDatabase.open(dir)) {
+        assertEquals(graphs[g], db.graphOptions(space), "recorded for the space");
+        int found = 0;
+        for (int q = 3_000; q < vectors.length; q++) {
+          Set<Integer> exact = new HashSet<>();
+          for (Neighbor n : db.search(space, vectors[q], FeatureDatabase.SearchOptions.exact(10))) exact.add(n.item().index());
+          for (Neighbor n : db.search(space, vectors[q], new FeatureDatabase.SearchOptions(10, 20, false))) {
+            if (exact.contains(n.item().index())) found++;
+          }
+        }
+        recall[g] = found / 500.0;
+      }
+    }
+    assertTrue(recall[1] > recall[0] + 0.1, "recall@10 with M 4, beam 8: " + recall[0] + "; with M 32, beam 200: " + recall[1]);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GraphOptions(1, 100));
+    assertTrue(e.getMessage().contains("HNSW M must be in [2, 512], not 1"), e.getMessage());
+  }
+
+  @Test
   void exactSearchFindsTheBruteForceNeighboursWithTheirDistances() throws IOException {
     Space space = space("features", Metric.COSINE, 8);
     float[][] vectors = clustered(300, 8, 3);

@@ -111,8 +111,9 @@ class TsneTest {
       error += Math.pow(fft.forces()[c] - exact.forces()[c], 2);
       norm += Math.pow(exact.forces()[c], 2);
     }
-    // Quadratic interpolation on boxes 0.6 wide: the error falls with the cube of the width (1.6e-3 at 0.3).
-    assertTrue(Math.sqrt(error / norm) < 2e-2, "relative error of the repulsive forces: " + Math.sqrt(error / norm));
+    // Quadratic interpolation on openTSNE's boxes, about one unit wide on this layout of some 60 units:
+    // 2.1e-2 measured; the error falls with the cube of the width.
+    assertTrue(Math.sqrt(error / norm) < 3e-2, "relative error of the repulsive forces: " + Math.sqrt(error / norm));
   }
 
   @Test

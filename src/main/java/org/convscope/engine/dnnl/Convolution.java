@@ -6,6 +6,7 @@ import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.convscope.engine.Clamp;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -20,18 +21,41 @@ public final class Convolution {
 
   private enum Pass { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS }
 
-  /** {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too. */
-  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {}
+  /**
+   * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
+   * {@code clamp}: a forward pass's output clamp, or null.
+   */
+  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, Clamp clamp) {
+    PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {
+      this(geometry, pass, bias, null);
+    }
+  }
 
   private Convolution() {}
 
   /** y = conv(x, w) + bias; {@code bias} may be null. Returns y's values, row-major in {@code dstDims()}. */
   public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias) {
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.FORWARD, bias != null), Convolution::plan)) {
-      float[][] out = bias == null
-          ? plan.get().run(Dnnl.workspace(), w, x.data())
-          : plan.get().run(Dnnl.workspace(), w, x.data(), bias.data());
-      return out[0];
+    return forward(geometry, x, w, bias, null);
+  }
+
+  /** The same followed by {@code clamp} (none when null), which oneDNN applies as it writes y. */
+  public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, Clamp clamp) {
+    return forwardChained(geometry, x, null, w, bias, clamp, false).values()[0];
+  }
+
+  /**
+   * The same for a chain of convolutions: x comes as a tensor or, when {@code heldX} is not null, as a previous
+   * convolution left it; y is returned held when {@code holdOutput}. Returns null, having run nothing, when
+   * {@code heldX} is not in the layout this convolution reads.
+   */
+  public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
+      Tensor bias, Clamp clamp, boolean holdOutput) {
+    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, clamp);
+    try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
+      float[] xValues = heldX == null ? x.data() : null;
+      return bias == null
+          ? plan.get().runChained(Dnnl.workspace(), w, heldX, holdOutput, xValues)
+          : plan.get().runChained(Dnnl.workspace(), w, heldX, holdOutput, xValues, bias.data());
     }
   }
 
@@ -62,7 +86,7 @@ public final class Convolution {
     ConvGeometry g = key.geometry();
     return switch (key.pass()) {
       case FORWARD -> {
-        Plan.Builder b = Plan.builder(forwardPrimitive(g, key.bias()))
+        Plan.Builder b = Plan.builder(forwardPrimitive(g, key.bias(), key.clamp()))
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
         if (key.bias()) b.input(DNNL_ARG_BIAS, MemoryDesc.plain(g.biasDims()));
@@ -111,9 +135,10 @@ public final class Convolution {
     }
   }
 
-  private static Primitive forwardPrimitive(ConvGeometry g, boolean withBias) {
+  private static Primitive forwardPrimitive(ConvGeometry g, boolean withBias, Clamp clamp) {
     try (Descs d = new Descs(g, withBias)) {
-      return Primitive.create(g + " forward", (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr));
+      String what = g + " forward" + (clamp == null ? "" : " with " + clamp);
+      return Primitive.create(what, clamp, (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr));
     }
   }
 

@@ -47,6 +47,13 @@ public final class MemoryDesc implements AutoCloseable {
     return new MemoryDesc(md, true);
   }
 
+  /** An owned copy, still valid when the primitive this one came from is gone. */
+  public MemoryDesc copy() {
+    dnnl_memory_desc md = new dnnl_memory_desc();
+    Dnnl.check(dnnl_memory_desc_clone(md, handle()), "copying a memory descriptor");
+    return new MemoryDesc(md, true);
+  }
+
   /** A view of a descriptor owned by someone else (a primitive descriptor). */
   static MemoryDesc view(dnnl_memory_desc handle) {
     return new MemoryDesc(handle, false);

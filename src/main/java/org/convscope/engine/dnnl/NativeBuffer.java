@@ -2,6 +2,7 @@ package org.convscope.engine.dnnl;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.convscope.engine.Parallel;
 
 /**
  * Native memory for oneDNN to read and write, aligned to 64 bytes (a cache line, which oneDNN's vectorized
@@ -13,6 +14,11 @@ import org.bytedeco.javacpp.FloatPointer;
  */
 public final class NativeBuffer implements AutoCloseable {
   private static final int ALIGNMENT = 64;
+  /**
+   * Copies between the Java heap and native memory are single-threaded memcpy inside JNI; activations of a
+   * megabyte or more are split across the cores.
+   */
+  private static final int COPY_GRAIN = 1 << 18;
 
   private final BytePointer allocation;
   private final FloatPointer floats;
@@ -46,7 +52,7 @@ public final class NativeBuffer implements AutoCloseable {
     if ((long) values.length * Float.BYTES > bytes) {
       throw new IllegalArgumentException(values.length + " floats do not fit in a buffer of " + bytes + " bytes");
     }
-    floats.put(values, 0, values.length);
+    Parallel.forRange(values.length, COPY_GRAIN, (from, to) -> at(from).put(values, from, to - from));
   }
 
   /** Copies the start of the buffer into {@code values}. */
@@ -54,7 +60,15 @@ public final class NativeBuffer implements AutoCloseable {
     if ((long) values.length * Float.BYTES > bytes) {
       throw new IllegalArgumentException("a buffer of " + bytes + " bytes does not hold " + values.length + " floats");
     }
-    floats.get(values, 0, values.length);
+    Parallel.forRange(values.length, COPY_GRAIN, (from, to) -> at(from).get(values, from, to - from));
+  }
+
+  /**
+   * A view of the buffer from float {@code offset} on, for one thread's share of a copy: JavaCPP's array copies
+   * start at the pointer's position, so each chunk needs a pointer of its own.
+   */
+  private FloatPointer at(int offset) {
+    return offset == 0 ? floats : new FloatPointer(floats).position(offset);
   }
 
   @Override

@@ -11,8 +11,8 @@ import org.convscope.tensor.Tensor;
  * reordered back to row-major. A plan is immutable and may run on several threads at once, each with its
  * own {@link Workspace}.
  *
- * <p>Keeping activations in a blocked layout between consecutive oneDNN ops only needs a variant of
- * {@link #run} that takes and returns buffers in the {@code internal} layouts, skipping the reorders.
+ * <p>{@link #runChained} keeps an activation in the primitive's layout between consecutive oneDNN ops, which
+ * skips both copies and both reorders.
  */
 public final class Plan implements AutoCloseable {
   private final Primitive main;
@@ -40,14 +40,46 @@ public final class Plan implements AutoCloseable {
    * @return row-major values of the planned outputs, in the order they were added
    */
   public float[][] run(Workspace workspace, Tensor weightTensor, float[]... inputValues) {
+    return runChained(workspace, weightTensor, null, false, inputValues).values();
+  }
+
+  /**
+   * The outputs of {@link #runChained}: row-major values, except for the first output when it is held (then
+   * {@code values[0]} is null).
+   */
+  public record Chained(float[][] values, BlockedTensor held) {}
+
+  /**
+   * {@link #run} for consecutive oneDNN ops: the first input may come {@code held}, in the layout this plan
+   * wants it (then {@code inputValues[0]} is null), and the first output may stay held, in the layout the
+   * primitive wrote it. Returns null, having run nothing, when the held input is in another layout.
+   */
+  public Chained runChained(Workspace workspace, Tensor weightTensor, BlockedTensor heldInput, boolean holdOutput,
+      float[]... inputValues) {
     if (inputValues.length != inputs.size() || (weights == null) != (weightTensor == null)) {
       throw new IllegalArgumentException(main.what() + " takes " + inputs.size() + " inputs"
           + (weights == null ? "" : " and weights"));
     }
+    if (heldInput != null && !heldInput.layout().sameLayout(inputs.get(0).internal)) return null;
+    NativeBuffer heldOutput = null;
     try (ExecArgs args = new ExecArgs()) {
-      for (int i = 0; i < inputs.size(); i++) inputs.get(i).stageIn(workspace, inputValues[i], args);
+      for (int i = 0; i < inputs.size(); i++) {
+        if (i == 0 && heldInput != null) {
+          args.add(inputs.get(0).arg, inputs.get(0).internal, heldInput.buffer());
+        } else {
+          inputs.get(i).stageIn(workspace, inputValues[i], args);
+        }
+      }
       NativeBuffer[] results = new NativeBuffer[outputs.size()];
-      for (int i = 0; i < outputs.size(); i++) results[i] = outputs.get(i).bindOut(workspace, args);
+      for (int i = 0; i < outputs.size(); i++) {
+        if (i == 0 && holdOutput) {
+          // Not a workspace slot: it outlives this call.
+          heldOutput = workspace.borrow(outputs.get(0).internal.bytes());
+          args.add(outputs.get(0).arg, outputs.get(0).internal, heldOutput);
+        } else {
+          results[i] = outputs.get(i).bindOut(workspace, args);
+        }
+      }
       if (weights == null) {
         workspace.execute(main, args);
       } else {
@@ -58,8 +90,17 @@ public final class Plan implements AutoCloseable {
         }
       }
       float[][] values = new float[outputs.size()][];
-      for (int i = 0; i < outputs.size(); i++) values[i] = outputs.get(i).readOut(workspace, results[i]);
-      return values;
+      for (int i = 0; i < outputs.size(); i++) {
+        if (results[i] != null) values[i] = outputs.get(i).readOut(workspace, results[i]);
+      }
+      BlockedTensor held = null;
+      if (heldOutput != null) {
+        held = new BlockedTensor(workspace, heldOutput, outputs.get(0).internal.copy(), outputs.get(0).plain.dims());
+        heldOutput = null;
+      }
+      return new Chained(values, held);
+    } finally {
+      if (heldOutput != null) workspace.giveBack(heldOutput);
     }
   }
 

@@ -2,9 +2,11 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.convscope.engine.Clamp;
 
 /**
  * A oneDNN primitive with its primitive descriptor, which it keeps so that the layouts it chose can be
@@ -36,12 +38,21 @@ public final class Primitive implements AutoCloseable {
    * then the primitive. {@code what} names it in error messages ("convolution forward [1,3,224,224]...").
    */
   public static Primitive create(String what, DescriptorFactory factory) {
+    return create(what, null, factory);
+  }
+
+  /**
+   * The same, with a post-op applied to the primitive's output as it is written: the element-wise
+   * {@code clamp} min(max(x, lower), upper), or none when null.
+   */
+  public static Primitive create(String what, Clamp clamp, DescriptorFactory factory) {
     dnnl_primitive_desc descriptor = new dnnl_primitive_desc();
     dnnl_primitive_attr attributes = new dnnl_primitive_attr();
     Dnnl.check(dnnl_primitive_attr_create(attributes), "creating primitive attributes");
     try {
       Dnnl.check(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
           "setting the scratchpad mode");
+      if (clamp != null) addClamp(attributes, clamp);
       Dnnl.check(factory.create(descriptor, attributes), "creating the descriptor of " + what);
     } finally {
       dnnl_primitive_attr_destroy(attributes);
@@ -53,6 +64,19 @@ public final class Primitive implements AutoCloseable {
       Dnnl.check(status, "creating " + what);
     }
     return new Primitive(descriptor, primitive, what);
+  }
+
+  /** oneDNN's clip_v2 computes x &lt;= lower ? lower : x &gt; upper ? upper : x, the same as Clip's min(max(...)). */
+  private static void addClamp(dnnl_primitive_attr attributes, Clamp clamp) {
+    dnnl_post_ops postOps = new dnnl_post_ops();
+    Dnnl.check(dnnl_post_ops_create(postOps), "creating post-ops");
+    try {
+      Dnnl.check(dnnl_post_ops_append_eltwise(postOps, dnnl_eltwise_clip_v2, clamp.lower(), clamp.upper()),
+          "adding a clamp post-op");
+      Dnnl.check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "setting post-ops");
+    } finally {
+      dnnl_post_ops_destroy(postOps);
+    }
   }
 
   /** A reorder between two layouts of the same dimensions. */

@@ -3,7 +3,9 @@ package org.convscope.engine.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_stream;
@@ -16,19 +18,27 @@ import org.bytedeco.dnnl.dnnl_stream;
  */
 public final class Workspace implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
+  /** Freed held-tensor buffers kept per thread: a chain of convolutions holds one or two at a time. */
+  private static final int MAX_SPARE = 4;
 
   /** The native state, kept apart from the workspace so that the cleaner does not keep it reachable. */
   private static final class Resources implements Runnable {
     final dnnl_stream stream = new dnnl_stream();
     final Map<String, NativeBuffer> buffers = new HashMap<>();
+    /** Freed buffers of held tensors, for the next ones. */
+    final List<NativeBuffer> spare = new ArrayList<>();
+    boolean closed;
     /** Reused for every execution: allocating it each time through JavaCPP costs more than a small primitive. */
     dnnl_exec_arg_t args = new dnnl_exec_arg_t(8);
     int argsCapacity = 8;
 
     @Override
     public void run() {
+      closed = true;
       for (NativeBuffer b : buffers.values()) b.close();
       buffers.clear();
+      for (NativeBuffer b : spare) b.close();
+      spare.clear();
       args.close();
       dnnl_stream_destroy(stream);
     }
@@ -54,6 +64,36 @@ public final class Workspace implements AutoCloseable {
       resources.buffers.put(slot, b);
     }
     return b;
+  }
+
+  /**
+   * A buffer of at least {@code bytes} bytes that the caller owns until it hands it back with
+   * {@link #giveBack}: memory for a tensor that outlives one execution. Freed buffers are reused, because a
+   * fresh allocation of many megabytes maps new pages every time, which costs more than the copies saved.
+   */
+  public NativeBuffer borrow(long bytes) {
+    NativeBuffer best = null;
+    for (NativeBuffer b : resources.spare) {
+      if (b.bytes() >= bytes && (best == null || b.bytes() < best.bytes())) best = b;
+    }
+    if (best == null) return new NativeBuffer(bytes);
+    resources.spare.remove(best);
+    return best;
+  }
+
+  /** Takes back a buffer from {@link #borrow}, keeping the largest few for reuse. */
+  public void giveBack(NativeBuffer buffer) {
+    if (resources.closed) {
+      buffer.close();
+      return;
+    }
+    resources.spare.add(buffer);
+    if (resources.spare.size() > MAX_SPARE) {
+      NativeBuffer smallest = resources.spare.get(0);
+      for (NativeBuffer b : resources.spare) if (b.bytes() < smallest.bytes()) smallest = b;
+      resources.spare.remove(smallest);
+      smallest.close();
+    }
   }
 
   /**

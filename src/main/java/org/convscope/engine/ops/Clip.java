@@ -1,8 +1,10 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.Clamp;
+import org.convscope.engine.ClampOp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.Parallel;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -11,7 +13,7 @@ import org.convscope.tensor.Tensor;
  * float. Gradient flows to x only where min &lt; x &lt; max, and to a bound input where that bound is the
  * output. int64 tensors are clipped too (forward only).
  */
-public final class Clip implements Op {
+public final class Clip implements ClampOp {
   /** Bounds given as attributes (opset &lt; 11); null when they come as inputs. */
   private final float[] attributeBounds;
 
@@ -41,6 +43,18 @@ public final class Clip implements Op {
   }
 
   @Override
+  public Clamp clamp(Tensor[] inputs) {
+    Tensor min = input(inputs, 1);
+    Tensor max = input(inputs, 2);
+    if ((min != null && (!min.isFloat() || min.size() != 1)) || (max != null && (!max.isFloat() || max.size() != 1))) {
+      return null;
+    }
+    float lo = lower(min);
+    float hi = upper(max);
+    return lo <= hi ? new Clamp(lo, hi) : null;
+  }
+
+  @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     Tensor x = inputs[0];
     Tensor min = input(inputs, 1);
@@ -50,7 +64,9 @@ public final class Clip implements Op {
     float hi = upper(max);
     float[] v = x.data();
     float[] y = new float[v.length];
-    for (int i = 0; i < v.length; i++) y[i] = Math.min(Math.max(v[i], lo), hi);
+    Parallel.forEachElement(v.length, (from, to) -> {
+      for (int i = from; i < to; i++) y[i] = Math.min(Math.max(v[i], lo), hi);
+    });
     return new Tensor[] {Tensor.of(y, x.shape())};
   }
 
@@ -64,6 +80,17 @@ public final class Clip implements Op {
     float lo = lower(min);
     float hi = upper(max);
     // y = min(m, hi) with m = max(x, lo): each element's gradient goes to whichever argument won.
+    boolean boundGradients = (min != null && needed[1]) || (max != null && needed[2]);
+    if (!boundGradients) {
+      // The usual case (ReLU6 in an explanation): x's gradient alone, element by element on every core.
+      float[] dx = new float[x.length];
+      Parallel.forEachElement(x.length, (from, to) -> {
+        for (int i = from; i < to; i++) dx[i] = x[i] > lo && x[i] < hi ? g[i] : 0f;
+      });
+      Tensor[] grads = new Tensor[inputs.length];
+      grads[0] = Tensor.of(dx, inputs[0].shape());
+      return grads;
+    }
     float[] dx = needed[0] ? new float[x.length] : null;
     double dlo = 0;
     double dhi = 0;

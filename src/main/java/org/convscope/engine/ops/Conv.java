@@ -17,10 +17,10 @@ public final class Conv extends ConvolutionOp {
   }
 
   @Override
-  Resolved resolve(Tensor x, Tensor w) {
+  Resolved resolve(int[] x, Tensor w) {
     checkInputs(x, w);
-    int rank = x.rank() - 2;
-    int channels = x.dim(1);
+    int rank = x.length - 2;
+    int channels = x[1];
     int outChannels = w.dim(0);
     int group = attributes.group;
     if (w.dim(1) * group != channels) {
@@ -31,7 +31,7 @@ public final class Conv extends ConvolutionOp {
       throw new IllegalArgumentException(attributes.node + ": " + outChannels + " output channels do not divide into "
           + group + " groups");
     }
-    int[] in = spatial(x);
+    int[] in = Arrays.copyOfRange(x, 2, x.length);
     int[] kernel = spatial(w);
     attributes.checkAgainst(rank, kernel);
     int[] strides = attributes.strides(rank);
@@ -56,7 +56,7 @@ public final class Conv extends ConvolutionOp {
             + "+" + padEnd[i] + ") is smaller than the kernel's extent " + extent);
       }
     }
-    return Resolved.exact(new ConvGeometry(false, x.dim(0), channels, outChannels, group, in, out, kernel, strides,
+    return Resolved.exact(new ConvGeometry(false, x[0], channels, outChannels, group, in, out, kernel, strides,
         dilations, padBegin, padEnd));
   }
 }

@@ -27,17 +27,17 @@ public final class ConvTranspose extends ConvolutionOp {
   }
 
   @Override
-  Resolved resolve(Tensor x, Tensor w) {
+  Resolved resolve(int[] x, Tensor w) {
     checkInputs(x, w);
-    int rank = x.rank() - 2;
-    int channels = x.dim(1);
+    int rank = x.length - 2;
+    int channels = x[1];
     int group = attributes.group;
     if (w.dim(0) != channels || channels % group != 0) {
       throw new IllegalArgumentException(attributes.node + ": input has " + channels + " channels but W "
           + Arrays.toString(w.shape()) + " expects " + w.dim(0) + " in " + group + " group(s)");
     }
     int outChannels = w.dim(1) * group;
-    int[] in = spatial(x);
+    int[] in = Arrays.copyOfRange(x, 2, x.length);
     int[] kernel = spatial(w);
     attributes.checkAgainst(rank, kernel);
     int[] strides = attributes.strides(rank);
@@ -78,11 +78,11 @@ public final class ConvTranspose extends ConvolutionOp {
       computed[i] = out[i] - offset[i] - trailing;
       margins |= computed[i] != out[i];
     }
-    ConvGeometry g = new ConvGeometry(true, x.dim(0), channels, outChannels, group, in, computed, kernel, strides,
+    ConvGeometry g = new ConvGeometry(true, x[0], channels, outChannels, group, in, computed, kernel, strides,
         dilations, padBegin, padEnd);
     if (!margins) return Resolved.exact(g);
     int[] shape = new int[rank + 2];
-    shape[0] = x.dim(0);
+    shape[0] = x[0];
     shape[1] = outChannels;
     System.arraycopy(out, 0, shape, 2, rank);
     return new Resolved(g, offset, shape);

@@ -1,18 +1,24 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
+import org.convscope.engine.Clamp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldTensor;
+import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.ConvGeometry;
 import org.convscope.engine.dnnl.Convolution;
+import org.convscope.engine.dnnl.Plan;
 import org.convscope.tensor.Tensor;
 
 /**
  * What Conv and ConvTranspose share: inputs X, W and an optional bias B, one output, all computed by oneDNN
  * once the subclass has resolved the sizes. The weight gradient (and with it the bias gradient) is computed
- * only when asked for: explanations need only the data gradient.
+ * only when asked for: explanations need only the data gradient. In runs that record nothing, a following Relu
+ * or Clip can be fused in as a oneDNN post-op, and the tensor between two convolutions can stay in oneDNN's
+ * layout ({@link FusingOp}).
  */
-abstract class ConvolutionOp implements Op {
+abstract class ConvolutionOp implements FusingOp {
   final ConvAttributes attributes;
 
   ConvolutionOp(ConvAttributes attributes) {
@@ -34,7 +40,8 @@ abstract class ConvolutionOp implements Op {
     }
   }
 
-  abstract Resolved resolve(Tensor x, Tensor w);
+  /** {@code x} is X's shape. */
+  abstract Resolved resolve(int[] x, Tensor w);
 
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
@@ -47,6 +54,24 @@ abstract class ConvolutionOp implements Op {
     int[] shape = toInts(g.dstDims());
     Tensor y = g.batch() == 0 ? Tensor.zeros(shape) : Tensor.of(Convolution.forward(g, x, w, bias), shape);
     return new Tensor[] {r.offset() == null ? y : OutputMargins.embed(y, r.offset(), r.outputShape(), bias)};
+  }
+
+  /** Not with output margins, which oneDNN does not write (the clamp would miss them). */
+  @Override
+  public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Clamp clamp,
+      boolean holdOutput) {
+    if (heldInput != null && !(heldInput instanceof BlockedTensor)) return null;
+    Tensor x = inputs[0];
+    Tensor w = inputs[1];
+    Tensor bias = inputs.length > 2 ? inputs[2] : null;
+    if (heldInput == null && !x.isFloat()) return null;
+    Resolved r = resolve(heldInput != null ? heldInput.shape() : x.shape(), w);
+    ConvGeometry g = r.geometry();
+    if (r.offset() != null || g.batch() == 0) return null;
+    checkBias(bias, g);
+    Plan.Chained out = Convolution.forwardChained(g, x, (BlockedTensor) heldInput, w, bias, clamp, holdOutput);
+    if (out == null) return null;
+    return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values()[0], toInts(g.dstDims())), null);
   }
 
   @Override
@@ -79,14 +104,19 @@ abstract class ConvolutionOp implements Op {
     return grads;
   }
 
-  /** Checks the shapes both ops share: float tensors, and weights of the input's rank. */
-  void checkInputs(Tensor x, Tensor w) {
-    if (!x.isFloat() || !w.isFloat()) throw new IllegalArgumentException(attributes.node + ": X and W must be float");
-    int rank = x.rank() - 2;
-    if (rank < 1 || rank > 3 || w.rank() != x.rank()) {
+  /** Checks the shapes both ops share (X's shape {@code x}): float weights of the input's rank. */
+  void checkInputs(int[] x, Tensor w) {
+    if (!w.isFloat()) throw new IllegalArgumentException(attributes.node + ": X and W must be float");
+    int rank = x.length - 2;
+    if (rank < 1 || rank > 3 || w.rank() != x.length) {
       throw new IllegalArgumentException(attributes.node + ": needs X and W of equal rank 3 to 5 (N, C and 1 to 3"
-          + " spatial axes), got X " + Arrays.toString(x.shape()) + " and W " + Arrays.toString(w.shape()));
+          + " spatial axes), got X " + Arrays.toString(x) + " and W " + Arrays.toString(w.shape()));
     }
+  }
+
+  private Resolved resolve(Tensor x, Tensor w) {
+    if (!x.isFloat()) throw new IllegalArgumentException(attributes.node + ": X and W must be float");
+    return resolve(x.shape(), w);
   }
 
   static int[] spatial(Tensor t) {

@@ -1,5 +1,6 @@
 package org.convscope.engine.ops;
 
+import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
@@ -9,7 +10,8 @@ import org.convscope.tensor.Tensor;
  * ONNX MaxPool over 1, 2 or 3 spatial axes: kernel_shape, strides, pads or auto_pad, dilations and ceil_mode.
  * The optional second output holds the flat index of each maximum in the input (row-major, or column-major
  * over the spatial axes with storage_order=1). The gradient flows to the maximum of each window; on ties,
- * to the first one in scan order, as PyTorch does.
+ * to the first one in scan order, as PyTorch does. A window holding NaN has NaN as its maximum, as in PyTorch
+ * and numpy.
  */
 public final class MaxPool implements Op {
   private final PoolWindows windows;
@@ -35,25 +37,21 @@ public final class MaxPool implements Op {
     PoolWindows.Layout layout = windows.layout(input.shape());
     // MaxPool's integer types are 8-bit (held as int64 here), so their values compare exactly as floats.
     float[] x = input.isFloat() ? input.data() : input.toFloats();
-    int[] args = argmax(x, layout);
-    int inSize = layout.inPlaneSize();
-    int outSize = layout.outPlaneSize();
+    float[] y = maxima(x, layout);
     int[] shape = layout.outputShape();
     Tensor out;
-    // A window can miss the input only with auto_pad and a dilated kernel wider than the input.
     if (input.isFloat()) {
-      float[] y = new float[args.length];
-      for (int o = 0; o < y.length; o++) {
-        y[o] = args[o] < 0 ? Float.NEGATIVE_INFINITY : x[o / outSize * inSize + args[o]];
-      }
       out = Tensor.of(y, shape);
     } else {
-      long[] values = input.longs();
-      long[] y = new long[args.length];
-      for (int o = 0; o < y.length; o++) y[o] = args[o] < 0 ? Long.MIN_VALUE : values[o / outSize * inSize + args[o]];
-      out = Tensor.ofLongs(y, shape);
+      // A window can miss the input only with auto_pad and a dilated kernel wider than the input.
+      long[] values = new long[y.length];
+      for (int o = 0; o < y.length; o++) values[o] = y[o] == Float.NEGATIVE_INFINITY ? Long.MIN_VALUE : (long) y[o];
+      out = Tensor.ofLongs(values, shape);
     }
     if (!indicesOutput) return new Tensor[] {out};
+    int[] args = firstMaxima(x, y, layout);
+    int inSize = layout.inPlaneSize();
+    int outSize = layout.outPlaneSize();
     long[] indices = new long[args.length];
     for (int o = 0; o < args.length; o++) indices[o] = (long) (o / outSize) * inSize + flatIndex(args[o], layout);
     return new Tensor[] {out, Tensor.ofLongs(indices, shape)};
@@ -64,29 +62,79 @@ public final class MaxPool implements Op {
       boolean[] needed) {
     Tensor input = inputs[0];
     PoolWindows.Layout layout = windows.layout(input.shape());
-    int[] args = argmax(input.data(), layout);
+    float[] x = input.data();
     float[] g = outputGrads[0].data();
     int inSize = layout.inPlaneSize();
     int outSize = layout.outPlaneSize();
+    float[] y = outputs[0] != null ? outputs[0].data() : maxima(x, layout);
     float[] dx = new float[input.size()];
-    for (int o = 0; o < args.length; o++) {
-      if (args[o] >= 0) dx[o / outSize * inSize + args[o]] += g[o];
-    }
+    int[] args = firstMaxima(x, y, layout);
+    // Windows overlap, so a plane's scatter-adds stay on one thread, in output order.
+    Planes.forEach(layout.planes(), (long) layout.planes() * inSize, plane -> {
+      for (int o = plane * outSize, end = o + outSize; o < end; o++) {
+        if (args[o] >= 0) dx[plane * inSize + args[o]] += g[o];
+      }
+    });
     return new Tensor[] {Tensor.of(dx, input.shape())};
   }
 
-  /** For every output, the position within its plane of its window's maximum (-1 for an empty window). */
-  private static int[] argmax(float[] x, PoolWindows.Layout layout) {
+  /** Every window's maximum (NaN if the window holds one; -infinity for a window that misses the input). */
+  private static float[] maxima(float[] x, PoolWindows.Layout layout) {
+    int inSize = layout.inPlaneSize();
+    int outSize = layout.outPlaneSize();
+    float[] y = new float[layout.planes() * outSize];
+    Planes.forEach(layout.planes(), (long) layout.planes() * inSize,
+        plane -> maxima(x, plane * inSize, layout, y, plane * outSize));
+    return y;
+  }
+
+  /**
+   * The maxima of one plane's windows, a row of windows at a time: for each tap, every window of the row that
+   * has it. Math.max is branch-free and the windows of a row are independent, so the loop pipelines, where a
+   * compare-and-branch per tap mispredicts on half of them. The order of the taps cannot change a maximum.
+   */
+  private static void maxima(float[] x, int inBase, PoolWindows.Layout layout, float[] y, int outBase) {
+    PoolWindows.AxisWindows a0 = layout.axes()[0];
+    PoolWindows.AxisWindows a1 = layout.axes()[1];
+    PoolWindows.AxisWindows a2 = layout.axes()[2];
+    int len1 = layout.in()[1];
+    int len2 = layout.in()[2];
+    int rowLength = layout.out()[2];
+    int[] first2 = a2.first();
+    int o = outBase;
+    for (int o0 = 0; o0 < layout.out()[0]; o0++) {
+      for (int o1 = 0; o1 < layout.out()[1]; o1++, o += rowLength) {
+        Arrays.fill(y, o, o + rowLength, Float.NEGATIVE_INFINITY);
+        for (int k0 = a0.tapFrom()[o0]; k0 < a0.tapTo()[o0]; k0++) {
+          int i0 = a0.first()[o0] + k0 * a0.dilation();
+          for (int k1 = a1.tapFrom()[o1]; k1 < a1.tapTo()[o1]; k1++) {
+            int row = inBase + (i0 * len1 + a1.first()[o1] + k1 * a1.dilation()) * len2;
+            for (int k2 = 0; k2 < a2.kernel(); k2++) {
+              int at = row + k2 * a2.dilation();
+              for (int o2 = a2.windowFrom()[k2], end = a2.windowTo()[k2]; o2 < end; o2++) {
+                y[o + o2] = Math.max(y[o + o2], x[at + first2[o2]]);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * For every output, the position within its plane of the first tap, in scan order, that holds the window's
+   * maximum {@code y}: where PyTorch routes the gradient on ties. -1 for a window that misses the input.
+   */
+  private static int[] firstMaxima(float[] x, float[] y, PoolWindows.Layout layout) {
     int inSize = layout.inPlaneSize();
     int outSize = layout.outPlaneSize();
     int[] args = new int[layout.planes() * outSize];
     Planes.forEach(layout.planes(), (long) layout.planes() * inSize,
-        plane -> argmax(x, plane * inSize, layout, args, plane * outSize));
+        plane -> firstMaxima(x, plane * inSize, y, layout, args, plane * outSize));
     return args;
   }
 
-  /** Fills args[from ...] with the argmax of each window of the plane that starts at x[base]. */
-  private static void argmax(float[] x, int base, PoolWindows.Layout layout, int[] args, int from) {
+  private static void firstMaxima(float[] x, int base, float[] y, PoolWindows.Layout layout, int[] args, int from) {
     PoolWindows.AxisWindows a0 = layout.axes()[0];
     PoolWindows.AxisWindows a1 = layout.axes()[1];
     PoolWindows.AxisWindows a2 = layout.axes()[2];
@@ -95,9 +143,11 @@ public final class MaxPool implements Op {
     int o = from;
     for (int o0 = 0; o0 < layout.out()[0]; o0++) {
       for (int o1 = 0; o1 < layout.out()[1]; o1++) {
-        for (int o2 = 0; o2 < layout.out()[2]; o2++) {
-          float best = Float.NEGATIVE_INFINITY;
+        for (int o2 = 0; o2 < layout.out()[2]; o2++, o++) {
+          float best = y[o];
+          boolean nan = best != best;
           int bestAt = -1;
+          search:
           for (int k0 = a0.tapFrom()[o0]; k0 < a0.tapTo()[o0]; k0++) {
             int i0 = a0.first()[o0] + k0 * a0.dilation();
             for (int k1 = a1.tapFrom()[o1]; k1 < a1.tapTo()[o1]; k1++) {
@@ -105,14 +155,14 @@ public final class MaxPool implements Op {
               for (int k2 = a2.tapFrom()[o2]; k2 < a2.tapTo()[o2]; k2++) {
                 int at = row + a2.first()[o2] + k2 * a2.dilation();
                 float v = x[base + at];
-                if (bestAt < 0 || v > best) {
-                  best = v;
+                if (v == best || (nan && v != v)) {
                   bestAt = at;
+                  break search;
                 }
               }
             }
           }
-          args[o++] = bestAt;
+          args[o] = bestAt;
         }
       }
     }

@@ -11,22 +11,7 @@ final class Planes {
   /** Below this many values touched, threads cost more than they save. */
   private static final long PARALLEL_THRESHOLD = 1 << 16;
 
-  /** Values per chunk of a flat loop: big enough to amortize a task, small enough to balance two cores. */
-  private static final int CHUNK = 1 << 14;
-
   private Planes() {}
-
-  /** A loop body over the index range [from, to). */
-  @FunctionalInterface
-  interface Range {
-    void run(int from, int to);
-  }
-
-  /** Runs {@code body} over [0, size) in chunks, in parallel when the array is big enough to pay for it. */
-  static void forChunks(int size, Range body) {
-    int chunks = (size + CHUNK - 1) / CHUNK;
-    forEach(chunks, size, k -> body.run(k * CHUNK, Math.min(size, (k + 1) * CHUNK)));
-  }
 
   /**
    * Calls {@code body} once for every plane index in [0, planes).

@@ -155,9 +155,12 @@ final class PoolWindows {
    * The windows along one spatial axis. Output position {@code o} reads the input at
    * {@code first[o] + k * dilation} for taps {@code k} in [tapFrom[o], tapTo[o]): the taps that fall inside
    * the input. {@code paddedTaps[o]} counts the taps inside the input plus its padding, which is the divisor
-   * of AveragePool with count_include_pad.
+   * of AveragePool with count_include_pad. Seen the other way round, tap {@code k} falls inside the input
+   * for the windows in [windowFrom[k], windowTo[k]), a contiguous range because both tap bounds only fall
+   * as windows move right; loops that run over the windows for one tap at a time use it.
    */
-  record AxisWindows(int dilation, int[] first, int[] tapFrom, int[] tapTo, int[] paddedTaps) {
+  record AxisWindows(int dilation, int[] first, int[] tapFrom, int[] tapTo, int[] paddedTaps, int[] windowFrom,
+      int[] windowTo) {
     static AxisWindows of(int in, int out, int kernel, int stride, int dilation, int padBegin, int padEnd) {
       int[] first = new int[out];
       int[] from = new int[out];
@@ -170,7 +173,21 @@ final class PoolWindows {
         to[o] = Math.min(kernel, Math.floorDiv(in - 1 - start, dilation) + 1);
         padded[o] = Math.min(kernel, Math.floorDiv(in + padEnd - 1 - start, dilation) + 1);
       }
-      return new AxisWindows(dilation, first, from, to, padded);
+      int[] windowFrom = new int[kernel];
+      int[] windowTo = new int[kernel];
+      for (int k = 0; k < kernel; k++) {
+        int o = 0;
+        while (o < out && !(from[o] <= k && k < to[o])) o++;
+        windowFrom[k] = o;
+        while (o < out && from[o] <= k && k < to[o]) o++;
+        windowTo[k] = o;
+      }
+      return new AxisWindows(dilation, first, from, to, padded, windowFrom, windowTo);
+    }
+
+    /** Number of taps of the kernel along this axis. */
+    int kernel() {
+      return windowFrom.length;
     }
 
     /** Number of taps of window {@code o} inside the input. */

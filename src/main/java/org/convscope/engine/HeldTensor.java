@@ -1,0 +1,20 @@
+package org.convscope.engine;
+
+import org.convscope.tensor.Tensor;
+
+/**
+ * A tensor that one op left outside the Java heap, in oneDNN's layout, for the next op to read as it is: in runs
+ * that record nothing, a convolution whose output only another convolution reads skips converting it to a Java
+ * array and back. The executor closes it once read; {@link #toTensor()} makes the array when an op declines it.
+ */
+public interface HeldTensor extends AutoCloseable {
+
+  int[] shape();
+
+  /** The values as a row-major tensor. */
+  Tensor toTensor();
+
+  /** Frees the native memory. */
+  @Override
+  void close();
+}
