@@ -4,9 +4,11 @@ The peer of `bin/convscope train --arch demo`: the same layers (three conv stage
 channels, 3x3 convolutions without bias, batch norm, ReLU, 2x2 max pooling, global average pooling, a linear
 head), the same batch size, Adam and 2 threads. Run with Debian's PyTorch:
 
-    /usr/bin/python3 bench/torch_train_epoch.py [--batch 128] [--epochs 1] [--limit N]
+    /usr/bin/python3 bench/torch_train_epoch.py [--batch 128] [--epochs 1] [--limit N] [--batches N]
 
-It prints `torch demo-arch batch B epoch_seconds S` per epoch, and the test accuracy.
+It prints `torch demo-arch batch B epoch_seconds S` per epoch, and the test accuracy. With `--batches N` it
+stops after the first N batches of one epoch and prints the same line as ConvScope's TrainBench: the time of
+the N batches, and seconds per epoch estimated from the batches after the first 10 (warm-up).
 """
 import argparse, gzip, time
 import numpy as np
@@ -31,11 +33,32 @@ def demo():
                          *block(32, 64), *block(64, 64), nn.MaxPool2d(2),
                          *block(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 10))
 
+def partial(model, opt, loss_fn, x, y, batch, batches, warmup=10):
+    model.train()
+    order = torch.randperm(len(x))
+    stamps = [time.perf_counter()]
+    cpu = [time.process_time()]
+    for b in range(batches):
+        idxs = order[b * batch:(b + 1) * batch]
+        opt.zero_grad()
+        loss = loss_fn(model(x[idxs]), y[idxs])
+        loss.backward()
+        opt.step()
+        stamps.append(time.perf_counter())
+        cpu.append(time.process_time())
+    w = min(warmup, batches - 1)
+    steady = (stamps[batches] - stamps[w]) / (batches - w)
+    per_epoch = (len(x) + batch - 1) // batch
+    print(f"torch demo-arch batch {batch} batches {batches} seconds {stamps[batches] - stamps[0]:.1f} "
+          f"ms_per_batch {steady * 1e3:.1f} epoch_seconds_est {steady * per_epoch:.1f} "
+          f"cpu_ms_per_batch {(cpu[batches] - cpu[w]) / (batches - w) * 1e3:.1f}", flush=True)
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--limit", type=int, default=0, help="train on the first N images only")
+    p.add_argument("--batches", type=int, default=0, help="time the first N batches of one epoch only")
     a = p.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(1)
@@ -46,6 +69,9 @@ def main():
     model = demo()
     opt = torch.optim.Adam(model.parameters(), lr=0.003)
     loss_fn = nn.CrossEntropyLoss()
+    if a.batches:
+        partial(model, opt, loss_fn, x, y, a.batch, a.batches)
+        return
     for epoch in range(a.epochs):
         model.train()
         order = torch.randperm(len(x))

@@ -122,24 +122,81 @@ public final class BatchNormalization implements Op {
     return out;
   }
 
-  /** Per-channel mean and population variance, accumulated in double in two passes for accuracy. */
+  /**
+   * Per-channel mean and population variance in one pass: sums of x - K and (x - K)^2 in double, where the shift
+   * K is the channel's first value, so that var = E[(x-K)^2] - E[x-K]^2 does not cancel when the mean is large
+   * against the spread (the shifted-data algorithm).
+   */
   private static void batchStatistics(float[] x, Dims d, float[] mean, float[] var) {
     Planes.forEach(d.channels(), x.length, c -> {
-      double sum = 0;
+      ChannelSums s = ChannelSums.of(x, null, d, c);
+      mean[c] = (float) s.mean(d);
+      var[c] = (float) s.variance(d);
+    });
+  }
+
+  /**
+   * One channel's sums over the batch, around the shift K (its first value): of x - K, (x - K)^2 and, when a
+   * gradient g is given, of g and g (x - K). Two accumulators per sum halve the dependency chains of the adds.
+   */
+  private record ChannelSums(double shift, double x, double squares, double g, double gx) {
+    static ChannelSums of(float[] xs, float[] gs, Dims d, int c) {
+      float k = d.valuesPerChannel() == 0 ? 0 : xs[c * d.plane()];
+      double x0 = 0, x1 = 0, q0 = 0, q1 = 0, g0 = 0, g1 = 0, p0 = 0, p1 = 0;
       for (int n = 0; n < d.batch(); n++) {
-        for (int i = (n * d.channels() + c) * d.plane(), end = i + d.plane(); i < end; i++) sum += x[i];
-      }
-      double mu = sum / d.valuesPerChannel();
-      double squares = 0;
-      for (int n = 0; n < d.batch(); n++) {
-        for (int i = (n * d.channels() + c) * d.plane(), end = i + d.plane(); i < end; i++) {
-          double dev = x[i] - mu;
-          squares += dev * dev;
+        int from = (n * d.channels() + c) * d.plane();
+        int end = from + d.plane();
+        int i = from;
+        // Two loops, not a test per element: the forward pass needs only the first two sums.
+        if (gs == null) {
+          for (; i + 1 < end; i += 2) {
+            double a = xs[i] - k;
+            double b = xs[i + 1] - k;
+            x0 += a;
+            x1 += b;
+            q0 += a * a;
+            q1 += b * b;
+          }
+        } else {
+          for (; i + 1 < end; i += 2) {
+            double a = xs[i] - k;
+            double b = xs[i + 1] - k;
+            x0 += a;
+            x1 += b;
+            q0 += a * a;
+            q1 += b * b;
+            g0 += gs[i];
+            g1 += gs[i + 1];
+            p0 += gs[i] * a;
+            p1 += gs[i + 1] * b;
+          }
+        }
+        for (; i < end; i++) {
+          double a = xs[i] - k;
+          x0 += a;
+          q0 += a * a;
+          if (gs != null) {
+            g0 += gs[i];
+            p0 += gs[i] * a;
+          }
         }
       }
-      mean[c] = (float) mu;
-      var[c] = (float) (squares / d.valuesPerChannel());
-    });
+      return new ChannelSums(k, x0 + x1, q0 + q1, g0 + g1, p0 + p1);
+    }
+
+    double mean(Dims d) {
+      return shift + x / d.valuesPerChannel();
+    }
+
+    double variance(Dims d) {
+      double m = x / d.valuesPerChannel();
+      return Math.max(0, squares / d.valuesPerChannel() - m * m);
+    }
+
+    /** The sum of g (x - mean): the sum of g (x - K) less (mean - K) times the sum of g. */
+    double gradientTimesCentred(Dims d) {
+      return gx - (x / d.valuesPerChannel()) * g;
+    }
   }
 
   @Override
@@ -150,25 +207,17 @@ public final class BatchNormalization implements Op {
     float[] xs = x.data();
     float[] g = outputGrads[0].data();
     float[] scale = inputs[1].data();
-    boolean batchStats = usesBatchStatistics(context);
-    float[] mean;
-    float[] var;
-    if (batchStats) {
-      mean = new float[d.channels()];
-      var = new float[d.channels()];
-      batchStatistics(xs, d, mean, var);
-    } else {
-      mean = inputs[3].data();
-      var = inputs[4].data();
-    }
+    if (usesBatchStatistics(context)) return batchStatisticsBackward(inputs, d, xs, g, scale, needed);
+    float[] mean = inputs[3].data();
+    float[] var = inputs[4].data();
     double[] invStd = new double[d.channels()];
     for (int c = 0; c < invStd.length; c++) invStd[c] = 1 / Math.sqrt((double) var[c] + epsilon);
 
     // Per channel: sum of g, and sum of g times the normalized input.
-    boolean anyParameter = needed[1] || needed[2] || (!batchStats && (needed[3] || needed[4]));
+    boolean anyParameter = needed[1] || needed[2] || needed[3] || needed[4];
     double[] sumG = new double[d.channels()];
     double[] sumGNorm = new double[d.channels()];
-    if (anyParameter || (batchStats && needed[0])) {
+    if (anyParameter) {
       Planes.forEach(d.channels(), xs.length, c -> {
         double sg = 0;
         double sgx = 0;
@@ -187,37 +236,67 @@ public final class BatchNormalization implements Op {
     if (needed[0]) {
       float[] dx = new float[xs.length];
       Planes.forEach(d.batch() * d.channels(), xs.length, p -> {
-        int c = p % d.channels();
-        double gain = scale[c] * invStd[c];
-        int from = p * d.plane();
-        int to = from + d.plane();
-        if (batchStats) {
-          // Mean and variance depend on x too: remove the gradient's mean and its projection on x-hat.
-          double meanG = sumG[c] / d.valuesPerChannel();
-          double meanGNorm = sumGNorm[c] / d.valuesPerChannel();
-          for (int i = from; i < to; i++) {
-            double normalized = (xs[i] - mean[c]) * invStd[c];
-            dx[i] = (float) (gain * (g[i] - meanG - normalized * meanGNorm));
-          }
-        } else {
-          for (int i = from; i < to; i++) dx[i] = (float) (gain * g[i]);
-        }
+        double gain = scale[p % d.channels()] * invStd[p % d.channels()];
+        for (int i = p * d.plane(), to = i + d.plane(); i < to; i++) dx[i] = (float) (gain * g[i]);
       });
       grads[0] = Tensor.of(dx, x.shape());
     }
     if (needed[1]) grads[1] = channelTensor(sumGNorm, inputs[1]);
     if (needed[2]) grads[2] = channelTensor(sumG, inputs[2]);
-    if (!batchStats) {
-      // In batch-statistics mode the output does not depend on the running statistics.
-      double[] dMean = new double[d.channels()];
-      double[] dVar = new double[d.channels()];
-      for (int c = 0; c < d.channels(); c++) {
-        dMean[c] = -scale[c] * invStd[c] * sumG[c];
-        dVar[c] = -0.5 * scale[c] * invStd[c] * invStd[c] * sumGNorm[c];
-      }
-      if (needed[3]) grads[3] = channelTensor(dMean, inputs[3]);
-      if (needed[4]) grads[4] = channelTensor(dVar, inputs[4]);
+    double[] dMean = new double[d.channels()];
+    double[] dVar = new double[d.channels()];
+    for (int c = 0; c < d.channels(); c++) {
+      dMean[c] = -scale[c] * invStd[c] * sumG[c];
+      dVar[c] = -0.5 * scale[c] * invStd[c] * invStd[c] * sumGNorm[c];
     }
+    if (needed[3]) grads[3] = channelTensor(dMean, inputs[3]);
+    if (needed[4]) grads[4] = channelTensor(dVar, inputs[4]);
+    return grads;
+  }
+
+  /**
+   * The backward pass when the batch's own statistics normalized it. They depend on x too, so the gradient loses
+   * its mean and its projection on x-hat: dx = gain (g - mean(g) - x-hat mean(g x-hat)). One pass gathers the
+   * statistics and the gradient's sums (as the forward pass computed them), a second writes dx as
+   * {@code gain * g + k * (x - mean) + shift} in float, a form the JIT vectorizes. The running statistics get no
+   * gradient: the output does not depend on them.
+   */
+  private Tensor[] batchStatisticsBackward(Tensor[] inputs, Dims d, float[] xs, float[] g, float[] scale,
+      boolean[] needed) {
+    int channels = d.channels();
+    double m = d.valuesPerChannel();
+    float[] mean = new float[channels];
+    float[] gain = new float[channels];
+    float[] slope = new float[channels];
+    float[] shift = new float[channels];
+    double[] sumG = new double[channels];
+    double[] sumGNorm = new double[channels];
+    Planes.forEach(channels, xs.length, c -> {
+      ChannelSums s = ChannelSums.of(xs, g, d, c);
+      mean[c] = (float) s.mean(d);
+      double invStd = 1 / Math.sqrt((double) (float) s.variance(d) + epsilon);
+      sumG[c] = s.g();
+      sumGNorm[c] = s.gradientTimesCentred(d) * invStd;
+      double gainC = scale[c] * invStd;
+      gain[c] = (float) gainC;
+      slope[c] = (float) (-gainC * invStd * sumGNorm[c] / m);
+      shift[c] = (float) (-gainC * sumG[c] / m);
+    });
+    Tensor[] grads = new Tensor[inputs.length];
+    if (needed[0]) {
+      float[] dx = new float[xs.length];
+      Planes.forEach(d.batch() * channels, xs.length, p -> {
+        int c = p % channels;
+        float a = gain[c];
+        float k = slope[c];
+        float b = shift[c];
+        float mu = mean[c];
+        for (int i = p * d.plane(), to = i + d.plane(); i < to; i++) dx[i] = a * g[i] + k * (xs[i] - mu) + b;
+      });
+      grads[0] = Tensor.of(dx, inputs[0].shape());
+    }
+    if (needed[1]) grads[1] = channelTensor(sumGNorm, inputs[1]);
+    if (needed[2]) grads[2] = channelTensor(sumG, inputs[2]);
     return grads;
   }
 

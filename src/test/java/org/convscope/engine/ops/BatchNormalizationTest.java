@@ -105,6 +105,63 @@ class BatchNormalizationTest {
     }
   }
 
+  /**
+   * The training path (one-pass shifted statistics, float dx) against the textbook formulas in double, two-pass:
+   * on a tensor big enough to run in parallel, with a mean far from zero against its spread.
+   */
+  @Test
+  void trainingPassesMatchTwoPassDoubleReference() {
+    int n = 8;
+    int c = 3;
+    int plane = 29 * 31;
+    Tensor x = GradCheck.randn(11, 0, n, c, 29, 31);
+    for (int i = 0; i < x.size(); i++) x.data()[i] = 300 + 0.5f * x.data()[i] + (i / plane % c);
+    Tensor scale = vector(1.5f, -0.5f, 2);
+    Tensor bias = vector(0.1f, 0.2f, -0.3f);
+    Tensor g = GradCheck.randn(12, 0, n, c, 29, 31);
+    Tensor[] inputs = {x, scale, bias, Tensor.zeros(c), Tensor.full(1, c)};
+    Op bn = op("BatchNormalization", 15, 5, 1);
+    ExecutionContext training = ExecutionContext.training();
+    Tensor y = bn.forward(training, inputs)[0];
+    Tensor[] grads = bn.backward(training, inputs, new Tensor[] {y}, new Tensor[] {g},
+        new boolean[] {true, true, true, false, false});
+    float eps = 1e-5f;
+    for (int ch = 0; ch < c; ch++) {
+      double m = n * plane;
+      double mean = 0;
+      for (int b = 0; b < n; b++) for (int p = 0; p < plane; p++) mean += x.data()[(b * c + ch) * plane + p];
+      mean /= m;
+      double var = 0;
+      for (int b = 0; b < n; b++) {
+        for (int p = 0; p < plane; p++) var += Math.pow(x.data()[(b * c + ch) * plane + p] - mean, 2);
+      }
+      var /= m;
+      double invStd = 1 / Math.sqrt(var + eps);
+      double sumG = 0;
+      double sumGNorm = 0;
+      for (int b = 0; b < n; b++) {
+        for (int p = 0; p < plane; p++) {
+          int i = (b * c + ch) * plane + p;
+          sumG += g.data()[i];
+          sumGNorm += g.data()[i] * (x.data()[i] - mean) * invStd;
+        }
+      }
+      assertEquals(sumG, grads[2].data()[ch], 1e-4 * Math.max(1, Math.abs(sumG)), "bias gradient " + ch);
+      assertEquals(sumGNorm, grads[1].data()[ch], 1e-4 * Math.max(1, Math.abs(sumGNorm)), "scale gradient " + ch);
+      double gain = scale.data()[ch] * invStd;
+      for (int b = 0; b < n; b++) {
+        for (int p = 0; p < plane; p++) {
+          int i = (b * c + ch) * plane + p;
+          double norm = (x.data()[i] - mean) * invStd;
+          double expectY = norm * scale.data()[ch] + bias.data()[ch];
+          double expectDx = gain * (g.data()[i] - sumG / m - norm * sumGNorm / m);
+          assertEquals(expectY, y.data()[i], 2e-4 * Math.max(1, Math.abs(expectY)), "y at " + i);
+          assertEquals(expectDx, grads[0].data()[i], 2e-4 * Math.max(1, Math.abs(expectDx)), "dx at " + i);
+        }
+      }
+    }
+  }
+
   @Test
   void parameterGradientsAreSkippedWhenNotNeeded() {
     Op bn = op("BatchNormalization", 15, 5, 1);
