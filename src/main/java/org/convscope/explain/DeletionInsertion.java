@@ -88,7 +88,7 @@ public final class DeletionInsertion {
           double probability = Scores.probability(model, out, offset, classes, query.target(i));
           if (r < points) deletion[i][r] = probability;
           else insertion[i][r - points] = probability;
-        });
+        }, Progress.NONE);
     double[] deletionAuc = new double[n];
     double[] insertionAuc = new double[n];
     for (int i = 0; i < n; i++) {

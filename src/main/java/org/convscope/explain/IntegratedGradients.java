@@ -119,7 +119,7 @@ public final class IntegratedGradients implements Explainer {
           int i = variant / steps;
           double weight = path[1][variant % steps];
           for (int j = 0; j < item; j++) sum[i * item + j] += weight * g[offset + j];
-        });
+        }, query.progress());
     float[] map = new float[x.length];
     for (int j = 0; j < map.length; j++) map[j] = (float) ((x[j] - b) * sum[j]);
 

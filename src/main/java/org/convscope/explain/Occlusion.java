@@ -126,7 +126,7 @@ public final class Occlusion implements Explainer {
           for (int y = y0; y < y0 + wy; y++) {
             for (int xx = x0; xx < x0 + wx; xx++) sum[item * plane + y * width + xx] += drop;
           }
-        });
+        }, query.progress());
     float[] map = new float[n * plane];
     for (int i = 0; i < map.length; i++) map[i] = (float) (sum[i] / count[i % plane]);
     return new Attribution(NAME, kind(), Tensor.of(map, n, height, width));

@@ -30,13 +30,15 @@ final class Perturbations {
   }
 
   /** Runs {@code count} variants forward and hands each one's output row to {@code outputs}. */
-  static void outputs(Model model, int[] itemShape, int count, int batchSize, Filler filler, Receiver outputs) {
+  static void outputs(Model model, int[] itemShape, int count, int batchSize, Filler filler, Receiver outputs,
+      Progress progress) {
     int itemSize = itemShape[0] * itemShape[1] * itemShape[2];
     for (int start = 0; start < count; start += batchSize) {
       int n = Math.min(batchSize, count - start);
       Tensor out = model.network().predict(build(itemShape, itemSize, start, n, filler));
       int classes = Scores.classes(model, out);
       for (int i = 0; i < n; i++) outputs.accept(start + i, out.data(), i * classes);
+      progress.update(start + n, count);
     }
   }
 
@@ -45,7 +47,7 @@ final class Perturbations {
    * score to {@code gradients}. Only the input gradient is computed, no parameter gradients.
    */
   static void inputGradients(Model model, int[] itemShape, int count, int batchSize, Filler filler,
-      IntUnaryOperator target, Receiver gradients) {
+      IntUnaryOperator target, Receiver gradients, Progress progress) {
     Network network = model.network();
     int itemSize = itemShape[0] * itemShape[1] * itemShape[2];
     for (int start = 0; start < count; start += batchSize) {
@@ -58,6 +60,7 @@ final class Perturbations {
       Map<String, Tensor> seeds = Map.of(model.output(), Scores.oneHot(targets, classes));
       Tensor grad = network.backward(trace, seeds, List.of(model.input()), BackwardRules.DEFAULT).get(model.input());
       for (int i = 0; i < n; i++) gradients.accept(start + i, grad.data(), i * itemSize);
+      progress.update(start + n, count);
     }
   }
 

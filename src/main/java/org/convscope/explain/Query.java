@@ -29,6 +29,7 @@ public final class Query {
   private final int[] targets;
   private final Trace trace;
   private Layer layer;
+  private volatile Progress progress = Progress.NONE;
   /** Gradients of each item's target score, by backward rules and tensor. */
   private final Map<BackwardRules, Map<String, Tensor>> gradients = new HashMap<>();
 
@@ -121,6 +122,17 @@ public final class Query {
 
   public Model model() {
     return model;
+  }
+
+  /** Makes the methods that run many passes report their progress to {@code listener}; returns this query. */
+  public Query reportingTo(Progress listener) {
+    this.progress = java.util.Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /** Where the methods report their progress: {@link Progress#NONE} unless {@link #reportingTo} set it. */
+  public Progress progress() {
+    return progress;
   }
 
   public Tensor batch() {

@@ -92,7 +92,7 @@ public final class Rise implements Explainer {
           double score = Scores.probability(model, out, offset, classes, query.target(item));
           for (int p = 0; p < plane; p++) sum[item * plane + p] += score * mask[p];
           if (item == n - 1) current.remove(variant / n);
-        });
+        }, query.progress());
     float[] map = new float[n * plane];
     double scale = 1.0 / (options.masks() * options.keepProbability());
     for (int i = 0; i < map.length; i++) map[i] = (float) (sum[i] * scale);

@@ -78,7 +78,7 @@ public final class ScoreCam extends ChannelWeightedCam {
         (variant, out, offset) -> {
           int m = varying.get(variant);
           weights[m] = (float) Scores.probability(model, out, offset, classes, query.target(m / k));
-        });
+        }, query.progress());
     return Tensor.of(weights, n, k);
   }
 

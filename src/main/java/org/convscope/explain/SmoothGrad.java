@@ -82,7 +82,7 @@ public final class SmoothGrad implements Explainer {
         (variant, g, offset) -> {
           int i = variant / samples;
           for (int j = 0; j < item; j++) sum[i * item + j] += g[offset + j];
-        });
+        }, query.progress());
     float[] map = new float[x.length];
     for (int j = 0; j < map.length; j++) map[j] = (float) (sum[j] / samples);
     return new Attribution(NAME, kind(), Tensor.of(map, batch.shape()));

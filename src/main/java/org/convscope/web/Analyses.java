@@ -192,6 +192,7 @@ final class Analyses {
     return job -> {
       Tensor x = ws.input(image);
       Query query = Query.forClass(ws.model(), x, target, layer == null ? null : Workspace.name(layer));
+      query.reportingTo((done, total) -> job.progress(method, done, total));
       Evaluation.Result r = Evaluation.run(query, List.of(Explainers.create(method, options.batchSize())),
           Evaluation.Options.defaults()).get(0);
       Attribution a = r.attribution();

@@ -46,11 +46,12 @@ function loadExplanations() {
     if (card.dataset.cancelled) { work(); return; }
     const scores = card.querySelector(".scores");
     card.classList.add("running");
-    // While the map is computed, show how long it has been running (the methods report no finer progress).
+    // While the map is computed, show how far it has come (methods that run many passes report it) and for how long.
     const poll = setInterval(() => {
       fetch("/api/jobs/" + card.dataset.job).then(r => r.ok ? r.json() : null).then(s => {
         if (s && s.state === "running" && card.classList.contains("running")) {
-          scores.textContent = "computing… " + Math.round(s.seconds || 0) + " s";
+          const done = s.progress > 0 ? Math.round(100 * s.progress) + "%, " : "";
+          scores.textContent = "computing… " + done + Math.round(s.seconds || 0) + " s";
         }
       }).catch(() => {});
     }, 1000);
