@@ -15,11 +15,6 @@ public abstract class ChannelWeightedCam implements Explainer {
   }
 
   @Override
-  public final boolean usesLayer() {
-    return true;
-  }
-
-  @Override
   public final Attribution explain(Query query) {
     Layer layer = query.layer();
     Tensor activations = query.value(layer.tensor());

@@ -8,8 +8,13 @@ public interface Explainer {
   /** The form of the maps it returns. */
   MapKind kind();
 
-  /** Whether it reads the query's layer (the class activation maps and Guided Grad-CAM). */
-  boolean usesLayer();
+  /**
+   * Whether it reads the query's layer: every method whose maps live at a layer (the class activation maps), and
+   * Guided Grad-CAM, which overrides this.
+   */
+  default boolean usesLayer() {
+    return kind() == MapKind.LAYER;
+  }
 
   /** Explains each item of the query for its target class. */
   Attribution explain(Query query);

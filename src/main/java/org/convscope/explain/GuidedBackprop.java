@@ -32,11 +32,6 @@ public final class GuidedBackprop implements Explainer {
   }
 
   @Override
-  public boolean usesLayer() {
-    return false;
-  }
-
-  @Override
   public Attribution explain(Query query) {
     return new Attribution(NAME, kind(), query.gradient(RULES, query.model().input()));
   }

@@ -22,11 +22,6 @@ public final class InputXGradient implements Explainer {
   }
 
   @Override
-  public boolean usesLayer() {
-    return false;
-  }
-
-  @Override
   public Attribution explain(Query query) {
     float[] x = query.batch().data();
     float[] g = query.gradient(BackwardRules.DEFAULT, query.model().input()).data();

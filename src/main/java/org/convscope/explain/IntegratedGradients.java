@@ -94,11 +94,6 @@ public final class IntegratedGradients implements Explainer {
   }
 
   @Override
-  public boolean usesLayer() {
-    return false;
-  }
-
-  @Override
   public Attribution explain(Query query) {
     Tensor batch = query.batch();
     int n = batch.dim(0);

@@ -77,11 +77,6 @@ public final class Occlusion implements Explainer {
   }
 
   @Override
-  public boolean usesLayer() {
-    return false;
-  }
-
-  @Override
   public Attribution explain(Query query) {
     Tensor batch = query.batch();
     int n = batch.dim(0);

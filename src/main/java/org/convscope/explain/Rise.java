@@ -59,11 +59,6 @@ public final class Rise implements Explainer {
   }
 
   @Override
-  public boolean usesLayer() {
-    return false;
-  }
-
-  @Override
   public Attribution explain(Query query) {
     Model model = query.model();
     Tensor batch = query.batch();

@@ -21,11 +21,6 @@ public final class Saliency implements Explainer {
   }
 
   @Override
-  public boolean usesLayer() {
-    return false;
-  }
-
-  @Override
   public Attribution explain(Query query) {
     return new Attribution(NAME, kind(), query.gradient(BackwardRules.DEFAULT, query.model().input()));
   }
