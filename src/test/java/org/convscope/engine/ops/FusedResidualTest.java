@@ -39,6 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FusedResidualTest {
   private static final int C = 8;
   private final Tensor x = GradCheck.randn(11, 0, 2, C, 9, 7);
+  private final Map<String, Tensor> feeds = Map.of("x", x);
+  private final CountingConv.Counts counts = new CountingConv.Counts();
+  private final Network net = network(CountingConv.registry(counts));
 
   private static Tensor weights(long seed, int k) {
     Tensor w = GradCheck.randn(seed, 0, C, C, k, k);
@@ -78,14 +81,17 @@ class FusedResidualTest {
     return new Network(b.build(registry));
   }
 
-  @Test
-  void fusedResidualsGiveTheUnfusedValues() {
-    CountingConv.Counts counts = new CountingConv.Counts();
-    Network net = network(CountingConv.registry(counts));
-    Map<String, Tensor> feeds = Map.of("x", x);
+  /** The recorded run, which fuses nothing; the counts start from zero after it. */
+  private Trace recorded() {
     Trace recorded = net.forward(feeds, ForwardOptions.forBackward());
     counts.take();
     counts.takeAdds();
+    return recorded;
+  }
+
+  @Test
+  void fusedResidualsGiveTheUnfusedValues() {
+    Trace recorded = recorded();
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get("/out/Mul_output_0");
     assertClose(recorded.get("/out/Mul_output_0"), fused, "output");
     assertEquals("added 3 (held 3, consumable 2)", counts.takeAdds(),
@@ -97,11 +103,7 @@ class FusedResidualTest {
 
   @Test
   void keptTensorsInsideAResidualChainAreReturned() {
-    CountingConv.Counts counts = new CountingConv.Counts();
-    Network net = network(CountingConv.registry(counts));
-    Map<String, Tensor> feeds = Map.of("x", x);
-    Trace recorded = net.forward(feeds, ForwardOptions.forBackward());
-    counts.takeAdds();
+    Trace recorded = recorded();
 
     // c2's own output: its Add cannot be fused, so the value is the plain convolution's, exactly.
     Trace keepConv = net.forward(feeds, ForwardOptions.keeping("/c2/Conv_output_0"));
