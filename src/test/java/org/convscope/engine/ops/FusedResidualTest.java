@@ -3,6 +3,8 @@ package org.convscope.engine.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.convscope.Fixtures;
+import org.convscope.engine.Cancelled;
 import org.convscope.engine.Clamp;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.ForwardOptions;
@@ -18,6 +21,7 @@ import org.convscope.engine.GradCheck;
 import org.convscope.engine.GraphBuilder;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.Network;
+import org.convscope.engine.Op;
 import org.convscope.engine.OpRegistry;
 import org.convscope.engine.Trace;
 import org.convscope.onnx.OnnxImporter;
@@ -119,6 +123,43 @@ class FusedResidualTest {
     assertClose(recorded.get("/out/Mul_output_0"), keepAdd.get("/out/Mul_output_0"), "output keeping a1");
     assertEquals("added 3 (held 0, consumable 0)", counts.takeAdds(),
         "kept r0 is added from its array, and r2 is computed by the Java Relu");
+  }
+
+  /**
+   * The Sigmoid interrupts the thread while r2 and a3 are held: the run stops with Cancelled at the next node,
+   * closing them, and the next run is whole.
+   */
+  @Test
+  void aRunCancelledWhileTensorsAreHeldLeavesTheNetworkUsable() {
+    OpRegistry interrupting = new OpRegistry();
+    for (String type : StandardOps.registry().opTypes()) {
+      interrupting.register(type, spec -> {
+        Op op = StandardOps.registry().create(spec);
+        if (!type.equals("Sigmoid")) return op;
+        return new Op() {
+          @Override
+          public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
+            Thread.currentThread().interrupt();
+            return op.forward(context, inputs);
+          }
+
+          @Override
+          public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs,
+              Tensor[] outputGrads, boolean[] needed) {
+            return op.backward(context, inputs, outputs, outputGrads, needed);
+          }
+        };
+      });
+    }
+    Network interrupted = network(interrupting);
+    try {
+      assertThrows(Cancelled.class, () -> interrupted.forward(feeds, ForwardOptions.inference()));
+      assertTrue(Thread.interrupted(), "the flag is left for the caller to see");
+    } finally {
+      Thread.interrupted();
+    }
+    assertClose(recorded().get("/out/Mul_output_0"), net.forward(feeds, ForwardOptions.inference())
+        .get("/out/Mul_output_0"), "the next run");
   }
 
   @Test
