@@ -3,11 +3,11 @@ package org.convscope.engine;
 import org.convscope.tensor.Tensor;
 
 /**
- * An op that oneDNN runs together with its neighbours in runs that record nothing (see {@link Network}): it can
- * add another tensor to its output as it writes it, when an Add of the two is the only reader of that output (a
- * residual connection), then apply a {@link Clamp}, when a Relu or Clip is the only reader of the result; and it
- * can take its first input and leave its output as a {@link HeldTensor}. None of these tensors is then ever
- * written as a Java array.
+ * An op that oneDNN runs together with its neighbours in runs that record nothing (see {@link Network}): a
+ * convolution or a pooling. A convolution can add another tensor to its output as it writes it, when an Add of
+ * the two is the only reader of that output (a residual connection); either can then apply a {@link Clamp},
+ * when a Relu or Clip is the only reader of the result, take its first input and leave its output as a
+ * {@link HeldTensor}. None of these tensors is then ever written as a Java array.
  */
 public interface FusingOp extends Op {
 

@@ -21,14 +21,13 @@ import org.convscope.tensor.Tensor;
  * from several consumers are summed. Only gradients on a path to a requested tensor are computed, so asking
  * for the input gradient computes no weight gradients.
  *
- * <p>Runs that record nothing let oneDNN run convolutions ({@link FusingOp}s) together with their neighbours.
- * An Add whose other operand is already computed and that is the only reader of a convolution's output (a
- * residual connection) is done by the convolution as it writes, and so is a Relu or Clip that is the only
- * reader of the convolution's (or that Add's) output (post-ops). A tensor that a convolution writes stays in
- * oneDNN's layout (a {@link HeldTensor}) when a convolution reads it as its first input or a fused Add adds
- * it; a reader that cannot take it held gets it as an array, made once for all such readers, and it is freed
- * after its last reader. Tensors the run keeps never take part. Every other run computes each tensor as the
- * graph says.
+ * <p>Runs that record nothing let oneDNN run convolutions and poolings ({@link FusingOp}s) together with their
+ * neighbours. An Add whose other operand is already computed and that is the only reader of a convolution's
+ * output (a residual connection) is done by the convolution as it writes, and so is a Relu or Clip that is the
+ * only reader of the op's (or that Add's) output (post-ops). A tensor that such an op writes stays in oneDNN's
+ * layout (a {@link HeldTensor}) when another reads it as its first input or a fused Add adds it; a reader that
+ * cannot take it held gets it as an array, made once for all such readers, and it is freed after its last
+ * reader. Tensors the run keeps never take part. Every other run computes each tensor as the graph says.
  */
 public final class Network {
   private final Graph graph;
@@ -104,7 +103,7 @@ public final class Network {
     return clamp.input(0).equals(tensor) && clamp.outputs().size() == 1 ? index.get(clamp) : -1;
   }
 
-  /** Whether {@code reader} can take {@code tensor} held: a convolution's first input or a fused Add's addend. */
+  /** Whether {@code reader} can take {@code tensor} held: a fusing op's first input or a fused Add's addend. */
   private boolean canReadHeld(Node reader, String tensor) {
     return reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
         || tensor.equals(fusedAddends.get(index.get(reader)));
