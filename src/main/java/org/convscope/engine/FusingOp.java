@@ -3,10 +3,11 @@ package org.convscope.engine;
 import org.convscope.tensor.Tensor;
 
 /**
- * An op that oneDNN runs together with its neighbours in runs that record nothing (see {@link Network}): it can
- * apply a {@link Clamp} to its output as it writes it, when a Relu or Clip is the only reader of that output,
- * and it can take its first input and leave its output as a {@link HeldTensor} when the tensor between two such
- * ops has no other reader. Neither tensor is then ever written as a Java array.
+ * An op that oneDNN runs together with its neighbours in runs that record nothing (see {@link Network}): a
+ * convolution or a pooling. A convolution can add another tensor to its output as it writes it, when an Add of
+ * the two is the only reader of that output (a residual connection); either can then apply a {@link Clamp},
+ * when a Relu or Clip is the only reader of the result, take its first input and leave its output as a
+ * {@link HeldTensor}. None of these tensors is then ever written as a Java array.
  */
 public interface FusingOp extends Op {
 
@@ -14,13 +15,27 @@ public interface FusingOp extends Op {
   record Output(Tensor tensor, HeldTensor held) {}
 
   /**
-   * Runs the op as {@link #forward} followed by {@code clamp} would (except that a NaN may come out as the lower
-   * bound, as oneDNN clamps it), or returns null, having run nothing, when it cannot for these inputs.
+   * The tensor a fused run adds to its output, as a tensor or held (the other is null). A held one is
+   * {@code consumable} when nothing reads it afterwards, so the op may write its output over it.
+   */
+  record Addend(Tensor tensor, HeldTensor held, boolean consumable) {
+    public int[] shape() {
+      return held != null ? held.shape() : tensor.shape();
+    }
+  }
+
+  /**
+   * Runs the op as {@link #forward} followed by adding {@code addend} and then {@code clamp} would (except that a
+   * NaN may come out as the lower bound, as oneDNN clamps it, and that the sum may round differently), or
+   * returns null, having run nothing, when it cannot for these inputs (an addend of another shape than the
+   * output, which an Add would broadcast).
    *
    * @param inputs the inputs; the first is null when it comes as {@code heldInput}
    * @param heldInput the first input as another op left it, or null
+   * @param addend the tensor to add to the output, or null
    * @param clamp the clamp to apply, or null
    * @param holdOutput return the output as a {@link HeldTensor} instead of a tensor
    */
-  Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Clamp clamp, boolean holdOutput);
+  Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend, Clamp clamp,
+      boolean holdOutput);
 }

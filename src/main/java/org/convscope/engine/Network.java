@@ -21,51 +21,92 @@ import org.convscope.tensor.Tensor;
  * from several consumers are summed. Only gradients on a path to a requested tensor are computed, so asking
  * for the input gradient computes no weight gradients.
  *
- * <p>Runs that record nothing let oneDNN run consecutive convolutions ({@link FusingOp}s) together. A Relu or
- * Clip whose input is a convolution's output and nothing else's is applied by the convolution as it writes
- * (a post-op), and a tensor that only another convolution reads stays in oneDNN's layout between the two (a
- * {@link HeldTensor}). Neither tensor is then written as a Java array, which saves a pass, two copies and two
- * layout conversions. Tensors the run keeps never take part. Every other run computes each tensor as the
- * graph says.
+ * <p>Runs that record nothing let oneDNN run convolutions and poolings ({@link FusingOp}s) together with their
+ * neighbours. An Add whose other operand is already computed and that is the only reader of a convolution's
+ * output (a residual connection) is done by the convolution as it writes, and so is a Relu or Clip that is the
+ * only reader of the op's (or that Add's) output (post-ops). A tensor that such an op writes stays in oneDNN's
+ * layout (a {@link HeldTensor}) when another reads it as its first input or a fused Add adds it; a reader that
+ * cannot take it held gets it as an array, made once for all such readers, and it is freed after its last
+ * reader. Tensors the run keeps never take part. Every other run computes each tensor as the graph says.
  */
 public final class Network {
   private final Graph graph;
   /** For each tensor, the index of the last node reading it, so forward runs can drop it afterwards. */
   private final Map<String, Integer> lastUse = new HashMap<>();
-  /**
-   * For each node, the index of a Relu or Clip node that is the only reader of its output and that the node
-   * can apply itself ({@link FusingOp}), or -1. Used only in runs that record nothing.
-   */
-  private final int[] fusableClamp;
-  /** Tensors whose only reader is a {@link FusingOp} reading them as its first input: they may be held. */
+  /** For each tensor, the indices of the nodes reading it (a node twice if it reads it twice). */
+  private final Map<String, List<Integer>> readers = new HashMap<>();
+  /** For each node, what it absorbs in runs that record nothing when it is a {@link FusingOp}. */
+  private final Fusion[] fusions;
+  /** Tensors a {@link FusingOp} writes that some reader can take held (see {@link #canReadHeld}). */
   private final Set<String> holdable = new HashSet<>();
+  /** For each Add node a {@link FusingOp} can run, the operand it adds. */
+  private final Map<Integer, String> fusedAddends = new HashMap<>();
   private final Map<Node, Integer> index = new IdentityHashMap<>();
+
+  /**
+   * The nodes a {@link FusingOp} node can run itself: an Add (index {@code add}, or -1) adding {@code addend}
+   * to its output, and a Relu or Clip (index {@code clamp}, or -1) reading its output, or the Add's.
+   */
+  private record Fusion(int add, String addend, int clamp) {
+    static final Fusion NONE = new Fusion(-1, null, -1);
+  }
 
   public Network(Graph graph) {
     this.graph = graph;
     List<Node> nodes = graph.nodes();
     for (int i = 0; i < nodes.size(); i++) {
       index.put(nodes.get(i), i);
-      for (String in : nodes.get(i).inputs()) if (!in.isEmpty()) lastUse.put(in, i);
+      for (String in : nodes.get(i).inputs()) {
+        if (in.isEmpty()) continue;
+        lastUse.put(in, i);
+        readers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
+      }
     }
-    fusableClamp = new int[nodes.size()];
+    fusions = new Fusion[nodes.size()];
     for (int i = 0; i < nodes.size(); i++) {
-      Node node = nodes.get(i);
-      fusableClamp[i] = -1;
-      for (String out : node.outputs()) {
-        List<Node> readers = graph.consumers(out);
-        if (readers.size() == 1 && readers.get(0).op() instanceof FusingOp && readers.get(0).input(0).equals(out)) {
-          holdable.add(out);
-        }
-      }
-      if (!(node.op() instanceof FusingOp) || node.outputs().size() != 1) continue;
-      List<Node> readers = graph.consumers(node.output());
-      if (readers.size() != 1 || !(readers.get(0).op() instanceof ClampOp)) continue;
-      Node clamp = readers.get(0);
-      if (clamp.input(0).equals(node.output()) && clamp.outputs().size() == 1) {
-        fusableClamp[i] = index.get(clamp);
+      fusions[i] = fusionOf(i);
+      if (fusions[i].add() >= 0) fusedAddends.put(fusions[i].add(), fusions[i].addend());
+    }
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!(nodes.get(i).op() instanceof FusingOp)) continue;
+      Fusion f = fusions[i];
+      Node writer = nodes.get(f.clamp() >= 0 ? f.clamp() : f.add() >= 0 ? f.add() : i);
+      for (Node w : new Node[] {nodes.get(i), writer}) {
+        String out = w.output();
+        if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
       }
     }
+  }
+
+  private Fusion fusionOf(int i) {
+    Node node = graph.nodes().get(i);
+    if (!(node.op() instanceof FusingOp) || node.outputs().size() != 1) return Fusion.NONE;
+    int clamp = onlyClampReading(node.output());
+    if (clamp >= 0) return new Fusion(-1, null, clamp);
+    List<Node> outReaders = graph.consumers(node.output());
+    if (outReaders.size() != 1) return Fusion.NONE;
+    Node add = outReaders.get(0);
+    // Add is commutative: the convolution's output may be either operand.
+    if (!add.opType().equals("Add") || add.inputs().size() != 2 || add.outputs().size() != 1) return Fusion.NONE;
+    String addend = add.input(0).equals(node.output()) ? add.input(1) : add.input(0);
+    if (addend.isEmpty() || addend.equals(node.output())) return Fusion.NONE;
+    Node producer = graph.producer(addend);
+    if (producer != null && index.get(producer) > i) return Fusion.NONE; // not computed yet when the conv runs
+    return new Fusion(index.get(add), addend, onlyClampReading(add.output()));
+  }
+
+  /** The index of a Relu or Clip that is the only reader of {@code tensor}, reading it as its input, or -1. */
+  private int onlyClampReading(String tensor) {
+    List<Node> outReaders = graph.consumers(tensor);
+    if (outReaders.size() != 1 || !(outReaders.get(0).op() instanceof ClampOp)) return -1;
+    Node clamp = outReaders.get(0);
+    return clamp.input(0).equals(tensor) && clamp.outputs().size() == 1 ? index.get(clamp) : -1;
+  }
+
+  /** Whether {@code reader} can take {@code tensor} held: a fusing op's first input or a fused Add's addend. */
+  private boolean canReadHeld(Node reader, String tensor) {
+    return reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
+        || tensor.equals(fusedAddends.get(index.get(reader)));
   }
 
   public Graph graph() {
@@ -106,20 +147,12 @@ public final class Network {
       for (int i = 0; i < nodes.size(); i++) {
         if (Thread.currentThread().isInterrupted()) throw new Cancelled();
         Node node = nodes.get(i);
-        if (!fusedIntoEarlier[i]) {
-          HeldTensor heldInput = node.inputs().isEmpty() ? null : held.remove(node.input(0));
-          try {
-            run(i, heldInput, values, held, keep, fusedIntoEarlier, options, context);
-          } finally {
-            if (heldInput != null) heldInput.close();
-          }
-        }
-        if (!options.record()) {
-          for (String in : node.inputs()) {
-            if (!in.isEmpty() && lastUse.get(in) == i && !keep.contains(in) && !graph.initializers().containsKey(in)) {
-              values.remove(in);
-            }
-          }
+        if (!fusedIntoEarlier[i]) run(i, values, held, keep, fusedIntoEarlier, options, context);
+        for (String in : node.inputs()) {
+          if (in.isEmpty() || lastUse.get(in) != i) continue;
+          HeldTensor h = held.remove(in);
+          if (h != null) h.close();
+          if (!options.record() && !keep.contains(in) && !graph.initializers().containsKey(in)) values.remove(in);
         }
       }
     } finally {
@@ -131,54 +164,107 @@ public final class Network {
     return new Trace(values, options.record(), context);
   }
 
-  private static Tensor[] inputsOf(Node node, Map<String, Tensor> values) {
+  /**
+   * The node's inputs, null where absent and for the first when {@code skipFirst}. A held input is made an array
+   * once and kept among the values for the next reader that needs one.
+   */
+  private static Tensor[] inputsOf(Node node, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      boolean skipFirst) {
     Tensor[] inputs = new Tensor[node.inputs().size()];
-    for (int j = 0; j < inputs.length; j++) {
+    for (int j = skipFirst ? 1 : 0; j < inputs.length; j++) {
       String in = node.inputs().get(j);
-      inputs[j] = in.isEmpty() ? null : values.get(in);
+      if (in.isEmpty()) continue;
+      inputs[j] = values.get(in);
+      HeldTensor h = inputs[j] == null ? held.get(in) : null;
+      if (h != null) {
+        inputs[j] = h.toTensor();
+        values.put(in, inputs[j]);
+      }
     }
     return inputs;
   }
 
-  /**
-   * Runs node {@code i}, fused with its neighbours where the run allows it: its first input comes from
-   * {@code heldInput} when the previous op held it, a Relu or Clip reading only its output is applied as it
-   * writes (and marked in {@code fusedIntoEarlier}), and its result is held when only another fusing op reads it.
-   */
-  private void run(int i, HeldTensor heldInput, Map<String, Tensor> values, Map<String, HeldTensor> held,
-      Set<String> keep, boolean[] fusedIntoEarlier, ForwardOptions options, ExecutionContext context) {
+  /** Runs node {@code i}, fused with its neighbours where the run allows it ({@link #runFused}). */
+  private void run(int i, Map<String, Tensor> values, Map<String, HeldTensor> held, Set<String> keep,
+      boolean[] fusedIntoEarlier, ForwardOptions options, ExecutionContext context) {
     Node node = graph.nodes().get(i);
-    Tensor[] inputs = inputsOf(node, values);
-    if (!options.record() && node.op() instanceof FusingOp fusing) {
-      int clampIndex = keep.contains(node.output()) ? -1 : fusableClamp[i];
-      Node clampNode = clampIndex >= 0 ? graph.nodes().get(clampIndex) : null;
-      Clamp clamp = clampNode == null ? null : clampOf(clampNode, values, fusedIntoEarlier, context);
-      Node writer = clamp != null ? clampNode : node;
-      boolean hold = holdable.contains(writer.output()) && !keep.contains(writer.output());
-      FusingOp.Output out = null;
-      if (heldInput != null || clamp != null || hold) {
-        try {
-          out = fusing.forwardFused(context, inputs, heldInput, clamp, hold);
-        } catch (RuntimeException e) {
-          out = null; // bad inputs, or no oneDNN implementation: the plain run below reports or handles it
-        }
-      }
-      if (out != null) {
-        if (clamp != null) fusedIntoEarlier[clampIndex] = true;
-        if (out.held() != null) {
-          held.put(writer.output(), out.held());
-        } else {
-          values.put(writer.output(), out.tensor());
-        }
-        return;
-      }
+    if (!options.record() && node.op() instanceof FusingOp fusing
+        && runFused(i, fusing, values, held, keep, fusedIntoEarlier, context)) {
+      return;
     }
-    if (heldInput != null) inputs[0] = heldInput.toTensor();
-    Tensor[] outputs = run(node, inputs, context);
+    Tensor[] outputs = run(node, inputsOf(node, values, held, false), context);
     for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
       String out = node.outputs().get(j);
       if (!out.isEmpty()) values.put(out, outputs[j]);
     }
+  }
+
+  /**
+   * Runs {@link FusingOp} node {@code i} through oneDNN if that gains anything: its first input taken held,
+   * its Add and its Relu or Clip done as it writes (each marked in {@code fusedIntoEarlier}), its result held
+   * when a reader can take it so. Returns false, having run nothing, when the plain run should do it.
+   */
+  private boolean runFused(int i, FusingOp fusing, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      Set<String> keep, boolean[] fusedIntoEarlier, ExecutionContext context) {
+    List<Node> nodes = graph.nodes();
+    Node node = nodes.get(i);
+    HeldTensor heldInput = held.get(node.input(0));
+    Tensor[] inputs = inputsOf(node, values, held, heldInput != null);
+    Fusion f = fusions[i];
+    boolean outputKept = keep.contains(node.output());
+    FusingOp.Addend addend = f.add() >= 0 && !outputKept ? addendOf(f, i, values, held) : null;
+    Node addNode = addend != null ? nodes.get(f.add()) : null;
+    int clampIndex = addNode != null ? (keep.contains(addNode.output()) ? -1 : f.clamp())
+        : f.add() < 0 && !outputKept ? f.clamp() : -1;
+    Node clampNode = clampIndex >= 0 ? nodes.get(clampIndex) : null;
+    Clamp clamp = clampNode == null ? null : clampOf(clampNode, values, held, fusedIntoEarlier, context);
+    Node writer = clamp != null ? clampNode : addNode != null ? addNode : node;
+    boolean hold = holdable.contains(writer.output()) && !keep.contains(writer.output());
+    FusingOp.Output out = null;
+    if (heldInput != null || addend != null || clamp != null || hold) {
+      out = tryFused(fusing, context, inputs, heldInput, addend, clamp, hold);
+    }
+    if (out == null && addend != null && heldInput != null) {
+      // An Add that broadcasts: the convolution alone, still reading its input held.
+      writer = node;
+      clamp = null;
+      addNode = null;
+      out = tryFused(fusing, context, inputs, heldInput, null, null, false);
+    }
+    if (out == null) return false;
+    if (addNode != null) fusedIntoEarlier[f.add()] = true;
+    if (clamp != null) fusedIntoEarlier[clampIndex] = true;
+    if (out.held() != null) {
+      held.put(writer.output(), out.held());
+    } else {
+      values.put(writer.output(), out.tensor());
+    }
+    return true;
+  }
+
+  /** The fused run, or null when the op declines it or fails (the plain run then reports or handles that). */
+  private static FusingOp.Output tryFused(FusingOp fusing, ExecutionContext context, Tensor[] inputs,
+      HeldTensor heldInput, FusingOp.Addend addend, Clamp clamp, boolean hold) {
+    try {
+      return fusing.forwardFused(context, inputs, heldInput, addend, clamp, hold);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The operand node {@code i}'s fused Add adds, held if it is, or null when it is not there. It may be
+   * written over when no node reads it after the Add other than nodes that have run already.
+   */
+  private FusingOp.Addend addendOf(Fusion f, int i, Map<String, Tensor> values, Map<String, HeldTensor> held) {
+    HeldTensor h = held.get(f.addend());
+    if (h == null) {
+      Tensor t = values.get(f.addend());
+      return t == null ? null : new FusingOp.Addend(t, null, false);
+    }
+    boolean consumable = true;
+    for (int reader : readers.get(f.addend())) consumable &= reader == f.add() || reader < i;
+    return new FusingOp.Addend(null, h, consumable);
   }
 
   private static Tensor[] run(Node node, Tensor[] inputs, ExecutionContext context) {
@@ -195,9 +281,9 @@ public final class Network {
    * The clamp a Relu or Clip node computes, or null when its bounds are not known yet or are no plain clamp.
    * PyTorch writes Clip's bounds as Constant nodes between the convolution and the Clip; those run now.
    */
-  private Clamp clampOf(Node clampNode, Map<String, Tensor> values, boolean[] fusedIntoEarlier,
-      ExecutionContext context) {
-    Tensor[] inputs = inputsOf(clampNode, values);
+  private Clamp clampOf(Node clampNode, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      boolean[] fusedIntoEarlier, ExecutionContext context) {
+    Tensor[] inputs = inputsOf(clampNode, values, held, true);
     for (int j = 1; j < inputs.length; j++) {
       if (inputs[j] != null || clampNode.input(j).isEmpty()) continue;
       Node producer = graph.producer(clampNode.input(j));
@@ -206,7 +292,6 @@ public final class Network {
       values.put(producer.output(), inputs[j]);
       fusedIntoEarlier[index.get(producer)] = true;
     }
-    inputs[0] = null;
     try {
       return ((ClampOp) clampNode.op()).clamp(inputs);
     } catch (RuntimeException e) {

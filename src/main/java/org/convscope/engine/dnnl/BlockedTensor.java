@@ -12,10 +12,12 @@ import org.convscope.tensor.Tensor;
 public final class BlockedTensor implements HeldTensor {
   private final Workspace owner;
   private final Thread ownerThread = Thread.currentThread();
-  private final NativeBuffer buffer;
+  /** Null once handed over with {@link #takeBuffer}. */
+  private NativeBuffer buffer;
   private final MemoryDesc layout;
   private final int[] shape;
   private boolean closed;
+  private boolean layoutClosed;
 
   /**
    * Takes ownership of {@code buffer}, borrowed from {@code owner}, the calling thread's workspace, and of
@@ -44,21 +46,38 @@ public final class BlockedTensor implements HeldTensor {
     return layout;
   }
 
-  /** Reorders to row-major on the calling thread's workspace; a path for the rare op that declines it. */
+  /** Writes the values into {@code target} in layout {@code targetLayout}, on the calling thread's workspace. */
+  void copyInto(MemoryDesc targetLayout, NativeBuffer target) {
+    check();
+    Reorders.convert(Dnnl.workspace(), layout, buffer, targetLayout, target);
+  }
+
+  /**
+   * Hands the buffer over to the caller, who then owns it (a borrowed buffer of the calling thread's
+   * workspace); closing this tensor afterwards frees only its layout. For an output written over the last use
+   * of this tensor.
+   */
+  NativeBuffer takeBuffer() {
+    check();
+    if (Thread.currentThread() != ownerThread) throw new IllegalStateException("held tensor taken on another thread");
+    NativeBuffer taken = buffer;
+    buffer = null;
+    closed = true;
+    return taken;
+  }
+
+  /** Reorders to row-major on the calling thread's workspace, for an op that cannot read it held. */
   @Override
   public Tensor toTensor() {
     check();
     long[] dims = layout.dims();
     float[] values = new float[Math.toIntExact(Arrays.stream(dims).reduce(1, Math::multiplyExact))];
-    Workspace workspace = Dnnl.workspace();
     try (MemoryDesc plain = MemoryDesc.plain(dims)) {
       if (plain.sameLayout(layout)) {
         buffer.read(values);
       } else {
-        NativeBuffer target = workspace.buffer("held.plain", plain.bytes());
-        try (Primitive reorder = Primitive.reorder(layout, plain)) {
-          workspace.reorder(reorder, layout, buffer, plain, target);
-        }
+        NativeBuffer target = Dnnl.workspace().buffer("held.plain", plain.bytes());
+        copyInto(plain, target);
         target.read(values);
       }
     }
@@ -67,15 +86,18 @@ public final class BlockedTensor implements HeldTensor {
 
   @Override
   public void close() {
-    if (closed) return;
-    closed = true;
-    // A workspace belongs to one thread; from any other the buffer is simply freed.
-    if (Thread.currentThread() == ownerThread) {
-      owner.giveBack(buffer);
-    } else {
-      buffer.close();
+    if (buffer != null) {
+      // A workspace belongs to one thread; from any other the buffer is simply freed.
+      if (Thread.currentThread() == ownerThread) {
+        owner.giveBack(buffer);
+      } else {
+        buffer.close();
+      }
+      buffer = null;
     }
-    layout.close();
+    if (!layoutClosed) layout.close();
+    layoutClosed = true;
+    closed = true;
   }
 
   private void check() {

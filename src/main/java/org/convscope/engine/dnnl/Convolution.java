@@ -23,11 +23,12 @@ public final class Convolution {
 
   /**
    * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
-   * {@code clamp}: a forward pass's output clamp, or null.
+   * {@code sum}: a forward pass adds its output to what the destination holds; {@code clamp}: a forward pass's
+   * output clamp (after the sum), or null.
    */
-  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, Clamp clamp) {
+  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, boolean sum, Clamp clamp) {
     PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {
-      this(geometry, pass, bias, null);
+      this(geometry, pass, bias, false, null);
     }
   }
 
@@ -40,22 +41,22 @@ public final class Convolution {
 
   /** The same followed by {@code clamp} (none when null), which oneDNN applies as it writes y. */
   public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, Clamp clamp) {
-    return forwardChained(geometry, x, null, w, bias, clamp, false).values()[0];
+    return forwardChained(geometry, x, null, w, bias, null, clamp, false).values()[0];
   }
 
   /**
    * The same for a chain of convolutions: x comes as a tensor or, when {@code heldX} is not null, as a previous
-   * convolution left it; y is returned held when {@code holdOutput}. Returns null, having run nothing, when
-   * {@code heldX} is not in the layout this convolution reads.
+   * convolution left it; {@code addend} (none when null, else of y's shape) is added to y before the clamp
+   * (a residual connection); y is returned held when {@code holdOutput}.
    */
   public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
-      Tensor bias, Clamp clamp, boolean holdOutput) {
-    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, clamp);
+      Tensor bias, Plan.Addend addend, Clamp clamp, boolean holdOutput) {
+    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, clamp);
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       float[] xValues = heldX == null ? x.data() : null;
       return bias == null
-          ? plan.get().runChained(Dnnl.workspace(), w, heldX, holdOutput, xValues)
-          : plan.get().runChained(Dnnl.workspace(), w, heldX, holdOutput, xValues, bias.data());
+          ? plan.get().runChained(Dnnl.workspace(), w, heldX, addend, holdOutput, xValues)
+          : plan.get().runChained(Dnnl.workspace(), w, heldX, addend, holdOutput, xValues, bias.data());
     }
   }
 
@@ -86,7 +87,7 @@ public final class Convolution {
     ConvGeometry g = key.geometry();
     return switch (key.pass()) {
       case FORWARD -> {
-        Plan.Builder b = Plan.builder(forwardPrimitive(g, key.bias(), key.clamp()))
+        Plan.Builder b = Plan.builder(forwardPrimitive(g, key.bias(), key.sum(), key.clamp()))
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
         if (key.bias()) b.input(DNNL_ARG_BIAS, MemoryDesc.plain(g.biasDims()));
@@ -135,10 +136,11 @@ public final class Convolution {
     }
   }
 
-  private static Primitive forwardPrimitive(ConvGeometry g, boolean withBias, Clamp clamp) {
+  private static Primitive forwardPrimitive(ConvGeometry g, boolean withBias, boolean sum, Clamp clamp) {
     try (Descs d = new Descs(g, withBias)) {
-      String what = g + " forward" + (clamp == null ? "" : " with " + clamp);
-      return Primitive.create(what, clamp, (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr));
+      String what = g + " forward" + (sum ? " plus a residual" : "") + (clamp == null ? "" : " with " + clamp);
+      return Primitive.create(what, sum, clamp,
+          (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr));
     }
   }
 

@@ -2,6 +2,7 @@ package org.convscope.engine.dnnl;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.convscope.engine.Parallel;
 
 /**
@@ -61,6 +62,15 @@ public final class NativeBuffer implements AutoCloseable {
       throw new IllegalArgumentException("a buffer of " + bytes + " bytes does not hold " + values.length + " floats");
     }
     Parallel.forRange(values.length, COPY_GRAIN, (from, to) -> at(from).get(values, from, to - from));
+  }
+
+  /** Copies the first {@code count} bytes of this buffer to the start of {@code target}. */
+  public void copyTo(NativeBuffer target, long count) {
+    if (count > bytes || count > target.bytes) {
+      throw new IllegalArgumentException("cannot copy " + count + " bytes between buffers of " + bytes + " and "
+          + target.bytes);
+    }
+    Pointer.memcpy(target.floats, floats, count);
   }
 
   /**

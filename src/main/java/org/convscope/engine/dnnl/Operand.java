@@ -11,7 +11,10 @@ final class Operand implements AutoCloseable {
   private final Primitive reorder;
   private final String slot;
 
-  private Operand(int arg, MemoryDesc plain, MemoryDesc internal, Primitive reorder) {
+  private final boolean isInput;
+
+  private Operand(int arg, MemoryDesc plain, MemoryDesc internal, Primitive reorder, boolean isInput) {
+    this.isInput = isInput;
     this.arg = arg;
     this.plain = plain;
     this.internal = internal;
@@ -22,30 +25,42 @@ final class Operand implements AutoCloseable {
   /** An argument the primitive reads; owns {@code plain} once created (the caller closes it on failure). */
   static Operand input(int arg, MemoryDesc plain, Primitive primitive) {
     MemoryDesc internal = primitive.argMd(arg);
-    return new Operand(arg, plain, internal, plain.sameLayout(internal) ? null : Primitive.reorder(plain, internal));
+    return new Operand(arg, plain, internal, plain.sameLayout(internal) ? null : Primitive.reorder(plain, internal), true);
   }
 
   /** An argument the primitive writes; owns {@code plain} once created (the caller closes it on failure). */
   static Operand output(int arg, MemoryDesc plain, Primitive primitive) {
     MemoryDesc internal = primitive.argMd(arg);
-    return new Operand(arg, plain, internal, plain.sameLayout(internal) ? null : Primitive.reorder(internal, plain));
+    return new Operand(arg, plain, internal, plain.sameLayout(internal) ? null : Primitive.reorder(internal, plain), false);
+  }
+
+  /** This thread's buffer for the argument in the primitive's layout, reused by every execution of the plan. */
+  NativeBuffer stagingBuffer(Workspace workspace) {
+    return workspace.buffer(slot, internal.bytes());
   }
 
   /** Copies {@code values} into the workspace in the primitive's layout and adds the argument. */
   void stageIn(Workspace workspace, float[] values, ExecArgs args) {
-    NativeBuffer internalBuffer = workspace.buffer(slot, internal.bytes());
+    NativeBuffer internalBuffer = stagingBuffer(workspace);
     writeInternal(workspace, values, internalBuffer);
     args.add(arg, internal, internalBuffer);
   }
 
-  /** Writes row-major {@code values} into {@code target} in the primitive's layout. */
+  /**
+   * Writes row-major {@code values} into {@code target} in the primitive's layout. An output operand's own
+   * reorder goes the other way, so its values go through the shared {@link Reorders}.
+   */
   void writeInternal(Workspace workspace, float[] values, NativeBuffer target) {
     if (reorder == null) {
       target.write(values);
-    } else {
-      NativeBuffer plainBuffer = workspace.buffer(slot + ".plain", plain.bytes());
-      plainBuffer.write(values);
+      return;
+    }
+    NativeBuffer plainBuffer = workspace.buffer(slot + ".plain", plain.bytes());
+    plainBuffer.write(values);
+    if (isInput) {
       workspace.reorder(reorder, plain, plainBuffer, internal, target);
+    } else {
+      Reorders.convert(workspace, plain, plainBuffer, internal, target);
     }
   }
 

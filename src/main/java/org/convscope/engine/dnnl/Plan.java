@@ -12,7 +12,7 @@ import org.convscope.tensor.Tensor;
  * own {@link Workspace}.
  *
  * <p>{@link #runChained} keeps an activation in the primitive's layout between consecutive oneDNN ops, which
- * skips both copies and both reorders.
+ * skips both copies and both reorders, and can add a tensor to the output as it is written.
  */
 public final class Plan implements AutoCloseable {
   private final Primitive main;
@@ -40,7 +40,7 @@ public final class Plan implements AutoCloseable {
    * @return row-major values of the planned outputs, in the order they were added
    */
   public float[][] run(Workspace workspace, Tensor weightTensor, float[]... inputValues) {
-    return runChained(workspace, weightTensor, null, false, inputValues).values();
+    return runChained(workspace, weightTensor, null, null, false, inputValues).values();
   }
 
   /**
@@ -50,35 +50,60 @@ public final class Plan implements AutoCloseable {
   public record Chained(float[][] values, BlockedTensor held) {}
 
   /**
-   * {@link #run} for consecutive oneDNN ops: the first input may come {@code held}, in the layout this plan
-   * wants it (then {@code inputValues[0]} is null), and the first output may stay held, in the layout the
-   * primitive wrote it. Returns null, having run nothing, when the held input is in another layout.
+   * What the first output holds before a primitive with a sum post-op adds its result to it: row-major
+   * {@code values} or a {@code held} tensor. A held one that is {@code consumable} (read by nothing after) may
+   * be written over when it is in the output's layout, which saves a copy.
    */
-  public Chained runChained(Workspace workspace, Tensor weightTensor, BlockedTensor heldInput, boolean holdOutput,
-      float[]... inputValues) {
+  public record Addend(float[] values, BlockedTensor held, boolean consumable) {}
+
+  /**
+   * {@link #run} for consecutive oneDNN ops: the first input may come {@code held} (then {@code inputValues[0]}
+   * is null; it is reordered when the primitive wants another layout), the first output may start as
+   * {@code addend} (for a primitive made with a sum post-op), and it may stay held, in the layout the primitive
+   * wrote it.
+   */
+  public Chained runChained(Workspace workspace, Tensor weightTensor, BlockedTensor heldInput, Addend addend,
+      boolean holdOutput, float[]... inputValues) {
     if (inputValues.length != inputs.size() || (weights == null) != (weightTensor == null)) {
       throw new IllegalArgumentException(main.what() + " takes " + inputs.size() + " inputs"
           + (weights == null ? "" : " and weights"));
     }
-    if (heldInput != null && !heldInput.layout().sameLayout(inputs.get(0).internal)) return null;
     NativeBuffer heldOutput = null;
     try (ExecArgs args = new ExecArgs()) {
       for (int i = 0; i < inputs.size(); i++) {
-        if (i == 0 && heldInput != null) {
-          args.add(inputs.get(0).arg, inputs.get(0).internal, heldInput.buffer());
+        Operand in = inputs.get(i);
+        if (i == 0 && heldInput != null && heldInput.layout().sameLayout(in.internal)) {
+          args.add(in.arg, in.internal, heldInput.buffer());
+        } else if (i == 0 && heldInput != null) {
+          NativeBuffer converted = in.stagingBuffer(workspace);
+          heldInput.copyInto(in.internal, converted);
+          args.add(in.arg, in.internal, converted);
         } else {
-          inputs.get(i).stageIn(workspace, inputValues[i], args);
+          in.stageIn(workspace, inputValues[i], args);
         }
       }
       NativeBuffer[] results = new NativeBuffer[outputs.size()];
       for (int i = 0; i < outputs.size(); i++) {
-        if (i == 0 && holdOutput) {
-          // Not a workspace slot: it outlives this call.
-          heldOutput = workspace.borrow(outputs.get(0).internal.bytes());
-          args.add(outputs.get(0).arg, outputs.get(0).internal, heldOutput);
-        } else {
-          results[i] = outputs.get(i).bindOut(workspace, args);
+        Operand out = outputs.get(i);
+        if (i > 0 || (!holdOutput && addend == null)) {
+          results[i] = out.bindOut(workspace, args);
+          continue;
         }
+        NativeBuffer dst;
+        if (holdOutput && addend != null && addend.held() != null && addend.consumable()
+            && addend.held().layout().sameLayout(out.internal)) {
+          dst = heldOutput = addend.held().takeBuffer();
+        } else {
+          // A held output is not a workspace slot: it outlives this call.
+          dst = holdOutput ? (heldOutput = workspace.borrow(out.internal.bytes())) : out.stagingBuffer(workspace);
+          if (addend != null && addend.held() != null) {
+            addend.held().copyInto(out.internal, dst);
+          } else if (addend != null) {
+            out.writeInternal(workspace, addend.values(), dst);
+          }
+        }
+        args.add(out.arg, out.internal, dst);
+        if (!holdOutput) results[i] = dst;
       }
       if (weights == null) {
         workspace.execute(main, args);

@@ -38,21 +38,22 @@ public final class Primitive implements AutoCloseable {
    * then the primitive. {@code what} names it in error messages ("convolution forward [1,3,224,224]...").
    */
   public static Primitive create(String what, DescriptorFactory factory) {
-    return create(what, null, factory);
+    return create(what, false, null, factory);
   }
 
   /**
-   * The same, with a post-op applied to the primitive's output as it is written: the element-wise
-   * {@code clamp} min(max(x, lower), upper), or none when null.
+   * The same, with post-ops applied to the primitive's output as it is written, in this order: when
+   * {@code sumIntoDst}, the values already in the destination are added (oneDNN's sum post-op, a residual
+   * connection); then the element-wise {@code clamp} min(max(x, lower), upper), or none when null.
    */
-  public static Primitive create(String what, Clamp clamp, DescriptorFactory factory) {
+  public static Primitive create(String what, boolean sumIntoDst, Clamp clamp, DescriptorFactory factory) {
     dnnl_primitive_desc descriptor = new dnnl_primitive_desc();
     dnnl_primitive_attr attributes = new dnnl_primitive_attr();
     Dnnl.check(dnnl_primitive_attr_create(attributes), "creating primitive attributes");
     try {
       Dnnl.check(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
           "setting the scratchpad mode");
-      if (clamp != null) addClamp(attributes, clamp);
+      if (sumIntoDst || clamp != null) addPostOps(attributes, sumIntoDst, clamp);
       Dnnl.check(factory.create(descriptor, attributes), "creating the descriptor of " + what);
     } finally {
       dnnl_primitive_attr_destroy(attributes);
@@ -67,12 +68,17 @@ public final class Primitive implements AutoCloseable {
   }
 
   /** oneDNN's clip_v2 computes x &lt;= lower ? lower : x &gt; upper ? upper : x, the same as Clip's min(max(...)). */
-  private static void addClamp(dnnl_primitive_attr attributes, Clamp clamp) {
+  private static void addPostOps(dnnl_primitive_attr attributes, boolean sumIntoDst, Clamp clamp) {
     dnnl_post_ops postOps = new dnnl_post_ops();
     Dnnl.check(dnnl_post_ops_create(postOps), "creating post-ops");
     try {
-      Dnnl.check(dnnl_post_ops_append_eltwise(postOps, dnnl_eltwise_clip_v2, clamp.lower(), clamp.upper()),
-          "adding a clamp post-op");
+      if (sumIntoDst) {
+        Dnnl.check(dnnl_post_ops_append_sum(postOps, 1f, 0, dnnl_data_type_undef), "adding a sum post-op");
+      }
+      if (clamp != null) {
+        Dnnl.check(dnnl_post_ops_append_eltwise(postOps, dnnl_eltwise_clip_v2, clamp.lower(), clamp.upper()),
+            "adding a clamp post-op");
+      }
       Dnnl.check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "setting post-ops");
     } finally {
       dnnl_post_ops_destroy(postOps);

@@ -18,8 +18,12 @@ import org.bytedeco.dnnl.dnnl_stream;
  */
 public final class Workspace implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
-  /** Freed held-tensor buffers kept per thread: a chain of convolutions holds one or two at a time. */
-  private static final int MAX_SPARE = 4;
+  /**
+   * Freed held-tensor buffers kept per thread. A network holds a few at a time, of several sizes (a residual
+   * block's input stays held while its branch runs); with too few spares, buffers are freed and allocated again
+   * every run, and the convolution writing a fresh one pays for mapping its pages.
+   */
+  private static final int MAX_SPARE = 16;
 
   /** The native state, kept apart from the workspace so that the cleaner does not keep it reachable. */
   private static final class Resources implements Runnable {

@@ -1,8 +1,11 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.Clamp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.dnnl.Pooling;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
@@ -12,7 +15,7 @@ import org.convscope.tensor.Tensor;
  * window that hangs past the end padding, as in PyTorch and onnxruntime. The backward pass spreads each output
  * gradient evenly over its window, divided by the same divisor.
  */
-public final class AveragePool implements Op {
+public final class AveragePool implements FusingOp {
   private final PoolWindows windows;
   private final boolean countIncludePad;
 
@@ -39,6 +42,17 @@ public final class AveragePool implements Op {
     Planes.forEach(layout.planes(), (long) layout.planes() * inSize,
         plane -> forwardPlane(x, plane * inSize, y, plane * outSize, layout));
     return new Tensor[] {Tensor.of(y, layout.outputShape())};
+  }
+
+  /** Through oneDNN, when it counts the divisor as ONNX does. */
+  @Override
+  public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
+      Clamp clamp, boolean holdOutput) {
+    Pooling.Algorithm algorithm = countIncludePad
+        ? Pooling.Algorithm.AVERAGE_INCLUDING_PADDING : Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING;
+    int[] shape = FusedPooling.inputShape(inputs, heldInput);
+    return FusedPooling.run(windows.dnnlGeometry(shape, algorithm, countIncludePad), inputs, heldInput, addend,
+        clamp, holdOutput);
   }
 
   @Override

@@ -14,9 +14,9 @@ import org.convscope.tensor.Tensor;
 /**
  * What Conv and ConvTranspose share: inputs X, W and an optional bias B, one output, all computed by oneDNN
  * once the subclass has resolved the sizes. The weight gradient (and with it the bias gradient) is computed
- * only when asked for: explanations need only the data gradient. In runs that record nothing, a following Relu
- * or Clip can be fused in as a oneDNN post-op, and the tensor between two convolutions can stay in oneDNN's
- * layout ({@link FusingOp}).
+ * only when asked for: explanations need only the data gradient. In runs that record nothing, a following
+ * residual Add and Relu or Clip can be fused in as oneDNN post-ops, and the tensors between convolutions can
+ * stay in oneDNN's layout ({@link FusingOp}).
  */
 abstract class ConvolutionOp implements FusingOp {
   final ConvAttributes attributes;
@@ -58,20 +58,25 @@ abstract class ConvolutionOp implements FusingOp {
 
   /** Not with output margins, which oneDNN does not write (the clamp would miss them). */
   @Override
-  public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Clamp clamp,
-      boolean holdOutput) {
+  public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
+      Clamp clamp, boolean holdOutput) {
     if (heldInput != null && !(heldInput instanceof BlockedTensor)) return null;
+    if (addend != null && addend.held() != null && !(addend.held() instanceof BlockedTensor)) return null;
+    if (addend != null && addend.tensor() != null && !addend.tensor().isFloat()) return null;
     Tensor x = inputs[0];
     Tensor w = inputs[1];
     Tensor bias = inputs.length > 2 ? inputs[2] : null;
     if (heldInput == null && !x.isFloat()) return null;
     Resolved r = resolve(heldInput != null ? heldInput.shape() : x.shape(), w);
     ConvGeometry g = r.geometry();
+    int[] shape = toInts(g.dstDims());
     if (r.offset() != null || g.batch() == 0) return null;
+    if (addend != null && !Arrays.equals(addend.shape(), shape)) return null;
     checkBias(bias, g);
-    Plan.Chained out = Convolution.forwardChained(g, x, (BlockedTensor) heldInput, w, bias, clamp, holdOutput);
-    if (out == null) return null;
-    return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values()[0], toInts(g.dstDims())), null);
+    Plan.Addend sum = addend == null ? null : new Plan.Addend(addend.tensor() == null ? null : addend.tensor().data(),
+        (BlockedTensor) addend.held(), addend.consumable());
+    Plan.Chained out = Convolution.forwardChained(g, x, (BlockedTensor) heldInput, w, bias, sum, clamp, holdOutput);
+    return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values()[0], shape), null);
   }
 
   @Override

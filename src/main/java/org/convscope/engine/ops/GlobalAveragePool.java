@@ -1,12 +1,18 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
+import org.convscope.engine.Clamp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldTensor;
+import org.convscope.engine.dnnl.Pooling;
 import org.convscope.tensor.Tensor;
 
-/** ONNX GlobalAveragePool: the mean over all spatial axes of an N x C x D1 ... Dk input, keeping them as 1s. */
-public final class GlobalAveragePool implements Op {
+/**
+ * ONNX GlobalAveragePool: the mean over all spatial axes of an N x C x D1 ... Dk input, keeping them as 1s.
+ * Fused runs sum in float (oneDNN), the plain one in double.
+ */
+public final class GlobalAveragePool implements FusingOp {
 
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
@@ -21,6 +27,26 @@ public final class GlobalAveragePool implements Op {
       y[p] = (float) (sum / size);
     });
     return new Tensor[] {Tensor.of(y, pooledShape(input))};
+  }
+
+  /** Through oneDNN, as average pooling with the whole plane as its kernel. */
+  @Override
+  public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
+      Clamp clamp, boolean holdOutput) {
+    int[] shape = FusedPooling.inputShape(inputs, heldInput);
+    if (shape.length < 3) return null;
+    int rank = shape.length - 2;
+    long[] kernel = new long[rank];
+    long[] ones = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      kernel[i] = shape[i + 2];
+      ones[i] = 1;
+    }
+    long[] pooled = PoolWindows.toLongs(shape);
+    Arrays.fill(pooled, 2, pooled.length, 1);
+    Pooling.Geometry g = Pooling.Geometry.of(Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING, PoolWindows.toLongs(shape),
+        pooled, kernel, ones, ones, new long[rank]);
+    return FusedPooling.run(g, inputs, heldInput, addend, clamp, holdOutput);
   }
 
   @Override

@@ -1,9 +1,12 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
+import org.convscope.engine.Clamp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.dnnl.Pooling;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -11,9 +14,9 @@ import org.convscope.tensor.Tensor;
  * The optional second output holds the flat index of each maximum in the input (row-major, or column-major
  * over the spatial axes with storage_order=1). The gradient flows to the maximum of each window; on ties,
  * to the first one in scan order, as PyTorch does. A window holding NaN has NaN as its maximum, as in PyTorch
- * and numpy.
+ * and numpy, except in fused runs (oneDNN's maximum may skip a NaN).
  */
-public final class MaxPool implements Op {
+public final class MaxPool implements FusingOp {
   private final PoolWindows windows;
   private final boolean indicesOutput;
   private final boolean columnMajorIndices;
@@ -55,6 +58,16 @@ public final class MaxPool implements Op {
     long[] indices = new long[args.length];
     for (int o = 0; o < args.length; o++) indices[o] = (long) (o / outSize) * inSize + flatIndex(args[o], layout);
     return new Tensor[] {out, Tensor.ofLongs(indices, shape)};
+  }
+
+  /** Through oneDNN, without the indices output. */
+  @Override
+  public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
+      Clamp clamp, boolean holdOutput) {
+    if (indicesOutput) return null;
+    int[] shape = FusedPooling.inputShape(inputs, heldInput);
+    return FusedPooling.run(windows.dnnlGeometry(shape, Pooling.Algorithm.MAX, false), inputs, heldInput, addend,
+        clamp, holdOutput);
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.convscope.engine.ops;
 import java.util.Arrays;
 import org.convscope.engine.Attributes;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.dnnl.Pooling;
 
 /**
  * The sliding windows of MaxPool and AveragePool as ONNX defines them: kernel, strides, dilations and
@@ -83,6 +84,8 @@ final class PoolWindows {
     }
     int[] out = new int[AXES];
     int[] in = new int[AXES];
+    int[] padBegins = new int[AXES];
+    int[] padEnds = new int[AXES];
     AxisWindows[] axes = new AxisWindows[AXES];
     for (int i = 0; i < AXES; i++) {
       int s = i - (AXES - n);
@@ -125,12 +128,37 @@ final class PoolWindows {
             + "pooling kernel " + Arrays.toString(kernel) + " with dilations " + Arrays.toString(dilations));
       }
       axes[i] = AxisWindows.of(in[i], out[i], kernel[s], strides[s], dilations[s], padBegin, padEnd);
+      padBegins[i] = padBegin;
+      padEnds[i] = padEnd;
     }
     int[] outputShape = new int[n + 2];
     outputShape[0] = inputShape[0];
     outputShape[1] = inputShape[1];
     System.arraycopy(out, AXES - n, outputShape, 2, n);
-    return new Layout(inputShape[0] * inputShape[1], in, out, axes, outputShape);
+    return new Layout(inputShape[0] * inputShape[1], in, out, axes, outputShape, padBegins, padEnds);
+  }
+
+  /**
+   * These windows over an input of {@code inputShape} as oneDNN pooling, or null when oneDNN cannot express
+   * them. With {@code countingPadding} (AveragePool's count_include_pad), also null when a ceil-mode window
+   * hangs past the end padding: oneDNN would count that part in the divisor, ONNX does not.
+   */
+  Pooling.Geometry dnnlGeometry(int[] inputShape, Pooling.Algorithm algorithm, boolean countingPadding) {
+    Layout layout = layout(inputShape);
+    int n = kernel.length;
+    long[] padBegin = new long[n];
+    for (int s = 0; s < n; s++) padBegin[s] = layout.padBegin()[s + AXES - n];
+    Pooling.Geometry g = Pooling.Geometry.of(algorithm, toLongs(inputShape), toLongs(layout.outputShape()),
+        toLongs(kernel), toLongs(strides), toLongs(dilations), padBegin);
+    if (g == null || !countingPadding) return g;
+    for (int s = 0; s < n; s++) if (g.padEnd()[s] > layout.padEnd()[s + AXES - n]) return null;
+    return g;
+  }
+
+  static long[] toLongs(int[] values) {
+    long[] out = new long[values.length];
+    for (int i = 0; i < values.length; i++) out[i] = values[i];
+    return out;
   }
 
   /**
@@ -140,8 +168,11 @@ final class PoolWindows {
    * @param in the three spatial input lengths
    * @param out the three spatial output lengths
    * @param outputShape the full output shape
+   * @param padBegin the begin padding of the three spatial axes (from pads or auto_pad)
+   * @param padEnd their end padding
    */
-  record Layout(int planes, int[] in, int[] out, AxisWindows[] axes, int[] outputShape) {
+  record Layout(int planes, int[] in, int[] out, AxisWindows[] axes, int[] outputShape, int[] padBegin,
+      int[] padEnd) {
     int inPlaneSize() {
       return in[0] * in[1] * in[2];
     }

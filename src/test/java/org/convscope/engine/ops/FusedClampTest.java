@@ -83,8 +83,8 @@ class FusedClampTest {
     for (Clamp clamp : new Clamp[] {Clamp.relu(), new Clamp(0, 6), new Clamp(-0.5f, 0.25f)}) {
       float[] expected = new float[plain.length];
       for (int i = 0; i < plain.length; i++) expected[i] = Math.min(Math.max(plain[i], clamp.lower()), clamp.upper());
-      assertArrayEquals(expected, conv.forwardFused(c, inputs, null, clamp, false).tensor().data(), clamp.toString());
-      try (HeldTensor held = conv.forwardFused(c, inputs, null, clamp, true).held()) {
+      assertArrayEquals(expected, conv.forwardFused(c, inputs, null, null, clamp, false).tensor().data(), clamp.toString());
+      try (HeldTensor held = conv.forwardFused(c, inputs, null, null, clamp, true).held()) {
         assertArrayEquals(expected, held.toTensor().data(), "held, " + clamp);
       }
     }
@@ -98,24 +98,16 @@ class FusedClampTest {
     ExecutionContext c = ExecutionContext.inference();
     Tensor between = first.forward(c, new Tensor[] {x, w1, b1})[0];
     float[] expected = second.forward(c, new Tensor[] {between, wDepthwise})[0].data();
-    try (HeldTensor held = first.forwardFused(c, new Tensor[] {x, w1, b1}, null, null, true).held()) {
-      FusingOp.Output out = second.forwardFused(c, new Tensor[] {null, wDepthwise}, held, null, false);
+    try (HeldTensor held = first.forwardFused(c, new Tensor[] {x, w1, b1}, null, null, null, true).held()) {
+      FusingOp.Output out = second.forwardFused(c, new Tensor[] {null, wDepthwise}, held, null, null, false);
       assertArrayEquals(expected, out.tensor().data());
     }
   }
 
   @Test
   void onlyTensorsNobodyElseNeedsAreFusedOrHeld() {
-    Counts counts = new Counts();
-    OpRegistry counting = new OpRegistry();
-    for (String type : StandardOps.registry().opTypes()) {
-      counting.register(type, spec -> {
-        var op = StandardOps.registry().create(spec);
-        if (!(op instanceof Conv conv)) return op;
-        return new CountingConv(conv, counts);
-      });
-    }
-    Network net = network(counting);
+    CountingConv.Counts counts = new CountingConv.Counts();
+    Network net = network(CountingConv.registry(counts));
     Map<String, Tensor> feeds = Map.of("x", x);
     net.forward(feeds, ForwardOptions.inference());
     assertEquals("clamped 3, held in 2, held out 2", counts.take(),
@@ -124,51 +116,5 @@ class FusedClampTest {
     assertEquals("clamped 0, held in 0, held out 0", counts.take(), "recorded runs keep every tensor");
     net.forward(feeds, ForwardOptions.keeping("/c2/Conv_output_0", "/r1/Relu_output_0"));
     assertEquals("clamped 2, held in 0, held out 0", counts.take(), "kept tensors are computed");
-  }
-
-  private static final class Counts {
-    int clamped;
-    int heldIn;
-    int heldOut;
-
-    String take() {
-      String s = "clamped " + clamped + ", held in " + heldIn + ", held out " + heldOut;
-      clamped = heldIn = heldOut = 0;
-      return s;
-    }
-  }
-
-  /** A Conv that counts what its fused runs did. */
-  private static final class CountingConv implements FusingOp {
-    private final Conv conv;
-    private final Counts counts;
-
-    CountingConv(Conv conv, Counts counts) {
-      this.conv = conv;
-      this.counts = counts;
-    }
-
-    @Override
-    public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Clamp clamp,
-        boolean holdOutput) {
-      Output out = conv.forwardFused(context, inputs, heldInput, clamp, holdOutput);
-      if (out != null) {
-        if (clamp != null) counts.clamped++;
-        if (heldInput != null) counts.heldIn++;
-        if (out.held() != null) counts.heldOut++;
-      }
-      return out;
-    }
-
-    @Override
-    public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
-      return conv.forward(context, inputs);
-    }
-
-    @Override
-    public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
-        boolean[] needed) {
-      return conv.backward(context, inputs, outputs, outputGrads, needed);
-    }
   }
 }
