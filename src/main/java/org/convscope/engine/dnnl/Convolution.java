@@ -62,8 +62,13 @@ public final class Convolution {
 
   /** The gradient with respect to x, given the gradient {@code dy} with respect to the output. */
   public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy) {
+    return backwardData(geometry, w, dy, null);
+  }
+
+  /** The same, reading dy from {@code heldDy} ({@link #holdGradient}, or null) when it is in the right layout. */
+  public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy) {
     try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_DATA, false), Convolution::plan)) {
-      return plan.get().run(Dnnl.workspace(), w, dy.data())[0];
+      return run(plan.get(), w, heldDy, dy.data())[0];
     }
   }
 
@@ -72,10 +77,36 @@ public final class Convolution {
    * {@code withBias}, the bias; the second entry is null otherwise.
    */
   public static float[][] backwardWeights(ConvGeometry geometry, Tensor x, Tensor dy, boolean withBias) {
+    return backwardWeights(geometry, x, dy, null, withBias);
+  }
+
+  /** The same, reading dy from {@code heldDy} ({@link #holdGradient}, or null) when it is in the right layout. */
+  public static float[][] backwardWeights(ConvGeometry geometry, Tensor x, Tensor dy, BlockedTensor heldDy,
+      boolean withBias) {
     try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_WEIGHTS, withBias), Convolution::plan)) {
-      float[][] out = plan.get().run(Dnnl.workspace(), null, x.data(), dy.data());
+      float[][] out = run(plan.get(), null, heldDy, dy.data(), x.data());
       return new float[][] {out[0], withBias ? out[1] : null};
     }
+  }
+
+  /**
+   * dy copied and reordered once, into the layout the backward-data pass reads it, for both backward passes:
+   * oneDNN's backward-weights pass usually reads the same layout, and each would otherwise copy and reorder dy
+   * itself. The caller closes it.
+   */
+  public static BlockedTensor holdGradient(ConvGeometry geometry, Tensor dy) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_DATA, false), Convolution::plan)) {
+      return plan.get().hold(Dnnl.workspace(), dy.data());
+    }
+  }
+
+  /** Runs a plan whose first input is dy: from {@code heldDy} if the plan reads that layout, else from values. */
+  private static float[][] run(Plan plan, Tensor w, BlockedTensor heldDy, float[]... inputValues) {
+    if (heldDy != null) {
+      Plan.Chained out = plan.runChained(Dnnl.workspace(), w, heldDy, false, inputValues);
+      if (out != null) return out.values();
+    }
+    return plan.run(Dnnl.workspace(), w, inputValues);
   }
 
   /** Frees every cached primitive not in use (those in use when their users finish). */
@@ -99,9 +130,10 @@ public final class Convolution {
           .output(DNNL_ARG_DIFF_SRC, MemoryDesc.plain(g.srcDims()))
           .build();
       case BACKWARD_WEIGHTS -> {
+        // dy first, so that it can come held (holdGradient).
         Plan.Builder b = Plan.builder(backwardWeightsPrimitive(g, key.bias()))
-            .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(g.dstDims()))
+            .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .output(DNNL_ARG_DIFF_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
         if (key.bias()) b.output(DNNL_ARG_DIFF_BIAS, MemoryDesc.plain(g.biasDims()));
         yield b.build();

@@ -129,6 +129,22 @@ public final class Plan implements AutoCloseable {
     }
   }
 
+  /**
+   * Row-major values of the first planned input, copied and reordered once into the layout this plan reads
+   * it, for {@link #runChained} of this plan or of another that reads the same layout. The caller closes it.
+   */
+  public BlockedTensor hold(Workspace workspace, float[] firstInputValues) {
+    Operand first = inputs.get(0);
+    NativeBuffer buffer = workspace.borrow(first.internal.bytes());
+    try {
+      first.writeInternal(workspace, firstInputValues, buffer);
+    } catch (RuntimeException e) {
+      workspace.giveBack(buffer);
+      throw e;
+    }
+    return new BlockedTensor(workspace, buffer, first.internal.copy(), first.plain.dims());
+  }
+
   @Override
   public void close() {
     for (Operand o : inputs) o.close();

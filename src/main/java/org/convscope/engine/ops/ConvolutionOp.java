@@ -96,14 +96,17 @@ abstract class ConvolutionOp implements FusingOp {
       }
       return grads;
     }
-    if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy), x.shape());
     // oneDNN's backward-weights pass gives the bias gradient along with the weights'. For the bias alone a
     // per-channel sum is far cheaper, and it is also needed when the output has margins oneDNN does not see.
     boolean biasByDnnl = biasNeeded && needed[1] && r.offset() == null;
-    if (needed[1]) {
-      float[][] dw = Convolution.backwardWeights(g, x, dy, biasByDnnl);
-      grads[1] = Tensor.of(dw[0], w.shape());
-      if (biasByDnnl) grads[2] = Tensor.of(dw[1], bias.shape());
+    // Training needs both passes: dy is then staged for oneDNN once, not once per pass.
+    try (BlockedTensor heldDy = needed[0] && needed[1] ? Convolution.holdGradient(g, dy) : null) {
+      if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy, heldDy), x.shape());
+      if (needed[1]) {
+        float[][] dw = Convolution.backwardWeights(g, x, dy, heldDy, biasByDnnl);
+        grads[1] = Tensor.of(dw[0], w.shape());
+        if (biasByDnnl) grads[2] = Tensor.of(dw[1], bias.shape());
+      }
     }
     if (biasNeeded && !biasByDnnl) grads[2] = Tensor.of(sumPerChannel(outputGrads[0]), bias.shape());
     return grads;

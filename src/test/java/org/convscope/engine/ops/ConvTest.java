@@ -148,6 +148,23 @@ class ConvTest {
     assertClose(all[0], dataOnly[0]);
   }
 
+  /** Training asks for both passes, which then share one staged copy of dy: the same bits as each pass alone. */
+  @Test
+  void bothPassesTogetherGiveTheBitsOfEachPassAlone() {
+    Op op = new Conv(spec("Conv", "pads", ints(1, 1, 1, 1)));
+    Tensor x = GradCheck.randn(24, 0, 4, 16, 9, 9);
+    Tensor w = GradCheck.randn(25, 0, 24, 16, 3, 3);
+    Tensor[] in = {x, w};
+    Tensor[] out = op.forward(CTX, in);
+    Tensor[] dy = {GradCheck.randn(26, 0, out[0].shape())};
+    Tensor[] both = op.backward(CTX, in, out, dy, new boolean[] {true, true});
+    Tensor dataAlone = op.backward(CTX, in, out, dy, new boolean[] {true, false})[0];
+    Tensor weightsAlone = op.backward(CTX, in, out, dy, new boolean[] {false, true})[1];
+    assertArrayEquals(dataAlone.data(), both[0].data());
+    assertArrayEquals(weightsAlone.data(), both[1].data());
+    assertClose(ConvReference.conv(x, w, null, 1, ints(1, 1), ints(1, 1), ints(1, 1), ints(1, 1)), out[0]);
+  }
+
   @Test
   void inPlaceWeightUpdatesAreSeenAfterMarkModified() {
     Op op = new Conv(spec("Conv"));

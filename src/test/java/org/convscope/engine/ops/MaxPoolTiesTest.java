@@ -35,6 +35,13 @@ class MaxPoolTiesTest {
       new Case(2, 2, 6, 11, 2, 4, 3, 2, 2, 2, 0, 1, 1, 3, true),
       // resnet's stem pooling, large enough for the parallel paths.
       new Case(2, 64, 56, 56, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, false),
+      // Disjoint 2x2 windows (MaxPool's own path): even sizes, odd sizes whose last row and column no window
+      // reads, and the demo network's first pooling, large enough for the parallel path.
+      new Case(2, 3, 6, 8, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, false),
+      new Case(1, 2, 7, 9, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, false),
+      new Case(4, 32, 28, 28, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, false),
+      // The same windows but for the odd size's extra ragged window (ceil mode): the general path.
+      new Case(1, 2, 7, 9, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, true),
   };
 
   @Test
@@ -94,5 +101,23 @@ class MaxPoolTiesTest {
     Tensor dx = pool.backward(ExecutionContext.inference(), new Tensor[] {x}, y,
         new Tensor[] {Tensor.of(new float[] {1, 2}, 1, 1, 1, 2)}, new boolean[] {true})[0];
     assertArrayEquals(new float[] {0, 0, 0, 0, 1, 0, 2, 0}, dx.data());
+  }
+
+  /** Disjoint 2x2 windows: NaN at each tap, two NaNs, signed zeros that tie, and a maximum in the last tap. */
+  @Test
+  void twoByTwoWindowsSendTheGradientToTheFirstNaNOrTie() {
+    Op pool = op("MaxPool", 12, 1, 1, "kernel_shape", new int[] {2, 2}, "strides", new int[] {2, 2});
+    float nan = Float.NaN;
+    // One row of six windows over a 2 x 12 plane; window k covers columns 2k and 2k+1 of both rows.
+    Tensor x = Tensor.of(new float[] {
+        nan, 1, 1, nan, 1, 1, 1, 1, -0f, 0, 1, 2,
+        1, 1, 1, 1, nan, 1, 3, nan, 0, -0f, 3, 4}, 1, 1, 2, 12);
+    Tensor[] y = SpatialTesting.run(pool, x);
+    assertArrayEquals(new float[] {nan, nan, nan, nan, 0, 4}, y[0].data());
+    Tensor dx = pool.backward(ExecutionContext.inference(), new Tensor[] {x}, y,
+        new Tensor[] {Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 1, 1, 1, 6)}, new boolean[] {true})[0];
+    assertArrayEquals(new float[] {
+        1, 0, 0, 2, 0, 0, 0, 0, 5, 0, 0, 0,
+        0, 0, 0, 0, 3, 0, 0, 4, 0, 0, 0, 6}, dx.data());
   }
 }
