@@ -100,13 +100,13 @@ public final class Convolution {
     }
   }
 
-  /** Runs a plan whose first input is dy: from {@code heldDy} if the plan reads that layout, else from values. */
+  /**
+   * Runs a plan whose first input is dy: from {@code heldDy} when given (reordered in native memory if the plan
+   * reads another layout), else from the values.
+   */
   private static float[][] run(Plan plan, Tensor w, BlockedTensor heldDy, float[]... inputValues) {
-    if (heldDy != null) {
-      Plan.Chained out = plan.runChained(Dnnl.workspace(), w, heldDy, false, inputValues);
-      if (out != null) return out.values();
-    }
-    return plan.run(Dnnl.workspace(), w, inputValues);
+    if (heldDy == null) return plan.run(Dnnl.workspace(), w, inputValues);
+    return plan.runChained(Dnnl.workspace(), w, heldDy, null, false, inputValues).values();
   }
 
   /** Frees every cached primitive not in use (those in use when their users finish). */
