@@ -2,6 +2,9 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
@@ -14,7 +17,8 @@ import org.convscope.tensor.Tensor;
  * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
  * pass, with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
  * bounded cache shared by all threads; weights are reordered once per tensor version by the
- * {@link WeightCache}.
+ * {@link WeightCache}. Forward and backward-data plans between row-major arrays are tuned: oneDNN's
+ * implementations are timed once when the plan is made, and the fastest is kept.
  */
 public final class Convolution {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
@@ -23,13 +27,17 @@ public final class Convolution {
 
   /**
    * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
-   * {@code clamp}: a forward pass's output clamp, or null.
+   * {@code clamp}: a forward pass's output clamp, or null; {@code tuned}: the implementation is the fastest
+   * of several, timed from and to row-major arrays (not for chained runs, whose held layouts must match).
    */
-  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, Clamp clamp) {
-    PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {
-      this(geometry, pass, bias, null);
-    }
-  }
+  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, Clamp clamp, boolean tuned) {}
+
+  /** Below this much work an implementation's speed matters less than the time to create and time several. */
+  private static final long TUNING_MIN_MULTIPLY_ADDS = 1L << 20;
+  /** oneDNN's first few implementations; later ones are generic and slower still. */
+  private static final int TUNING_CANDIDATES = 4;
+  /** Timed runs of each candidate after one to warm up; the best of these counts. */
+  private static final int TUNING_ROUNDS = 2;
 
   private Convolution() {}
 
@@ -40,7 +48,8 @@ public final class Convolution {
 
   /** The same followed by {@code clamp} (none when null), which oneDNN applies as it writes y. */
   public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, Clamp clamp) {
-    return forwardChained(geometry, x, null, w, bias, clamp, false).values()[0];
+    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, clamp, true);
+    return forward(key, x, null, w, bias, false).values()[0];
   }
 
   /**
@@ -50,7 +59,12 @@ public final class Convolution {
    */
   public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
       Tensor bias, Clamp clamp, boolean holdOutput) {
-    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, clamp);
+    // Not tuned: the layouts a chain holds between convolutions must stay those oneDNN prefers.
+    return forward(new PlanKey(geometry, Pass.FORWARD, bias != null, clamp, false), x, heldX, w, bias, holdOutput);
+  }
+
+  private static Plan.Chained forward(PlanKey key, Tensor x, BlockedTensor heldX, Tensor w, Tensor bias,
+      boolean holdOutput) {
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       float[] xValues = heldX == null ? x.data() : null;
       return bias == null
@@ -61,7 +75,7 @@ public final class Convolution {
 
   /** The gradient with respect to x, given the gradient {@code dy} with respect to the output. */
   public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy) {
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_DATA, false), Convolution::plan)) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_DATA, false, null, true), Convolution::plan)) {
       return plan.get().run(Dnnl.workspace(), w, dy.data())[0];
     }
   }
@@ -71,7 +85,7 @@ public final class Convolution {
    * {@code withBias}, the bias; the second entry is null otherwise.
    */
   public static float[][] backwardWeights(ConvGeometry geometry, Tensor x, Tensor dy, boolean withBias) {
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_WEIGHTS, withBias), Convolution::plan)) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_WEIGHTS, withBias, null, false), Convolution::plan)) {
       float[][] out = plan.get().run(Dnnl.workspace(), null, x.data(), dy.data());
       return new float[][] {out[0], withBias ? out[1] : null};
     }
@@ -83,29 +97,82 @@ public final class Convolution {
   }
 
   private static Plan plan(PlanKey key) {
+    boolean tune = key.tuned() && key.geometry().multiplyAdds() >= TUNING_MIN_MULTIPLY_ADDS;
+    return fastest(candidatePlans(key, tune ? TUNING_CANDIDATES : 1));
+  }
+
+  /** Plans for the backward-data pass around each of the implementations tuning chooses from. */
+  static List<Plan> backwardDataCandidates(ConvGeometry g) {
+    return candidatePlans(new PlanKey(g, Pass.BACKWARD_DATA, false, null, true), TUNING_CANDIDATES);
+  }
+
+  /** A plan for each of oneDNN's first {@code limit} implementations of the key's pass. */
+  private static List<Plan> candidatePlans(PlanKey key, int limit) {
     ConvGeometry g = key.geometry();
     return switch (key.pass()) {
-      case FORWARD -> {
-        Plan.Builder b = Plan.builder(forwardPrimitive(g, key.bias(), key.clamp()))
+      case FORWARD -> plans(forwardPrimitives(g, key.bias(), key.clamp(), limit), main -> {
+        Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
         if (key.bias()) b.input(DNNL_ARG_BIAS, MemoryDesc.plain(g.biasDims()));
-        yield b.output(DNNL_ARG_DST, MemoryDesc.plain(g.dstDims())).build();
-      }
-      case BACKWARD_DATA -> Plan.builder(backwardDataPrimitive(g))
+        return b.output(DNNL_ARG_DST, MemoryDesc.plain(g.dstDims())).build();
+      });
+      case BACKWARD_DATA -> plans(backwardDataPrimitives(g, limit), main -> Plan.builder(main)
           .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(g.dstDims()))
           .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()))
           .output(DNNL_ARG_DIFF_SRC, MemoryDesc.plain(g.srcDims()))
-          .build();
-      case BACKWARD_WEIGHTS -> {
-        Plan.Builder b = Plan.builder(backwardWeightsPrimitive(g, key.bias()))
+          .build());
+      case BACKWARD_WEIGHTS -> plans(backwardWeightsPrimitives(g, key.bias(), limit), main -> {
+        Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(g.dstDims()))
             .output(DNNL_ARG_DIFF_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
         if (key.bias()) b.output(DNNL_ARG_DIFF_BIAS, MemoryDesc.plain(g.biasDims()));
-        yield b.build();
-      }
+        return b.build();
+      });
     };
+  }
+
+  /** A plan around each primitive; if one cannot be built, everything is closed. */
+  private static List<Plan> plans(List<Primitive> primitives, Function<Primitive, Plan> build) {
+    List<Plan> plans = new ArrayList<>();
+    try {
+      for (Primitive p : primitives) plans.add(build.apply(p));
+      return plans;
+    } catch (RuntimeException e) {
+      for (Plan p : plans) p.close();
+      // The failed build closed its own primitive; those after it are not in a plan yet.
+      for (int i = plans.size() + 1; i < primitives.size(); i++) primitives.get(i).close();
+      throw e;
+    }
+  }
+
+  /**
+   * The plan that runs fastest on this machine, copies and reorders included; the others are closed.
+   * oneDNN ranks its implementations without regard to the reorders from and to row-major, and its first
+   * choice for some shapes (stride-2 backward-data, channels-last at batch 1) is several times slower than
+   * another one. The candidates are timed in turns, each keeping its best time, so that a burst of load on
+   * the machine does not decide. All compute the same values within float rounding.
+   */
+  private static Plan fastest(List<Plan> plans) {
+    Plan chosen = null;
+    try {
+      if (plans.size() == 1) return chosen = plans.get(0);
+      long[] best = new long[plans.size()];
+      Arrays.fill(best, Long.MAX_VALUE);
+      Workspace workspace = Dnnl.workspace();
+      for (int round = 0; round <= TUNING_ROUNDS; round++) {
+        for (int i = 0; i < plans.size(); i++) {
+          long nanos = plans.get(i).timeOnZeros(workspace);
+          if (round > 0) best[i] = Math.min(best[i], nanos); // round 0 only warms caches and pages up
+        }
+      }
+      int fastest = 0;
+      for (int i = 1; i < best.length; i++) if (best[i] < best[fastest]) fastest = i;
+      return chosen = plans.get(fastest);
+    } finally {
+      for (Plan p : plans) if (p != chosen) p.close();
+    }
   }
 
   /** The layouts a primitive is created from: "any" for the tensors, so oneDNN picks; plain for the bias. */
@@ -135,10 +202,12 @@ public final class Convolution {
     }
   }
 
-  private static Primitive forwardPrimitive(ConvGeometry g, boolean withBias, Clamp clamp) {
+  /** Up to {@code limit} implementations of the forward pass, oneDNN's first choice first. */
+  private static List<Primitive> forwardPrimitives(ConvGeometry g, boolean withBias, Clamp clamp, int limit) {
     try (Descs d = new Descs(g, withBias)) {
       String what = g + " forward" + (clamp == null ? "" : " with " + clamp);
-      return Primitive.create(what, clamp, (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr));
+      return Primitive.candidates(what, clamp,
+          (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr), limit);
     }
   }
 
@@ -153,35 +222,35 @@ public final class Convolution {
             g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), attr);
   }
 
-  private static Primitive backwardDataPrimitive(ConvGeometry g) {
+  private static List<Primitive> backwardDataPrimitives(ConvGeometry g, int limit) {
     String what = g + " backward to data";
     try (Descs d = new Descs(g, false)) {
-      return withForwardHint(g, d, what, hint -> Primitive.create(what, (pd, attr) -> g.transposed()
+      return withForwardHint(g, d, what, hint -> Primitive.candidates(what, null, (pd, attr) -> g.transposed()
           ? dnnl_deconvolution_backward_data_primitive_desc_create(pd, Dnnl.engine(), dnnl_deconvolution_direct,
               d.src.handle(), d.weights.handle(), d.dst.handle(),
               g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)
           : dnnl_convolution_backward_data_primitive_desc_create(pd, Dnnl.engine(), dnnl_convolution_direct,
               d.src.handle(), d.weights.handle(), d.dst.handle(),
-              g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)));
+              g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr), limit));
     }
   }
 
-  private static Primitive backwardWeightsPrimitive(ConvGeometry g, boolean withBias) {
+  private static List<Primitive> backwardWeightsPrimitives(ConvGeometry g, boolean withBias, int limit) {
     String what = g + " backward to weights";
     try (Descs d = new Descs(g, withBias)) {
-      return withForwardHint(g, d, what, hint -> Primitive.create(what, (pd, attr) -> g.transposed()
+      return withForwardHint(g, d, what, hint -> Primitive.candidates(what, null, (pd, attr) -> g.transposed()
           ? dnnl_deconvolution_backward_weights_primitive_desc_create(pd, Dnnl.engine(), dnnl_deconvolution_direct,
               d.src.handle(), d.weights.handle(), d.biasHandle(), d.dst.handle(),
               g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)
           : dnnl_convolution_backward_weights_primitive_desc_create(pd, Dnnl.engine(), dnnl_convolution_direct,
               d.src.handle(), d.weights.handle(), d.biasHandle(), d.dst.handle(),
-              g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)));
+              g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr), limit));
     }
   }
 
   /** oneDNN builds backward primitives from a forward-training descriptor, needed only while creating them. */
-  private static Primitive withForwardHint(ConvGeometry g, Descs d, String what,
-      Function<dnnl_primitive_desc, Primitive> create) {
+  private static <T> T withForwardHint(ConvGeometry g, Descs d, String what,
+      Function<dnnl_primitive_desc, T> create) {
     dnnl_primitive_desc hint = new dnnl_primitive_desc();
     Dnnl.check(forwardDescriptor(hint, g, dnnl_forward_training, d, null), "creating the forward hint of " + what);
     try {

@@ -61,6 +61,31 @@ public final class Plan implements AutoCloseable {
           + (weights == null ? "" : " and weights"));
     }
     if (heldInput != null && !heldInput.layout().sameLayout(inputs.get(0).internal)) return null;
+    if (weights == null) return execute(workspace, null, heldInput, holdOutput, inputValues);
+    try (Lease<WeightCache.Reordered> w = WeightCache.shared().acquire(weightTensor, weights, workspace)) {
+      return execute(workspace, w.get().buffer(), heldInput, holdOutput, inputValues);
+    }
+  }
+
+  /**
+   * Runs once on zeros, as {@link #run} would (copies and reorders included, the weights already in the
+   * primitive's layout), and returns the nanoseconds taken: for choosing between implementations.
+   */
+  long timeOnZeros(Workspace workspace) {
+    float[][] zeros = new float[inputs.size()][];
+    for (int i = 0; i < zeros.length; i++) zeros[i] = new float[Math.toIntExact(inputs.get(i).plain.bytes() / Float.BYTES)];
+    NativeBuffer weightBuffer = null;
+    if (weights != null) {
+      weightBuffer = workspace.buffer("trial weights", weights.internal.bytes());
+      weightBuffer.write(new float[Math.toIntExact(weights.internal.bytes() / Float.BYTES)]);
+    }
+    long start = System.nanoTime();
+    execute(workspace, weightBuffer, null, false, zeros);
+    return System.nanoTime() - start;
+  }
+
+  private Chained execute(Workspace workspace, NativeBuffer weightBuffer, BlockedTensor heldInput,
+      boolean holdOutput, float[][] inputValues) {
     NativeBuffer heldOutput = null;
     try (ExecArgs args = new ExecArgs()) {
       for (int i = 0; i < inputs.size(); i++) {
@@ -80,15 +105,8 @@ public final class Plan implements AutoCloseable {
           results[i] = outputs.get(i).bindOut(workspace, args);
         }
       }
-      if (weights == null) {
-        workspace.execute(main, args);
-      } else {
-        try (Lease<WeightCache.Reordered> w =
-            WeightCache.shared().acquire(weightTensor, weights, workspace)) {
-          args.add(weights.arg, weights.internal, w.get().buffer());
-          workspace.execute(main, args);
-        }
-      }
+      if (weightBuffer != null) args.add(weights.arg, weights.internal, weightBuffer);
+      workspace.execute(main, args);
       float[][] values = new float[outputs.size()][];
       for (int i = 0; i < outputs.size(); i++) {
         if (results[i] != null) values[i] = outputs.get(i).readOut(workspace, results[i]);
@@ -102,6 +120,11 @@ public final class Plan implements AutoCloseable {
     } finally {
       if (heldOutput != null) workspace.giveBack(heldOutput);
     }
+  }
+
+  /** oneDNN's name for the implementation this plan runs. */
+  public String implementation() {
+    return main.implementation();
   }
 
   @Override

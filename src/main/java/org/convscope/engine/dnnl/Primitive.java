@@ -2,10 +2,14 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.convscope.engine.Clamp;
 
 /**
@@ -46,6 +50,39 @@ public final class Primitive implements AutoCloseable {
    * {@code clamp} min(max(x, lower), upper), or none when null.
    */
   public static Primitive create(String what, Clamp clamp, DescriptorFactory factory) {
+    return fromDescriptor(describe(what, clamp, factory), what);
+  }
+
+  /**
+   * Every implementation oneDNN offers for the descriptor {@code factory} fills in, best first by oneDNN's own
+   * ranking, up to {@code limit} of them, skipping its slow reference implementations when others exist.
+   * Which one runs fastest depends on the shapes and the machine, so callers may time them ({@link Plan#timeOnZeros}).
+   */
+  public static List<Primitive> candidates(String what, Clamp clamp, DescriptorFactory factory, int limit) {
+    dnnl_primitive_desc iterator = describe(what, clamp, factory);
+    List<Primitive> found = new ArrayList<>();
+    try {
+      do {
+        dnnl_primitive_desc copy = new dnnl_primitive_desc();
+        Dnnl.check(dnnl_primitive_desc_clone(copy, iterator), "copying the descriptor of " + what);
+        Primitive p = fromDescriptor(copy, what);
+        if (p.implementation().startsWith("ref") && !found.isEmpty()) {
+          p.close();
+        } else {
+          found.add(p);
+        }
+      } while (found.size() < limit && dnnl_primitive_desc_next_impl(iterator) == dnnl_success);
+    } catch (RuntimeException e) {
+      for (Primitive p : found) p.close();
+      throw e;
+    } finally {
+      dnnl_primitive_desc_destroy(iterator);
+    }
+    return found;
+  }
+
+  /** A primitive descriptor made by {@code factory} with a user-managed scratchpad and the clamp post-op. */
+  private static dnnl_primitive_desc describe(String what, Clamp clamp, DescriptorFactory factory) {
     dnnl_primitive_desc descriptor = new dnnl_primitive_desc();
     dnnl_primitive_attr attributes = new dnnl_primitive_attr();
     Dnnl.check(dnnl_primitive_attr_create(attributes), "creating primitive attributes");
@@ -57,6 +94,11 @@ public final class Primitive implements AutoCloseable {
     } finally {
       dnnl_primitive_attr_destroy(attributes);
     }
+    return descriptor;
+  }
+
+  /** The primitive of {@code descriptor}, which it then owns (and destroys here if creation fails). */
+  private static Primitive fromDescriptor(dnnl_primitive_desc descriptor, String what) {
     dnnl_primitive primitive = new dnnl_primitive();
     int status = dnnl_primitive_create(primitive, descriptor);
     if (status != dnnl_success) {
@@ -98,6 +140,16 @@ public final class Primitive implements AutoCloseable {
   public MemoryDesc argMd(int arg) {
     if (closed) throw new IllegalStateException(what + " used after close");
     return MemoryDesc.view(dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, arg));
+  }
+
+  /** oneDNN's name for the implementation, e.g. "jit:avx2" or "brgconv_strided:avx2". */
+  public String implementation() {
+    if (closed) throw new IllegalStateException(what + " used after close");
+    try (PointerPointer<?> result = new PointerPointer<>(1)) {
+      Dnnl.check(dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, result),
+          "querying the implementation of " + what);
+      return new BytePointer(result.get(0)).getString();
+    }
   }
 
   /** Bytes of scratch memory an execution needs (zero when none). */

@@ -1,0 +1,112 @@
+package org.convscope.engine.dnnl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.convscope.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Convolutions large enough to be tuned choose among several oneDNN implementations by timing them; whichever
+ * wins, the values must be the convolution's, as every candidate's are.
+ */
+class ConvolutionTuningTest {
+  /** Stride 2, where oneDNN's first choice for backward-data is often not the fastest. */
+  private static final ConvGeometry STRIDED = new ConvGeometry(false, 2, 16, 32, 1, new int[] {32, 32},
+      new int[] {16, 16}, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
+
+  @Test
+  void theGeometryIsLargeEnoughToBeTuned() {
+    assertTrue(STRIDED.multiplyAdds() >= 1L << 20, "the tests below would not exercise tuning");
+  }
+
+  @Test
+  void everyCandidateAndTheTunedChoiceComputeTheDataGradient() {
+    Random random = new Random(7);
+    Tensor w = randomTensor(random, 32, 16, 3, 3);
+    Tensor dy = randomTensor(random, 2, 32, 16, 16);
+    double[] expected = backwardDataReference(w.data(), dy.data());
+    List<Plan> candidates = Convolution.backwardDataCandidates(STRIDED);
+    try {
+      assertTrue(candidates.size() >= 2, "oneDNN offers a single implementation; nothing to choose from");
+      for (Plan plan : candidates) {
+        assertClose(expected, plan.run(Dnnl.workspace(), w, dy.data())[0], plan.implementation());
+      }
+    } finally {
+      for (Plan plan : candidates) plan.close();
+    }
+    assertClose(expected, Convolution.backwardData(STRIDED, w, dy), "tuned");
+  }
+
+  @Test
+  void theTunedForwardPassComputesTheConvolution() {
+    Random random = new Random(8);
+    Tensor x = randomTensor(random, 2, 16, 32, 32);
+    Tensor w = randomTensor(random, 32, 16, 3, 3);
+    double[] expected = new double[2 * 32 * 16 * 16];
+    float[] xs = x.data();
+    float[] ws = w.data();
+    for (int n = 0; n < 2; n++) {
+      for (int o = 0; o < 32; o++) {
+        for (int oh = 0; oh < 16; oh++) {
+          for (int ow = 0; ow < 16; ow++) {
+            double sum = 0;
+            for (int c = 0; c < 16; c++) {
+              for (int kh = 0; kh < 3; kh++) {
+                for (int kw = 0; kw < 3; kw++) {
+                  int ih = oh * 2 - 1 + kh;
+                  int iw = ow * 2 - 1 + kw;
+                  if (ih < 0 || ih >= 32 || iw < 0 || iw >= 32) continue;
+                  sum += (double) ws[((o * 16 + c) * 3 + kh) * 3 + kw] * xs[((n * 16 + c) * 32 + ih) * 32 + iw];
+                }
+              }
+            }
+            expected[((n * 32 + o) * 16 + oh) * 16 + ow] = sum;
+          }
+        }
+      }
+    }
+    assertClose(expected, Convolution.forward(STRIDED, x, w, null), "tuned forward");
+  }
+
+  /** dx[n, c, ih, iw] = sum of w[o, c, kh, kw] * dy[n, o, oh, ow] over the outputs whose window covers (ih, iw). */
+  private static double[] backwardDataReference(float[] w, float[] dy) {
+    double[] dx = new double[2 * 16 * 32 * 32];
+    for (int n = 0; n < 2; n++) {
+      for (int o = 0; o < 32; o++) {
+        for (int oh = 0; oh < 16; oh++) {
+          for (int ow = 0; ow < 16; ow++) {
+            double g = dy[((n * 32 + o) * 16 + oh) * 16 + ow];
+            for (int c = 0; c < 16; c++) {
+              for (int kh = 0; kh < 3; kh++) {
+                for (int kw = 0; kw < 3; kw++) {
+                  int ih = oh * 2 - 1 + kh;
+                  int iw = ow * 2 - 1 + kw;
+                  if (ih < 0 || ih >= 32 || iw < 0 || iw >= 32) continue;
+                  dx[((n * 16 + c) * 32 + ih) * 32 + iw] += w[((o * 16 + c) * 3 + kh) * 3 + kw] * g;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return dx;
+  }
+
+  private static Tensor randomTensor(Random random, int... shape) {
+    Tensor t = Tensor.zeros(shape);
+    for (int i = 0; i < t.size(); i++) t.data()[i] = (float) random.nextGaussian();
+    return t;
+  }
+
+  /** Sums of at most 288 products of unit normals: float rounding stays far below 1e-3. */
+  private static void assertClose(double[] expected, float[] actual, String what) {
+    assertEquals(expected.length, actual.length, what);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 1e-3 * (1 + Math.abs(expected[i])), what + " at " + i);
+    }
+  }
+}
