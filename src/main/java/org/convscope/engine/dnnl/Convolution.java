@@ -34,10 +34,13 @@ public final class Convolution {
 
   /** Below this much work an implementation's speed matters less than the time to create and time several. */
   private static final long TUNING_MIN_MULTIPLY_ADDS = 1L << 20;
-  /** oneDNN's first few implementations; later ones are generic and slower still. */
-  private static final int TUNING_CANDIDATES = 4;
-  /** Timed runs of each candidate after one to warm up; the best of these counts. */
-  private static final int TUNING_ROUNDS = 2;
+  /** oneDNN's first few implementations: enough to reach its gemm-based one, which needs no reorders. */
+  private static final int TUNING_CANDIDATES = 6;
+  /**
+   * Timed runs of each candidate after one to warm up; the best of these counts. On a busy machine a run
+   * that loses its core mid-way takes several times longer, so a few turns are needed for a clean one.
+   */
+  private static final int TUNING_ROUNDS = 4;
 
   private Convolution() {}
 

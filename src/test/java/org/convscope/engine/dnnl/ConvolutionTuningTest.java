@@ -48,44 +48,36 @@ class ConvolutionTuningTest {
     double[] expected = new double[2 * 32 * 16 * 16];
     float[] xs = x.data();
     float[] ws = w.data();
-    for (int n = 0; n < 2; n++) {
-      for (int o = 0; o < 32; o++) {
-        for (int oh = 0; oh < 16; oh++) {
-          for (int ow = 0; ow < 16; ow++) {
-            double sum = 0;
-            for (int c = 0; c < 16; c++) {
-              for (int kh = 0; kh < 3; kh++) {
-                for (int kw = 0; kw < 3; kw++) {
-                  int ih = oh * 2 - 1 + kh;
-                  int iw = ow * 2 - 1 + kw;
-                  if (ih < 0 || ih >= 32 || iw < 0 || iw >= 32) continue;
-                  sum += (double) ws[((o * 16 + c) * 3 + kh) * 3 + kw] * xs[((n * 16 + c) * 32 + ih) * 32 + iw];
-                }
-              }
-            }
-            expected[((n * 32 + o) * 16 + oh) * 16 + ow] = sum;
-          }
-        }
-      }
-    }
+    forEachTap((xi, wi, yi) -> expected[yi] += (double) ws[wi] * xs[xi]);
     assertClose(expected, Convolution.forward(STRIDED, x, w, null), "tuned forward");
   }
 
   /** dx[n, c, ih, iw] = sum of w[o, c, kh, kw] * dy[n, o, oh, ow] over the outputs whose window covers (ih, iw). */
   private static double[] backwardDataReference(float[] w, float[] dy) {
     double[] dx = new double[2 * 16 * 32 * 32];
+    forEachTap((xi, wi, yi) -> dx[xi] += (double) w[wi] * dy[yi]);
+    return dx;
+  }
+
+  /** Row-major indices of an input element, a weight and an output element that meet in {@link #STRIDED}. */
+  private interface Tap {
+    void visit(int xIndex, int wIndex, int yIndex);
+  }
+
+  /** Every tap of {@link #STRIDED}: 2 images, 16 to 32 channels, 32x32 to 16x16, 3x3 kernel, stride 2, pad 1. */
+  private static void forEachTap(Tap tap) {
     for (int n = 0; n < 2; n++) {
       for (int o = 0; o < 32; o++) {
         for (int oh = 0; oh < 16; oh++) {
           for (int ow = 0; ow < 16; ow++) {
-            double g = dy[((n * 32 + o) * 16 + oh) * 16 + ow];
             for (int c = 0; c < 16; c++) {
               for (int kh = 0; kh < 3; kh++) {
                 for (int kw = 0; kw < 3; kw++) {
                   int ih = oh * 2 - 1 + kh;
                   int iw = ow * 2 - 1 + kw;
                   if (ih < 0 || ih >= 32 || iw < 0 || iw >= 32) continue;
-                  dx[((n * 16 + c) * 32 + ih) * 32 + iw] += w[((o * 16 + c) * 3 + kh) * 3 + kw] * g;
+                  tap.visit(((n * 16 + c) * 32 + ih) * 32 + iw, ((o * 16 + c) * 3 + kh) * 3 + kw,
+                      ((n * 32 + o) * 16 + oh) * 16 + ow);
                 }
               }
             }
@@ -93,7 +85,6 @@ class ConvolutionTuningTest {
         }
       }
     }
-    return dx;
   }
 
   private static Tensor randomTensor(Random random, int... shape) {
