@@ -35,12 +35,12 @@ public final class Convolution {
   /** Below this much work an implementation's speed matters less than the time to create and time several. */
   private static final long TUNING_MIN_MULTIPLY_ADDS = 1L << 20;
   /** oneDNN's first few implementations: enough to reach its gemm-based one, which needs no reorders. */
-  private static final int TUNING_CANDIDATES = 6;
+  private static final int TUNING_CANDIDATES = 5;
   /**
-   * Timed runs of each candidate after one to warm up; the best of these counts. On a busy machine a run
-   * that loses its core mid-way takes several times longer, so a few turns are needed for a clean one.
+   * Timed runs of each candidate; the best of these counts. On a busy machine a run that loses its core
+   * mid-way takes several times longer, so a few turns are needed for a clean one.
    */
-  private static final int TUNING_ROUNDS = 4;
+  private static final int TUNING_ROUNDS = 3;
 
   private Convolution() {}
 
@@ -155,7 +155,8 @@ public final class Convolution {
    * oneDNN ranks its implementations without regard to the reorders from and to row-major, and its first
    * choice for some shapes (stride-2 backward-data, channels-last at batch 1) is several times slower than
    * another one. The candidates are timed in turns, each keeping its best time, so that a burst of load on
-   * the machine does not decide. All compute the same values within float rounding.
+   * the machine does not decide; after the first turn those more than twice as slow as the best are
+   * dropped, which keeps the cost of a first run down. All compute the same values within float rounding.
    */
   private static Plan fastest(List<Plan> plans) {
     Plan chosen = null;
@@ -163,11 +164,16 @@ public final class Convolution {
       if (plans.size() == 1) return chosen = plans.get(0);
       long[] best = new long[plans.size()];
       Arrays.fill(best, Long.MAX_VALUE);
+      boolean[] dropped = new boolean[plans.size()];
       Workspace workspace = Dnnl.workspace();
-      for (int round = 0; round <= TUNING_ROUNDS; round++) {
+      plans.get(0).timeOnZeros(workspace); // the candidates share the workspace's buffers: a first run maps them
+      for (int round = 0; round < TUNING_ROUNDS; round++) {
         for (int i = 0; i < plans.size(); i++) {
-          long nanos = plans.get(i).timeOnZeros(workspace);
-          if (round > 0) best[i] = Math.min(best[i], nanos); // round 0 only warms caches and pages up
+          if (!dropped[i]) best[i] = Math.min(best[i], plans.get(i).timeOnZeros(workspace));
+        }
+        if (round == 0) {
+          long fastest = Arrays.stream(best).min().getAsLong();
+          for (int i = 0; i < plans.size(); i++) dropped[i] = best[i] > 2 * fastest;
         }
       }
       int fastest = 0;

@@ -3,7 +3,9 @@ package org.convscope.engine.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
@@ -54,23 +56,25 @@ public final class Primitive implements AutoCloseable {
   }
 
   /**
-   * Every implementation oneDNN offers for the descriptor {@code factory} fills in, best first by oneDNN's own
-   * ranking, up to {@code limit} of them, skipping its slow reference implementations when others exist.
-   * Which one runs fastest depends on the shapes and the machine, so callers may time them ({@link Plan#timeOnZeros}).
+   * The implementations oneDNN offers for the descriptor {@code factory} fills in, best first by oneDNN's own
+   * ranking, up to {@code limit} of them. Left out, before their code is generated: the slow reference
+   * implementations (unless there is nothing else) and a kernel's versions for older instruction sets
+   * ("jit:sse41" after "jit:avx2"), which are never faster. Which of the rest runs fastest depends on the
+   * shapes and the machine, so callers may time them ({@link Plan#timeOnZeros}).
    */
   public static List<Primitive> candidates(String what, Clamp clamp, DescriptorFactory factory, int limit) {
     dnnl_primitive_desc iterator = describe(what, clamp, factory);
     List<Primitive> found = new ArrayList<>();
+    Set<String> kernels = new HashSet<>();
     try {
       do {
+        String implementation = implementation(iterator, what);
+        String kernel = withoutInstructionSet(implementation);
+        if (!found.isEmpty() && (implementation.startsWith("ref") || kernels.contains(kernel))) continue;
+        kernels.add(kernel);
         dnnl_primitive_desc copy = new dnnl_primitive_desc();
         Dnnl.check(dnnl_primitive_desc_clone(copy, iterator), "copying the descriptor of " + what);
-        Primitive p = fromDescriptor(copy, what);
-        if (p.implementation().startsWith("ref") && !found.isEmpty()) {
-          p.close();
-        } else {
-          found.add(p);
-        }
+        found.add(fromDescriptor(copy, what));
       } while (found.size() < limit && dnnl_primitive_desc_next_impl(iterator) == dnnl_success);
     } catch (RuntimeException e) {
       for (Primitive p : found) p.close();
@@ -79,6 +83,14 @@ public final class Primitive implements AutoCloseable {
       dnnl_primitive_desc_destroy(iterator);
     }
     return found;
+  }
+
+  /** "jit" for "jit:avx2" and "jit:sse41"; names without an instruction set ("x64:gemm:jit") stay whole. */
+  static String withoutInstructionSet(String implementation) {
+    int colon = implementation.lastIndexOf(':');
+    String last = implementation.substring(colon + 1);
+    boolean isa = last.startsWith("sse") || last.startsWith("avx") || last.startsWith("amx");
+    return colon > 0 && isa ? implementation.substring(0, colon) : implementation;
   }
 
   /** A primitive descriptor made by {@code factory} with a user-managed scratchpad and the clamp post-op. */
@@ -145,6 +157,10 @@ public final class Primitive implements AutoCloseable {
   /** oneDNN's name for the implementation, e.g. "jit:avx2" or "brgconv_strided:avx2". */
   public String implementation() {
     if (closed) throw new IllegalStateException(what + " used after close");
+    return implementation(descriptor, what);
+  }
+
+  private static String implementation(dnnl_primitive_desc descriptor, String what) {
     try (PointerPointer<?> result = new PointerPointer<>(1)) {
       Dnnl.check(dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, result),
           "querying the implementation of " + what);

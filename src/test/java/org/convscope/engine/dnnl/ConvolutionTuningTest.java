@@ -3,8 +3,10 @@ package org.convscope.engine.dnnl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,14 @@ class ConvolutionTuningTest {
   }
 
   @Test
+  void kernelsAreNamedWithoutTheirInstructionSet() {
+    assertEquals("jit", Primitive.withoutInstructionSet("jit:avx2"));
+    assertEquals("jit_1x1", Primitive.withoutInstructionSet("jit_1x1:sse41"));
+    assertEquals("brg_conv_fwd", Primitive.withoutInstructionSet("brg_conv_fwd:avx512_core"));
+    assertEquals("x64:gemm:jit", Primitive.withoutInstructionSet("x64:gemm:jit"));
+  }
+
+  @Test
   void everyCandidateAndTheTunedChoiceComputeTheDataGradient() {
     Random random = new Random(7);
     Tensor w = randomTensor(random, 32, 16, 3, 3);
@@ -31,7 +41,10 @@ class ConvolutionTuningTest {
     List<Plan> candidates = Convolution.backwardDataCandidates(STRIDED);
     try {
       assertTrue(candidates.size() >= 2, "oneDNN offers a single implementation; nothing to choose from");
+      Set<String> kernels = new HashSet<>();
       for (Plan plan : candidates) {
+        assertTrue(kernels.add(Primitive.withoutInstructionSet(plan.implementation())),
+            "one version of each kernel: " + plan.implementation());
         assertClose(expected, plan.run(Dnnl.workspace(), w, dy.data())[0], plan.implementation());
       }
     } finally {
