@@ -17,8 +17,10 @@ import org.convscope.tensor.Tensor;
  * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
  * pass, with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
  * bounded cache shared by all threads; weights are reordered once per tensor version by the
- * {@link WeightCache}. Forward and backward-data plans between row-major arrays are tuned: oneDNN's
- * implementations are timed once when the plan is made, and the fastest is kept.
+ * {@link WeightCache}. Backward-data plans are tuned: oneDNN's implementations are timed once when the plan
+ * is made, and the fastest is kept. Forward plans keep oneDNN's first choice: another implementation rounds
+ * the activations differently, which can move a max-pooling window's maximum between near-equal values
+ * and with it the gradient, so explanations would no longer match PyTorch's.
  */
 public final class Convolution {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
@@ -27,10 +29,13 @@ public final class Convolution {
 
   /**
    * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
-   * {@code clamp}: a forward pass's output clamp, or null; {@code tuned}: the implementation is the fastest
-   * of several, timed from and to row-major arrays (not for chained runs, whose held layouts must match).
+   * {@code clamp}: a forward pass's output clamp, or null.
    */
-  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, Clamp clamp, boolean tuned) {}
+  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, Clamp clamp) {
+    PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {
+      this(geometry, pass, bias, null);
+    }
+  }
 
   /** Below this much work an implementation's speed matters less than the time to create and time several. */
   private static final long TUNING_MIN_MULTIPLY_ADDS = 1L << 20;
@@ -51,8 +56,7 @@ public final class Convolution {
 
   /** The same followed by {@code clamp} (none when null), which oneDNN applies as it writes y. */
   public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, Clamp clamp) {
-    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, clamp, true);
-    return forward(key, x, null, w, bias, false).values()[0];
+    return forwardChained(geometry, x, null, w, bias, clamp, false).values()[0];
   }
 
   /**
@@ -62,12 +66,7 @@ public final class Convolution {
    */
   public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
       Tensor bias, Clamp clamp, boolean holdOutput) {
-    // Not tuned: the layouts a chain holds between convolutions must stay those oneDNN prefers.
-    return forward(new PlanKey(geometry, Pass.FORWARD, bias != null, clamp, false), x, heldX, w, bias, holdOutput);
-  }
-
-  private static Plan.Chained forward(PlanKey key, Tensor x, BlockedTensor heldX, Tensor w, Tensor bias,
-      boolean holdOutput) {
+    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, clamp);
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       float[] xValues = heldX == null ? x.data() : null;
       return bias == null
@@ -78,7 +77,7 @@ public final class Convolution {
 
   /** The gradient with respect to x, given the gradient {@code dy} with respect to the output. */
   public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy) {
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_DATA, false, null, true), Convolution::plan)) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_DATA, false), Convolution::plan)) {
       return plan.get().run(Dnnl.workspace(), w, dy.data())[0];
     }
   }
@@ -88,7 +87,7 @@ public final class Convolution {
    * {@code withBias}, the bias; the second entry is null otherwise.
    */
   public static float[][] backwardWeights(ConvGeometry geometry, Tensor x, Tensor dy, boolean withBias) {
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_WEIGHTS, withBias, null, false), Convolution::plan)) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_WEIGHTS, withBias), Convolution::plan)) {
       float[][] out = plan.get().run(Dnnl.workspace(), null, x.data(), dy.data());
       return new float[][] {out[0], withBias ? out[1] : null};
     }
@@ -100,13 +99,13 @@ public final class Convolution {
   }
 
   private static Plan plan(PlanKey key) {
-    boolean tune = key.tuned() && key.geometry().multiplyAdds() >= TUNING_MIN_MULTIPLY_ADDS;
+    boolean tune = key.pass() == Pass.BACKWARD_DATA && key.geometry().multiplyAdds() >= TUNING_MIN_MULTIPLY_ADDS;
     return fastest(candidatePlans(key, tune ? TUNING_CANDIDATES : 1));
   }
 
   /** Plans for the backward-data pass around each of the implementations tuning chooses from. */
   static List<Plan> backwardDataCandidates(ConvGeometry g) {
-    return candidatePlans(new PlanKey(g, Pass.BACKWARD_DATA, false, null, true), TUNING_CANDIDATES);
+    return candidatePlans(new PlanKey(g, Pass.BACKWARD_DATA, false), TUNING_CANDIDATES);
   }
 
   /** A plan for each of oneDNN's first {@code limit} implementations of the key's pass. */
@@ -153,8 +152,8 @@ public final class Convolution {
   /**
    * The plan that runs fastest on this machine, copies and reorders included; the others are closed.
    * oneDNN ranks its implementations without regard to the reorders from and to row-major, and its first
-   * choice for some shapes (stride-2 backward-data, channels-last at batch 1) is several times slower than
-   * another one. The candidates are timed in turns, each keeping its best time, so that a burst of load on
+   * choice for some shapes is several times slower than another one (brgconv_strided for stride-2
+   * backward-data: the 7x7/2 stem of a ResNet takes about 2.5 times as long as with gemm). The candidates are timed in turns, each keeping its best time, so that a burst of load on
    * the machine does not decide; after the first turn those more than twice as slow as the best are
    * dropped, which keeps the cost of a first run down. All compute the same values within float rounding.
    */
