@@ -395,6 +395,7 @@ public final class Network {
     for (String out : node.outputs()) if (!wanted.contains(out)) grads.remove(out);
   }
 
+  /** Sums into a new array, never in place: an op may hand one gradient to several inputs (Add does). */
   private static void accumulate(Map<String, Tensor> grads, String name, Tensor g) {
     Tensor existing = grads.get(name);
     if (existing == null) {

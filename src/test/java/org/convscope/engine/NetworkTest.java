@@ -40,6 +40,29 @@ class NetworkTest {
     assertArrayEquals(new float[] {0, -9, 0, 11}, g.get("x").data());
   }
 
+  /**
+   * A residual connection, s = relu(x) + x and out = relu(s) + s: Add hands one gradient array to both of its
+   * inputs, and the sums where the branches meet must not write into it.
+   */
+  @Test
+  void residualConnectionsShareTheirGradientSafely() {
+    GraphBuilder b = new GraphBuilder("residual", 13);
+    String x = b.input("x", -1, 4);
+    String r = b.node("Relu", "/r/Relu", List.of(x), Map.of());
+    String s = b.node("Add", "/s/Add", List.of(r, x), Map.of());
+    String t = b.node("Relu", "/t/Relu", List.of(s), Map.of());
+    String out = b.node("Add", "/out/Add", List.of(t, s), Map.of());
+    b.output(out);
+    Network net = new Network(b.build(StandardOps.registry()));
+    Trace trace = net.forward(Map.of("x", X), ForwardOptions.forBackward());
+    Tensor seed = Tensor.of(new float[] {1, 2, 3, 4}, 1, 4);
+    Map<String, Tensor> g = net.backward(trace, Map.of(out, seed), List.of("x", s), BackwardRules.DEFAULT);
+    // s = {-1, 4, -3, 8}: ds = seed * (1 + [s > 0]); dx = ds * (1 + [x > 0]).
+    assertArrayEquals(new float[] {1, 4, 3, 8}, g.get(s).data());
+    assertArrayEquals(new float[] {1, 8, 3, 16}, g.get("x").data());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, seed.data(), "the seed is left as it was");
+  }
+
   @Test
   void backwardRuleOverrideLeavesModelUntouched() {
     Network net = diamond();

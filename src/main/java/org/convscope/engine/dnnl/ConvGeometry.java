@@ -77,6 +77,14 @@ public record ConvGeometry(boolean transposed, int batch, int inChannels, int ou
     return new long[] {outChannels};
   }
 
+  /** Multiply-adds of one pass (forward or backward-data), a measure of its work. */
+  public long multiplyAdds() {
+    long n = (long) batch * outChannels * (inChannels / groups);
+    for (int s : outSize) n *= s;
+    for (int k : kernel) n *= k;
+    return n;
+  }
+
   long[] dnnlStrides() {
     return toLongs(strides, 0);
   }

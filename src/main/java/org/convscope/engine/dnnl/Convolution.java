@@ -2,6 +2,9 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
@@ -14,7 +17,10 @@ import org.convscope.tensor.Tensor;
  * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
  * pass, with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
  * bounded cache shared by all threads; weights are reordered once per tensor version by the
- * {@link WeightCache}.
+ * {@link WeightCache}. Backward-data plans are tuned: oneDNN's implementations are timed once when the plan
+ * is made, and the fastest is kept. Forward plans keep oneDNN's first choice: another implementation rounds
+ * the activations differently, which can move a max-pooling window's maximum between near-equal values
+ * and with it the gradient, so explanations would no longer match PyTorch's.
  */
 public final class Convolution {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
@@ -31,6 +37,16 @@ public final class Convolution {
       this(geometry, pass, bias, false, null);
     }
   }
+
+  /** Below this much work an implementation's speed matters less than the time to create and time several. */
+  private static final long TUNING_MIN_MULTIPLY_ADDS = 1L << 20;
+  /** oneDNN's first few implementations: enough to reach its gemm-based one, which needs no reorders. */
+  private static final int TUNING_CANDIDATES = 5;
+  /**
+   * Timed runs of each candidate; the best of these counts. On a busy machine a run that loses its core
+   * mid-way takes several times longer, so a few turns are needed for a clean one.
+   */
+  private static final int TUNING_ROUNDS = 3;
 
   private Convolution() {}
 
@@ -115,30 +131,89 @@ public final class Convolution {
   }
 
   private static Plan plan(PlanKey key) {
+    boolean tune = key.pass() == Pass.BACKWARD_DATA && key.geometry().multiplyAdds() >= TUNING_MIN_MULTIPLY_ADDS;
+    return fastest(candidatePlans(key, tune ? TUNING_CANDIDATES : 1));
+  }
+
+  /** Plans for the backward-data pass around each of the implementations tuning chooses from. */
+  static List<Plan> backwardDataCandidates(ConvGeometry g) {
+    return candidatePlans(new PlanKey(g, Pass.BACKWARD_DATA, false), TUNING_CANDIDATES);
+  }
+
+  /** A plan for each of oneDNN's first {@code limit} implementations of the key's pass. */
+  private static List<Plan> candidatePlans(PlanKey key, int limit) {
     ConvGeometry g = key.geometry();
     return switch (key.pass()) {
-      case FORWARD -> {
-        Plan.Builder b = Plan.builder(forwardPrimitive(g, key.bias(), key.sum(), key.clamp()))
+      case FORWARD -> plans(forwardPrimitives(g, key.bias(), key.sum(), key.clamp(), limit), main -> {
+        Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
         if (key.bias()) b.input(DNNL_ARG_BIAS, MemoryDesc.plain(g.biasDims()));
-        yield b.output(DNNL_ARG_DST, MemoryDesc.plain(g.dstDims())).build();
-      }
-      case BACKWARD_DATA -> Plan.builder(backwardDataPrimitive(g))
+        return b.output(DNNL_ARG_DST, MemoryDesc.plain(g.dstDims())).build();
+      });
+      case BACKWARD_DATA -> plans(backwardDataPrimitives(g, limit), main -> Plan.builder(main)
           .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(g.dstDims()))
           .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()))
           .output(DNNL_ARG_DIFF_SRC, MemoryDesc.plain(g.srcDims()))
-          .build();
-      case BACKWARD_WEIGHTS -> {
+          .build());
+      case BACKWARD_WEIGHTS -> plans(backwardWeightsPrimitives(g, key.bias(), limit), main -> {
         // dy first, so that it can come held (holdGradient).
-        Plan.Builder b = Plan.builder(backwardWeightsPrimitive(g, key.bias()))
+        Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(g.dstDims()))
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .output(DNNL_ARG_DIFF_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
         if (key.bias()) b.output(DNNL_ARG_DIFF_BIAS, MemoryDesc.plain(g.biasDims()));
-        yield b.build();
-      }
+        return b.build();
+      });
     };
+  }
+
+  /** A plan around each primitive; if one cannot be built, everything is closed. */
+  private static List<Plan> plans(List<Primitive> primitives, Function<Primitive, Plan> build) {
+    List<Plan> plans = new ArrayList<>();
+    try {
+      for (Primitive p : primitives) plans.add(build.apply(p));
+      return plans;
+    } catch (RuntimeException e) {
+      for (Plan p : plans) p.close();
+      // The failed build closed its own primitive; those after it are not in a plan yet.
+      for (int i = plans.size() + 1; i < primitives.size(); i++) primitives.get(i).close();
+      throw e;
+    }
+  }
+
+  /**
+   * The plan that runs fastest on this machine, copies and reorders included; the others are closed.
+   * oneDNN ranks its implementations without regard to the reorders from and to row-major, and its first
+   * choice for some shapes is several times slower than another one (brgconv_strided for stride-2
+   * backward-data: the 7x7/2 stem of a ResNet takes about 2.5 times as long as with gemm). The candidates
+   * are timed in turns, each keeping its best time, so that a burst of load on the machine does not decide; after the first turn those more than twice as slow as the best are
+   * dropped, which keeps the cost of a first run down. All compute the same values within float rounding.
+   */
+  private static Plan fastest(List<Plan> plans) {
+    Plan chosen = null;
+    try {
+      if (plans.size() == 1) return chosen = plans.get(0);
+      long[] best = new long[plans.size()];
+      Arrays.fill(best, Long.MAX_VALUE);
+      boolean[] dropped = new boolean[plans.size()];
+      Workspace workspace = Dnnl.workspace();
+      plans.get(0).timeOnZeros(workspace); // the candidates share the workspace's buffers: a first run maps them
+      for (int round = 0; round < TUNING_ROUNDS; round++) {
+        for (int i = 0; i < plans.size(); i++) {
+          if (!dropped[i]) best[i] = Math.min(best[i], plans.get(i).timeOnZeros(workspace));
+        }
+        if (round == 0) {
+          long fastest = Arrays.stream(best).min().getAsLong();
+          for (int i = 0; i < plans.size(); i++) dropped[i] = best[i] > 2 * fastest;
+        }
+      }
+      int fastest = 0;
+      for (int i = 1; i < best.length; i++) if (best[i] < best[fastest]) fastest = i;
+      return chosen = plans.get(fastest);
+    } finally {
+      for (Plan p : plans) if (p != chosen) p.close();
+    }
   }
 
   /** The layouts a primitive is created from: "any" for the tensors, so oneDNN picks; plain for the bias. */
@@ -168,11 +243,13 @@ public final class Convolution {
     }
   }
 
-  private static Primitive forwardPrimitive(ConvGeometry g, boolean withBias, boolean sum, Clamp clamp) {
+  /** Up to {@code limit} implementations of the forward pass, oneDNN's first choice first. */
+  private static List<Primitive> forwardPrimitives(ConvGeometry g, boolean withBias, boolean sum, Clamp clamp,
+      int limit) {
     try (Descs d = new Descs(g, withBias)) {
       String what = g + " forward" + (sum ? " plus a residual" : "") + (clamp == null ? "" : " with " + clamp);
-      return Primitive.create(what, sum, clamp,
-          (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr));
+      return Primitive.candidates(what, sum, clamp,
+          (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr), limit);
     }
   }
 
@@ -187,35 +264,35 @@ public final class Convolution {
             g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), attr);
   }
 
-  private static Primitive backwardDataPrimitive(ConvGeometry g) {
+  private static List<Primitive> backwardDataPrimitives(ConvGeometry g, int limit) {
     String what = g + " backward to data";
     try (Descs d = new Descs(g, false)) {
-      return withForwardHint(g, d, what, hint -> Primitive.create(what, (pd, attr) -> g.transposed()
+      return withForwardHint(g, d, what, hint -> Primitive.candidates(what, false, null, (pd, attr) -> g.transposed()
           ? dnnl_deconvolution_backward_data_primitive_desc_create(pd, Dnnl.engine(), dnnl_deconvolution_direct,
               d.src.handle(), d.weights.handle(), d.dst.handle(),
               g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)
           : dnnl_convolution_backward_data_primitive_desc_create(pd, Dnnl.engine(), dnnl_convolution_direct,
               d.src.handle(), d.weights.handle(), d.dst.handle(),
-              g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)));
+              g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr), limit));
     }
   }
 
-  private static Primitive backwardWeightsPrimitive(ConvGeometry g, boolean withBias) {
+  private static List<Primitive> backwardWeightsPrimitives(ConvGeometry g, boolean withBias, int limit) {
     String what = g + " backward to weights";
     try (Descs d = new Descs(g, withBias)) {
-      return withForwardHint(g, d, what, hint -> Primitive.create(what, (pd, attr) -> g.transposed()
+      return withForwardHint(g, d, what, hint -> Primitive.candidates(what, false, null, (pd, attr) -> g.transposed()
           ? dnnl_deconvolution_backward_weights_primitive_desc_create(pd, Dnnl.engine(), dnnl_deconvolution_direct,
               d.src.handle(), d.weights.handle(), d.biasHandle(), d.dst.handle(),
               g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)
           : dnnl_convolution_backward_weights_primitive_desc_create(pd, Dnnl.engine(), dnnl_convolution_direct,
               d.src.handle(), d.weights.handle(), d.biasHandle(), d.dst.handle(),
-              g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)));
+              g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr), limit));
     }
   }
 
   /** oneDNN builds backward primitives from a forward-training descriptor, needed only while creating them. */
-  private static Primitive withForwardHint(ConvGeometry g, Descs d, String what,
-      Function<dnnl_primitive_desc, Primitive> create) {
+  private static <T> T withForwardHint(ConvGeometry g, Descs d, String what,
+      Function<dnnl_primitive_desc, T> create) {
     dnnl_primitive_desc hint = new dnnl_primitive_desc();
     Dnnl.check(forwardDescriptor(hint, g, dnnl_forward_training, d, null), "creating the forward hint of " + what);
     try {

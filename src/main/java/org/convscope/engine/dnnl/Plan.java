@@ -68,6 +68,31 @@ public final class Plan implements AutoCloseable {
       throw new IllegalArgumentException(main.what() + " takes " + inputs.size() + " inputs"
           + (weights == null ? "" : " and weights"));
     }
+    if (weights == null) return execute(workspace, null, heldInput, addend, holdOutput, inputValues);
+    try (Lease<WeightCache.Reordered> w = WeightCache.shared().acquire(weightTensor, weights, workspace)) {
+      return execute(workspace, w.get().buffer(), heldInput, addend, holdOutput, inputValues);
+    }
+  }
+
+  /**
+   * Runs once on zeros, as {@link #run} would (copies and reorders included, the weights already in the
+   * primitive's layout), and returns the nanoseconds taken: for choosing between implementations.
+   */
+  long timeOnZeros(Workspace workspace) {
+    float[][] zeros = new float[inputs.size()][];
+    for (int i = 0; i < zeros.length; i++) zeros[i] = new float[Math.toIntExact(inputs.get(i).plain.bytes() / Float.BYTES)];
+    NativeBuffer weightBuffer = null;
+    if (weights != null) {
+      weightBuffer = workspace.buffer("trial weights", weights.internal.bytes());
+      weightBuffer.write(new float[Math.toIntExact(weights.internal.bytes() / Float.BYTES)]);
+    }
+    long start = System.nanoTime();
+    execute(workspace, weightBuffer, null, null, false, zeros);
+    return System.nanoTime() - start;
+  }
+
+  private Chained execute(Workspace workspace, NativeBuffer weightBuffer, BlockedTensor heldInput, Addend addend,
+      boolean holdOutput, float[][] inputValues) {
     NativeBuffer heldOutput = null;
     try (ExecArgs args = new ExecArgs()) {
       for (int i = 0; i < inputs.size(); i++) {
@@ -105,15 +130,8 @@ public final class Plan implements AutoCloseable {
         args.add(out.arg, out.internal, dst);
         if (!holdOutput) results[i] = dst;
       }
-      if (weights == null) {
-        workspace.execute(main, args);
-      } else {
-        try (Lease<WeightCache.Reordered> w =
-            WeightCache.shared().acquire(weightTensor, weights, workspace)) {
-          args.add(weights.arg, weights.internal, w.get().buffer());
-          workspace.execute(main, args);
-        }
-      }
+      if (weightBuffer != null) args.add(weights.arg, weights.internal, weightBuffer);
+      workspace.execute(main, args);
       float[][] values = new float[outputs.size()][];
       for (int i = 0; i < outputs.size(); i++) {
         if (results[i] != null) values[i] = outputs.get(i).readOut(workspace, results[i]);
@@ -143,6 +161,11 @@ public final class Plan implements AutoCloseable {
       throw e;
     }
     return new BlockedTensor(workspace, buffer, first.internal.copy(), first.plain.dims());
+  }
+
+  /** oneDNN's name for the implementation this plan runs. */
+  public String implementation() {
+    return main.implementation();
   }
 
   @Override

@@ -2,10 +2,16 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.convscope.engine.Clamp;
 
 /**
@@ -47,6 +53,51 @@ public final class Primitive implements AutoCloseable {
    * connection); then the element-wise {@code clamp} min(max(x, lower), upper), or none when null.
    */
   public static Primitive create(String what, boolean sumIntoDst, Clamp clamp, DescriptorFactory factory) {
+    return fromDescriptor(describe(what, sumIntoDst, clamp, factory), what);
+  }
+
+  /**
+   * The implementations oneDNN offers for the descriptor {@code factory} fills in, best first by oneDNN's own
+   * ranking, up to {@code limit} of them. Left out, before their code is generated: the slow reference
+   * implementations (unless there is nothing else) and a kernel's versions for older instruction sets
+   * ("jit:sse41" after "jit:avx2"), which are never faster. Which of the rest runs fastest depends on the
+   * shapes and the machine, so callers may time them ({@link Plan#timeOnZeros}).
+   */
+  public static List<Primitive> candidates(String what, boolean sumIntoDst, Clamp clamp, DescriptorFactory factory,
+      int limit) {
+    dnnl_primitive_desc iterator = describe(what, sumIntoDst, clamp, factory);
+    List<Primitive> found = new ArrayList<>();
+    Set<String> kernels = new HashSet<>();
+    try {
+      do {
+        String implementation = implementation(iterator, what);
+        String kernel = withoutInstructionSet(implementation);
+        if (!found.isEmpty() && (implementation.startsWith("ref") || kernels.contains(kernel))) continue;
+        kernels.add(kernel);
+        dnnl_primitive_desc copy = new dnnl_primitive_desc();
+        Dnnl.check(dnnl_primitive_desc_clone(copy, iterator), "copying the descriptor of " + what);
+        found.add(fromDescriptor(copy, what));
+      } while (found.size() < limit && dnnl_primitive_desc_next_impl(iterator) == dnnl_success);
+    } catch (RuntimeException e) {
+      for (Primitive p : found) p.close();
+      throw e;
+    } finally {
+      dnnl_primitive_desc_destroy(iterator);
+    }
+    return found;
+  }
+
+  /** "jit" for "jit:avx2" and "jit:sse41"; names without an instruction set ("x64:gemm:jit") stay whole. */
+  static String withoutInstructionSet(String implementation) {
+    int colon = implementation.lastIndexOf(':');
+    String last = implementation.substring(colon + 1);
+    boolean isa = last.startsWith("sse") || last.startsWith("avx") || last.startsWith("amx");
+    return colon > 0 && isa ? implementation.substring(0, colon) : implementation;
+  }
+
+  /** A primitive descriptor made by {@code factory} with a user-managed scratchpad and the post-ops. */
+  private static dnnl_primitive_desc describe(String what, boolean sumIntoDst, Clamp clamp,
+      DescriptorFactory factory) {
     dnnl_primitive_desc descriptor = new dnnl_primitive_desc();
     dnnl_primitive_attr attributes = new dnnl_primitive_attr();
     Dnnl.check(dnnl_primitive_attr_create(attributes), "creating primitive attributes");
@@ -58,6 +109,11 @@ public final class Primitive implements AutoCloseable {
     } finally {
       dnnl_primitive_attr_destroy(attributes);
     }
+    return descriptor;
+  }
+
+  /** The primitive of {@code descriptor}, which it then owns (and destroys here if creation fails). */
+  private static Primitive fromDescriptor(dnnl_primitive_desc descriptor, String what) {
     dnnl_primitive primitive = new dnnl_primitive();
     int status = dnnl_primitive_create(primitive, descriptor);
     if (status != dnnl_success) {
@@ -104,6 +160,20 @@ public final class Primitive implements AutoCloseable {
   public MemoryDesc argMd(int arg) {
     if (closed) throw new IllegalStateException(what + " used after close");
     return MemoryDesc.view(dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, arg));
+  }
+
+  /** oneDNN's name for the implementation, e.g. "jit:avx2" or "brgconv_strided:avx2". */
+  public String implementation() {
+    if (closed) throw new IllegalStateException(what + " used after close");
+    return implementation(descriptor, what);
+  }
+
+  private static String implementation(dnnl_primitive_desc descriptor, String what) {
+    try (PointerPointer<?> result = new PointerPointer<>(1)) {
+      Dnnl.check(dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, result),
+          "querying the implementation of " + what);
+      return new BytePointer(result.get(0)).getString();
+    }
   }
 
   /** Bytes of scratch memory an execution needs (zero when none). */

@@ -1,5 +1,6 @@
 package org.convscope.engine.ops;
 
+import java.util.Arrays;
 import org.convscope.tensor.Tensor;
 
 /** a + b with numpy broadcasting. */
@@ -18,7 +19,15 @@ public final class Add extends BinaryArithmetic {
   @Override
   Tensor[] gradients(BroadcastPlan plan, Tensor a, Tensor b, Tensor y, float[] g, boolean[] needed) {
     return new Tensor[] {
-        needed[0] ? reduced(g, plan, a) : null,
-        needed[1] ? reduced(g, plan, b) : null};
+        needed[0] ? passedOrReduced(g, plan, a) : null,
+        needed[1] ? passedOrReduced(g, plan, b) : null};
+  }
+
+  /**
+   * An operand of the output's shape gets the output's gradient itself: gradients are never written in place
+   * (the backward pass sums them into new arrays), so both operands of a residual connection can share it.
+   */
+  private static Tensor passedOrReduced(float[] g, BroadcastPlan plan, Tensor operand) {
+    return Arrays.equals(plan.shape(), operand.shape()) ? Tensor.of(g, operand.shape()) : reduced(g, plan, operand);
   }
 }

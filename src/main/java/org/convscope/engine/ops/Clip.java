@@ -42,6 +42,15 @@ public final class Clip implements ClampOp {
     return withBounds(spec.attributes().getFloat("min", -Float.MAX_VALUE), spec.attributes().getFloat("max", Float.MAX_VALUE));
   }
 
+  /**
+   * All ones if lo &lt; x &lt; hi, else 0, without branches (see {@link Relu}): with gradual underflow a float
+   * difference is positive exactly when the first operand is greater, it overflows only to +infinity, which
+   * still counts as positive, and it is NaN (not positive) whenever a comparison with NaN would be false.
+   */
+  static int inside(float x, float lo, float hi) {
+    return Relu.positive(x - lo) & Relu.positive(hi - x);
+  }
+
   @Override
   public Clamp clamp(Tensor[] inputs) {
     Tensor min = input(inputs, 1);
@@ -85,7 +94,7 @@ public final class Clip implements ClampOp {
       // The usual case (ReLU6 in an explanation): x's gradient alone, element by element on every core.
       float[] dx = new float[x.length];
       Parallel.forEachElement(x.length, (from, to) -> {
-        for (int i = from; i < to; i++) dx[i] = x[i] > lo && x[i] < hi ? g[i] : 0f;
+        for (int i = from; i < to; i++) dx[i] = Relu.keep(g[i], inside(x[i], lo, hi));
       });
       Tensor[] grads = new Tensor[inputs.length];
       grads[0] = Tensor.of(dx, inputs[0].shape());

@@ -82,11 +82,13 @@ public final class MaxPool implements FusingOp {
     int outSize = layout.outPlaneSize();
     float[] y = outputs[0] != null ? outputs[0].data() : maxima(x, layout);
     float[] dx = new float[input.size()];
-    int[] args = firstMaxima(x, y, layout);
-    // Windows overlap, so a plane's scatter-adds stay on one thread, in output order.
+    // One pass per plane finds its maxima and adds their gradients while the plane is in cache. Windows
+    // overlap, so a plane's scatter-adds stay on one thread, in output order.
     Planes.forEach(layout.planes(), (long) layout.planes() * inSize, plane -> {
-      for (int o = plane * outSize, end = o + outSize; o < end; o++) {
-        if (args[o] >= 0) dx[plane * inSize + args[o]] += g[o];
+      int[] args = new int[outSize];
+      firstMaxima(x, plane * inSize, y, plane * outSize, layout, args, 0);
+      for (int o = 0; o < outSize; o++) {
+        if (args[o] >= 0) dx[plane * inSize + args[o]] += g[plane * outSize + o];
       }
     });
     return new Tensor[] {Tensor.of(dx, input.shape())};
@@ -232,11 +234,13 @@ public final class MaxPool implements FusingOp {
     int outSize = layout.outPlaneSize();
     int[] args = new int[layout.planes() * outSize];
     Planes.forEach(layout.planes(), (long) layout.planes() * inSize,
-        plane -> firstMaxima(x, plane * inSize, y, layout, args, plane * outSize));
+        plane -> firstMaxima(x, plane * inSize, y, plane * outSize, layout, args, plane * outSize));
     return args;
   }
 
-  private static void firstMaxima(float[] x, int base, float[] y, PoolWindows.Layout layout, int[] args, int from) {
+  /** One plane's: its input starts at {@code base}, its maxima at {@code from}, its results at {@code argsFrom}. */
+  private static void firstMaxima(float[] x, int base, float[] y, int from, PoolWindows.Layout layout, int[] args,
+      int argsFrom) {
     PoolWindows.AxisWindows a0 = layout.axes()[0];
     PoolWindows.AxisWindows a1 = layout.axes()[1];
     PoolWindows.AxisWindows a2 = layout.axes()[2];
@@ -264,7 +268,7 @@ public final class MaxPool implements FusingOp {
               }
             }
           }
-          args[o] = bestAt;
+          args[argsFrom + o - from] = bestAt;
         }
       }
     }

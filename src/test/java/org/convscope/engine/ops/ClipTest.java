@@ -4,6 +4,7 @@ import static org.convscope.engine.ops.PointwiseFixtures.create;
 import static org.convscope.engine.ops.PointwiseFixtures.run;
 import static org.convscope.engine.ops.PointwiseFixtures.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -42,6 +43,22 @@ class ClipTest {
     Op op = create("Clip", 13, 3, Map.of());
     Tensor y = run(op, Tensor.vector(-5, 3, 9), Tensor.ofLongs(new long[] {0}, new int[0]), Tensor.ofLongs(new long[] {4}, new int[0]));
     assertArrayEquals(new long[] {0, 3, 4}, y.longs());
+  }
+
+  /** The branch-free mask of the backward pass decides as the comparisons do, at every special value. */
+  @Test
+  void insideMaskAgreesWithComparisons() {
+    float[] values = {Float.NaN, Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, -6, -1, -Float.MIN_NORMAL,
+        -Float.MIN_VALUE, -0f, 0f, Float.MIN_VALUE, Float.MIN_NORMAL, 1, 1.0000001f, 6, Float.MAX_VALUE,
+        Float.POSITIVE_INFINITY};
+    for (float x : values) {
+      for (float lo : values) {
+        for (float hi : values) {
+          int expected = x > lo && x < hi ? -1 : 0;
+          assertEquals(expected, Clip.inside(x, lo, hi), "x " + x + " in (" + lo + ", " + hi + ")");
+        }
+      }
+    }
   }
 
   @Test
