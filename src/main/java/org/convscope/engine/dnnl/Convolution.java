@@ -17,8 +17,8 @@ import org.convscope.tensor.Tensor;
  * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
  * pass, with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
  * bounded cache shared by all threads; weights are reordered once per tensor version by the
- * {@link WeightCache}. Backward-data plans are tuned: oneDNN's implementations are timed once when the plan
- * is made, and the fastest is kept. Forward plans keep oneDNN's first choice: another implementation rounds
+ * {@link WeightCache}. Backward-data plans outside training are tuned: oneDNN's implementations are timed
+ * once when the plan is made, and the fastest is kept. Forward plans keep oneDNN's first choice: another implementation rounds
  * the activations differently, which can move a max-pooling window's maximum between near-equal values
  * and with it the gradient, so explanations would no longer match PyTorch's.
  */
@@ -30,11 +30,16 @@ public final class Convolution {
   /**
    * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
    * {@code sum}: a forward pass adds its output to what the destination holds; {@code clamp}: a forward pass's
-   * output clamp (after the sum), or null.
+   * output clamp (after the sum), or null; {@code tuned}: a backward-data plan runs the fastest implementation
+   * rather than oneDNN's first choice.
    */
-  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, boolean sum, Clamp clamp) {
+  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, boolean sum, Clamp clamp, boolean tuned) {
     PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {
-      this(geometry, pass, bias, false, null);
+      this(geometry, pass, bias, false, null, false);
+    }
+
+    static PlanKey backwardData(ConvGeometry geometry, boolean tuned) {
+      return new PlanKey(geometry, Pass.BACKWARD_DATA, false, false, null, tuned);
     }
   }
 
@@ -67,7 +72,7 @@ public final class Convolution {
    */
   public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
       Tensor bias, Plan.Addend addend, Clamp clamp, boolean holdOutput) {
-    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, clamp);
+    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, clamp, false);
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       float[] xValues = heldX == null ? x.data() : null;
       return bias == null
@@ -76,14 +81,22 @@ public final class Convolution {
     }
   }
 
-  /** The gradient with respect to x, given the gradient {@code dy} with respect to the output. */
+  /**
+   * The gradient with respect to x, given the gradient {@code dy} with respect to the output, by the fastest
+   * implementation.
+   */
   public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy) {
-    return backwardData(geometry, w, dy, null);
+    return backwardData(geometry, w, dy, null, true);
   }
 
-  /** The same, reading dy from {@code heldDy} ({@link #holdGradient}, or null) when it is in the right layout. */
-  public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy) {
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_DATA, false), Convolution::plan)) {
+  /**
+   * The same, reading dy from {@code heldDy} ({@link #holdGradient}, or null), by the fastest implementation
+   * when {@code tuned} and else by oneDNN's first choice, the same in every process: training keeps that, so
+   * that a seed reproduces a model bit for bit.
+   */
+  public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
+      boolean tuned) {
+    try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(geometry, tuned), Convolution::plan)) {
       return run(plan.get(), w, heldDy, dy.data())[0];
     }
   }
@@ -110,8 +123,8 @@ public final class Convolution {
    * oneDNN's backward-weights pass usually reads the same layout, and each would otherwise copy and reorder dy
    * itself. The caller closes it.
    */
-  public static BlockedTensor holdGradient(ConvGeometry geometry, Tensor dy) {
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_DATA, false), Convolution::plan)) {
+  public static BlockedTensor holdGradient(ConvGeometry geometry, Tensor dy, boolean tuned) {
+    try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(geometry, tuned), Convolution::plan)) {
       return plan.get().hold(Dnnl.workspace(), dy.data());
     }
   }
@@ -131,13 +144,13 @@ public final class Convolution {
   }
 
   private static Plan plan(PlanKey key) {
-    boolean tune = key.pass() == Pass.BACKWARD_DATA && key.geometry().multiplyAdds() >= TUNING_MIN_MULTIPLY_ADDS;
+    boolean tune = key.tuned() && key.geometry().multiplyAdds() >= TUNING_MIN_MULTIPLY_ADDS;
     return fastest(candidatePlans(key, tune ? TUNING_CANDIDATES : 1));
   }
 
   /** Plans for the backward-data pass around each of the implementations tuning chooses from. */
   static List<Plan> backwardDataCandidates(ConvGeometry g) {
-    return candidatePlans(new PlanKey(g, Pass.BACKWARD_DATA, false), TUNING_CANDIDATES);
+    return candidatePlans(PlanKey.backwardData(g, true), TUNING_CANDIDATES);
   }
 
   /** A plan for each of oneDNN's first {@code limit} implementations of the key's pass. */

@@ -99,9 +99,11 @@ abstract class ConvolutionOp implements FusingOp {
     // oneDNN's backward-weights pass gives the bias gradient along with the weights'. For the bias alone a
     // per-channel sum is far cheaper, and it is also needed when the output has margins oneDNN does not see.
     boolean biasByDnnl = biasNeeded && needed[1] && r.offset() == null;
-    // Training needs both passes: dy is then staged for oneDNN once, not once per pass.
-    try (BlockedTensor heldDy = needed[0] && needed[1] ? Convolution.holdGradient(g, dy) : null) {
-      if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy, heldDy), x.shape());
+    // Training needs both passes: dy is then staged for oneDNN once, not once per pass. Training also keeps
+    // oneDNN's first choice of implementation, where timing may choose another, so that seeds reproduce models.
+    boolean tuned = !context.isTraining();
+    try (BlockedTensor heldDy = needed[0] && needed[1] ? Convolution.holdGradient(g, dy, tuned) : null) {
+      if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy, heldDy, tuned), x.shape());
       if (needed[1]) {
         float[][] dw = Convolution.backwardWeights(g, x, dy, heldDy, biasByDnnl);
         grads[1] = Tensor.of(dw[0], w.shape());
