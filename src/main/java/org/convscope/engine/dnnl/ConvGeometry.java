@@ -78,6 +78,12 @@ public record ConvGeometry(boolean transposed, int batch, int inChannels, int ou
   }
 
   /** Multiply-adds of one pass (forward or backward-data), a measure of its work. */
+  /** The same convolution over {@code n} items. */
+  public ConvGeometry withBatch(int n) {
+    return new ConvGeometry(transposed, n, inChannels, outChannels, groups, inSize, outSize, kernel, strides,
+        dilations, padBegin, padEnd);
+  }
+
   public long multiplyAdds() {
     long n = (long) batch * outChannels * (inChannels / groups);
     for (int s : outSize) n *= s;

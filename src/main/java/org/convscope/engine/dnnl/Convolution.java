@@ -5,6 +5,8 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
@@ -24,6 +26,8 @@ import org.convscope.tensor.Tensor;
  */
 public final class Convolution {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
+  /** The fastest backward-data implementation of each tuned single-item geometry: a name per convolution. */
+  private static final Map<ConvGeometry, String> WINNERS = new ConcurrentHashMap<>();
 
   private enum Pass { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS }
 
@@ -144,8 +148,44 @@ public final class Convolution {
   }
 
   private static Plan plan(PlanKey key) {
-    boolean tune = key.tuned() && key.geometry().multiplyAdds() >= TUNING_MIN_MULTIPLY_ADDS;
-    return fastest(candidatePlans(key, tune ? TUNING_CANDIDATES : 1));
+    ConvGeometry g = key.geometry();
+    if (!key.tuned() || g.withBatch(1).multiplyAdds() < TUNING_MIN_MULTIPLY_ADDS) {
+      return candidatePlans(key, 1).get(0);
+    }
+    return named(candidatePlans(key, TUNING_CANDIDATES), fastestImplementation(g.withBatch(1)));
+  }
+
+  /**
+   * The implementation that wins for one item, by name; every batch size runs that one. Timing candidates on
+   * the whole batch would cost seconds per convolution at batch 16 (SmoothGrad's first pass took 4 times as
+   * long), and which kernel suits a convolution depends on its channels and window far more than on the batch.
+   */
+  private static String fastestImplementation(ConvGeometry single) {
+    return WINNERS.computeIfAbsent(single, g -> {
+      try (Plan plan = fastest(candidatePlans(PlanKey.backwardData(g, true), TUNING_CANDIDATES))) {
+        return plan.implementation();
+      }
+    });
+  }
+
+  /** The plan running {@code implementation}, or oneDNN's first choice when none does; the others are closed. */
+  private static Plan named(List<Plan> plans, String implementation) {
+    Plan chosen = plans.get(0);
+    for (Plan p : plans) {
+      if (p.implementation().equals(implementation)) {
+        chosen = p;
+        break;
+      }
+    }
+    for (Plan p : plans) if (p != chosen) p.close();
+    return chosen;
+  }
+
+  /** The implementation a tuned backward-data pass of {@code g} runs, and the one that won for a single item. */
+  static String[] backwardDataImplementations(ConvGeometry g) {
+    try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(g, true), Convolution::plan)) {
+      return new String[] {plan.get().implementation(), fastestImplementation(g.withBatch(1))};
+    }
   }
 
   /** Plans for the backward-data pass around each of the implementations tuning chooses from. */

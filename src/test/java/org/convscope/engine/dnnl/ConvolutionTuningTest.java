@@ -21,7 +21,13 @@ class ConvolutionTuningTest {
 
   @Test
   void theGeometryIsLargeEnoughToBeTuned() {
-    assertTrue(STRIDED.multiplyAdds() >= 1L << 20, "the tests below would not exercise tuning");
+    assertTrue(STRIDED.withBatch(1).multiplyAdds() >= 1L << 20, "the tests below would not exercise tuning");
+  }
+
+  @Test
+  void aBatchRunsTheImplementationThatWonForOneItem() {
+    String[] chosen = Convolution.backwardDataImplementations(STRIDED);
+    assertEquals(chosen[1], chosen[0], "batch of 2 against one item");
   }
 
   @Test
