@@ -4,8 +4,11 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -19,8 +22,8 @@ import org.convscope.tensor.Tensor;
  * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
  * pass, with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
  * bounded cache shared by all threads; weights are reordered once per tensor version by the
- * {@link WeightCache}. Backward-data plans outside training are tuned: oneDNN's implementations are timed
- * once when the plan is made, and the fastest is kept. Forward plans keep oneDNN's first choice: another implementation rounds
+ * {@link WeightCache}. Backward-data passes outside training are tuned from their second pass on: oneDNN's
+ * implementations are timed once, and the fastest is kept. Forward plans keep oneDNN's first choice: another implementation rounds
  * the activations differently, which can move a max-pooling window's maximum between near-equal values
  * and with it the gradient, so explanations would no longer match PyTorch's.
  */
@@ -28,6 +31,9 @@ public final class Convolution {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
   /** The fastest backward-data implementation of each tuned single-item geometry: a name per convolution. */
   private static final Map<ConvGeometry, String> WINNERS = new ConcurrentHashMap<>();
+  /** The weights of every convolution that has had a backward-data pass (see {@link #repeated}); by identity. */
+  private static final Set<Tensor> WEIGHTS_SEEN =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   private enum Pass { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS }
 
@@ -100,7 +106,8 @@ public final class Convolution {
    */
   public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
       boolean tuned) {
-    try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(geometry, tuned), Convolution::plan)) {
+    PlanKey key = PlanKey.backwardData(geometry, tuned && repeated(w));
+    try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       return run(plan.get(), w, heldDy, dy.data())[0];
     }
   }
@@ -179,6 +186,17 @@ public final class Convolution {
     }
     for (Plan p : plans) if (p != chosen) p.close();
     return chosen;
+  }
+
+  /**
+   * Whether a backward-data pass of the convolution with these weights has run before in this process. Tuning
+   * starts with the second pass: a one-off gradient (a saliency map from the command line) would otherwise pay
+   * for timing the candidates, about a second on resnet50, and gain nothing; SmoothGrad, Integrated Gradients
+   * and the explorer repeat their passes and gain. Keyed on the weights, not the shape: a network repeats
+   * shapes within one pass.
+   */
+  static boolean repeated(Tensor weights) {
+    return !WEIGHTS_SEEN.add(weights);
   }
 
   /** The implementation a tuned backward-data pass of {@code g} runs, and the one that won for a single item. */

@@ -1,6 +1,7 @@
 package org.convscope.engine.dnnl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
@@ -22,6 +23,15 @@ class ConvolutionTuningTest {
   @Test
   void theGeometryIsLargeEnoughToBeTuned() {
     assertTrue(STRIDED.withBatch(1).multiplyAdds() >= 1L << 20, "the tests below would not exercise tuning");
+  }
+
+  @Test
+  void tuningStartsWithAConvolutionsSecondPass() {
+    Tensor first = Tensor.zeros(8, 8, 3, 3);
+    Tensor sameShape = Tensor.zeros(8, 8, 3, 3);
+    assertFalse(Convolution.repeated(first), "first pass");
+    assertFalse(Convolution.repeated(sameShape), "another convolution of the same shape in the same pass");
+    assertTrue(Convolution.repeated(first), "second pass");
   }
 
   @Test
