@@ -85,7 +85,7 @@ class ExplorerCancelTest {
     while (System.nanoTime() < deadline) {
       HttpResponse<String> r = server.get("/api/jobs/" + key);
       if (r.statusCode() == 200) {
-        seen = (String) ExplorerFixture.JSON.readValue(r.body(), Map.class).get("state");
+        seen = (String) ExplorerClient.JSON.readValue(r.body(), Map.class).get("state");
         if (seen.equals(state)) return;
       }
       Thread.sleep(20);

@@ -84,7 +84,7 @@ class ExplorerDatabaseTest {
     ExplorerOptions options = ExplorerOptions.defaults(dir.resolve("cache")).withPort(0).withWork(4, 2, 16, 300);
     Explorer explorer = Explorer.start(ws, options, FeatureStore.open(dir.resolve("db"), model, ws.modelHash()));
     try {
-      ExplorerFixture.Client client = new ExplorerFixture.Client(explorer);
+      ExplorerClient client = new ExplorerClient(explorer);
       String body = client.pageAfterJobs("/embedding");
       assertTrue(body.contains("of the 2,000 vectors of " + dir.resolve("db")), body);
       assertTrue(body.contains("searched over the whole database"), body);

@@ -1,36 +1,21 @@
 package org.convscope.web;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.convscope.data.Dataset;
 import org.convscope.report.Demo;
 
 /**
  * The explorer over the shipped demo model and its 2,000 images, on a free loopback port, with small work
- * sizes so that the tests stay quick; and an HTTP client for it.
+ * sizes so that the tests stay quick; it is also its own HTTP client.
  */
-final class ExplorerFixture implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+final class ExplorerFixture extends ExplorerClient implements AutoCloseable {
   /** The upload limit of the test server: small, so that going over it is cheap. */
   static final long UPLOAD_LIMIT = 1 << 20;
 
   final Path dir;
   final Dataset data;
-  final Explorer explorer;
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   ExplorerFixture() throws IOException {
     this(o -> o);
@@ -38,96 +23,16 @@ final class ExplorerFixture implements AutoCloseable {
 
   /** @param tweak changes the test options (small work sizes, a free port) before the explorer starts */
   ExplorerFixture(java.util.function.UnaryOperator<ExplorerOptions> tweak) throws IOException {
-    dir = Files.createTempDirectory("convscope-explorer-test");
-    Path model = Demo.extractModel(dir.resolve("model"));
-    data = Demo.data();
-    ExplorerOptions options = ExplorerOptions.defaults(dir.resolve("cache")).withPort(0).withUploadLimit(UPLOAD_LIMIT)
-        .withWork(4, 2, 16, 300);
-    explorer = Explorer.start(model, data, tweak.apply(options));
+    this(Files.createTempDirectory("convscope-explorer-test"), Demo.data(), tweak);
   }
 
-  String base() {
-    return "http://127.0.0.1:" + explorer.port();
-  }
-
-  HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(300)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  HttpResponse<byte[]> bytes(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(300)).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  /** GET a page that must exist. */
-  String page(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = get(path);
-    assertEquals(200, r.statusCode(), path + ": " + r.body());
-    return r.body();
-  }
-
-  @SuppressWarnings("unchecked")
-  Map<String, Object> json(String path) throws IOException, InterruptedException {
-    return JSON.readValue(page(path), Map.class);
-  }
-
-  /** Waits for every job panel of a page to finish, then returns the page as it is then. */
-  String pageAfterJobs(String path) throws Exception {
-    String body = page(path);
-    Matcher m = Pattern.compile("data-job=\"([0-9a-f]{32})\"").matcher(body);
-    while (m.find()) awaitJob(m.group(1));
-    return page(path);
-  }
-
-  void awaitJob(String key) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      Map<String, Object> status = json("/api/jobs/" + key);
-      String state = (String) status.get("state");
-      if (state.equals("done")) return;
-      if (state.equals("failed") || state.equals("cancelled")) fail("job " + key + " " + state + ": " + status.get("error"));
-      Thread.sleep(100);
-    }
-    fail("job " + key + " did not finish");
-  }
-
-  /** The same HTTP helpers for an explorer the test started itself. */
-  static final class Client {
-    private final Explorer explorer;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-    Client(Explorer explorer) {
-      this.explorer = explorer;
-    }
-
-    String page(String path) throws IOException, InterruptedException {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + explorer.port() + path))
-          .timeout(Duration.ofSeconds(300)).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), path + ": " + r.body());
-      return r.body();
-    }
-
-    @SuppressWarnings("unchecked")
-    Map<String, Object> json(String path) throws IOException, InterruptedException {
-      return JSON.readValue(page(path), Map.class);
-    }
-
-    String pageAfterJobs(String path) throws Exception {
-      String body = page(path);
-      Matcher m = Pattern.compile("data-job=\"([0-9a-f]{32})\"").matcher(body);
-      while (m.find()) {
-        String key = m.group(1);
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (!"done".equals(json("/api/jobs/" + key).get("state"))) {
-          Object state = json("/api/jobs/" + key).get("state");
-          if ("failed".equals(state) || "cancelled".equals(state)) fail("job " + key + " " + state + ": " + json("/api/jobs/" + key).get("error"));
-          if (System.nanoTime() > deadline) fail("job " + key + " did not finish");
-          Thread.sleep(100);
-        }
-      }
-      return page(path);
-    }
+  private ExplorerFixture(Path dir, Dataset data, java.util.function.UnaryOperator<ExplorerOptions> tweak)
+      throws IOException {
+    super(Explorer.start(Demo.extractModel(dir.resolve("model")), data,
+        tweak.apply(ExplorerOptions.defaults(dir.resolve("cache")).withPort(0).withUploadLimit(UPLOAD_LIMIT)
+            .withWork(4, 2, 16, 300))));
+    this.dir = dir;
+    this.data = data;
   }
 
   @Override

@@ -110,7 +110,7 @@ class StaticSiteTest {
     String embedding = Files.readString(site.resolve("embedding.html"));
     Matcher json = Pattern.compile("<script type=\"application/json\" id=\"tsne-data\">(.*?)</script>", Pattern.DOTALL).matcher(embedding);
     assertTrue(json.find());
-    Map<?, ?> data = ExplorerFixture.JSON.readValue(json.group(1), Map.class);
+    Map<?, ?> data = ExplorerClient.JSON.readValue(json.group(1), Map.class);
     assertEquals(POINTS, ((List<?>) data.get("points")).size());
     for (Object o : (List<?>) data.get("points")) {
       assertTrue(Files.isRegularFile(site.resolve("thumb/" + ((Map<?, ?>) o).get("i") + ".png")));
