@@ -68,7 +68,8 @@ final class BenchCommand implements Callable<Integer> {
       net.backward(t, seeds, List.of(m.input()), BackwardRules.DEFAULT);
     });
     double toLayer = median(() -> {
-      Trace t = net.forward(feeds, ForwardOptions.forBackward());
+      // As an explanation query for a named layer records it: fused up to the layer (Grad-CAM).
+      Trace t = net.forward(feeds, ForwardOptions.forBackwardTo(target));
       net.backward(t, seeds, List.of(target), BackwardRules.DEFAULT);
     });
     PrintWriter out = spec.commandLine().getOut();

@@ -6,12 +6,20 @@ import java.util.Set;
  * How to run a forward pass.
  *
  * @param keep intermediate tensors to keep in the trace besides the graph outputs
- * @param record keep every tensor, so the trace can be used for a backward pass
+ * @param record keep what a backward pass needs, so the trace can be used for one
  * @param training run training-mode ops (BatchNormalization on batch statistics)
+ * @param gradientsFor when recording, the only tensors that backward passes from this run will take gradients
+ *     with respect to (with what lies downstream of them); empty for any tensor. The part of the graph that no
+ *     such gradient passes through then runs as an unrecorded run does, fused.
  */
-public record ForwardOptions(Set<String> keep, boolean record, boolean training) {
+public record ForwardOptions(Set<String> keep, boolean record, boolean training, Set<String> gradientsFor) {
   public ForwardOptions {
     keep = Set.copyOf(keep);
+    gradientsFor = Set.copyOf(gradientsFor);
+  }
+
+  public ForwardOptions(Set<String> keep, boolean record, boolean training) {
+    this(keep, record, training, Set.of());
   }
 
   public static ForwardOptions inference() {
@@ -23,9 +31,18 @@ public record ForwardOptions(Set<String> keep, boolean record, boolean training)
     return new ForwardOptions(Set.of(names), false, false);
   }
 
-  /** Inference recorded for a backward pass (explanations). */
+  /** Inference recorded for a backward pass to any tensor (explanations). */
   public static ForwardOptions forBackward() {
     return new ForwardOptions(Set.of(), true, false);
+  }
+
+  /**
+   * Inference recorded for backward passes to the named tensors only, such as Grad-CAM's layer: everything
+   * before them runs fused, as in {@link #inference()}, and the named tensors are kept.
+   */
+  public static ForwardOptions forBackwardTo(String... tensors) {
+    if (tensors.length == 0) throw new IllegalArgumentException("name at least one tensor, or use forBackward()");
+    return new ForwardOptions(Set.of(), true, false, Set.of(tensors));
   }
 
   /** Training mode, recorded for a backward pass. */

@@ -28,6 +28,9 @@ import org.convscope.tensor.Tensor;
  * layout (a {@link HeldTensor}) when another reads it as its first input or a fused Add adds it; a reader that
  * cannot take it held gets it as an array, made once for all such readers, and it is freed after its last
  * reader. Tensors the run keeps never take part. Every other run computes each tensor as the graph says.
+ *
+ * <p>A run recorded for gradients with respect to some tensors only ({@link ForwardOptions#gradientsFor}), such
+ * as Grad-CAM's layer, records just the nodes downstream of them and runs everything before them that way too.
  */
 public final class Network {
   private final Graph graph;
@@ -141,27 +144,43 @@ public final class Network {
       if (!graph.hasTensor(name)) throw new InvalidInputException("no tensor named '" + name + "' in the graph");
     }
     List<Node> nodes = graph.nodes();
+    // A run recorded for gradients to some tensors only records the nodes those gradients pass through: it keeps
+    // their inputs and outputs and runs the rest as an unrecorded run does.
+    Set<String> differentiable = null;
+    if (options.record() && !options.gradientsFor().isEmpty()) {
+      for (String name : options.gradientsFor()) {
+        if (!graph.hasTensor(name)) throw new InvalidInputException("no tensor named '" + name + "' in the graph");
+      }
+      differentiable = dependents(options.gradientsFor());
+      keep.addAll(options.gradientsFor());
+      for (Node node : nodes) {
+        if (node.inputs().stream().noneMatch(differentiable::contains)) continue;
+        for (String in : node.inputs()) if (!in.isEmpty()) keep.add(in);
+        for (String out : node.outputs()) if (!out.isEmpty()) keep.add(out);
+      }
+    }
+    boolean recordAll = options.record() && differentiable == null;
     boolean[] fusedIntoEarlier = new boolean[nodes.size()];
     Map<String, HeldTensor> held = new HashMap<>();
     try {
       for (int i = 0; i < nodes.size(); i++) {
         if (Thread.currentThread().isInterrupted()) throw new Cancelled();
         Node node = nodes.get(i);
-        if (!fusedIntoEarlier[i]) run(i, values, held, keep, fusedIntoEarlier, options, context);
+        if (!fusedIntoEarlier[i]) run(i, values, held, keep, fusedIntoEarlier, recordAll, context);
         for (String in : node.inputs()) {
           if (in.isEmpty() || lastUse.get(in) != i) continue;
           HeldTensor h = held.remove(in);
           if (h != null) h.close();
-          if (!options.record() && !keep.contains(in) && !graph.initializers().containsKey(in)) values.remove(in);
+          if (!recordAll && !keep.contains(in) && !graph.initializers().containsKey(in)) values.remove(in);
         }
       }
     } finally {
       for (HeldTensor h : held.values()) h.close();
     }
-    if (!options.record()) {
+    if (!recordAll) {
       values.keySet().retainAll(keep);
     }
-    return new Trace(values, options.record(), context);
+    return new Trace(values, options.record(), options.gradientsFor(), differentiable, context);
   }
 
   /**
@@ -186,9 +205,9 @@ public final class Network {
 
   /** Runs node {@code i}, fused with its neighbours where the run allows it ({@link #runFused}). */
   private void run(int i, Map<String, Tensor> values, Map<String, HeldTensor> held, Set<String> keep,
-      boolean[] fusedIntoEarlier, ForwardOptions options, ExecutionContext context) {
+      boolean[] fusedIntoEarlier, boolean recordAll, ExecutionContext context) {
     Node node = graph.nodes().get(i);
-    if (!options.record() && node.op() instanceof FusingOp fusing
+    if (!recordAll && node.op() instanceof FusingOp fusing
         && runFused(i, fusing, values, held, keep, fusedIntoEarlier, context)) {
       return;
     }
@@ -310,9 +329,18 @@ public final class Network {
       BackwardRules rules) {
     if (!trace.isRecorded()) throw new IllegalArgumentException("the trace was not recorded for a backward pass");
     Map<String, Tensor> values = trace.values();
+    for (String w : wrt) {
+      if (!trace.allowsGradientFor(w) && graph.hasTensor(w)) {
+        throw new InvalidInputException("cannot take a gradient with respect to '" + w + "': the forward run was "
+            + "recorded for gradients with respect to " + trace.gradientsFor() + " and what follows them only");
+      }
+    }
     for (Map.Entry<String, Tensor> seed : seeds.entrySet()) {
       Tensor t = values.get(seed.getKey());
-      if (t == null) throw new InvalidInputException("cannot seed a gradient at '" + seed.getKey() + "': no such tensor");
+      if (t == null) {
+        throw new InvalidInputException("cannot seed a gradient at '" + seed.getKey() + "': "
+            + (graph.hasTensor(seed.getKey()) ? "the forward run did not keep it" : "no such tensor"));
+      }
       if (!Arrays.equals(t.shape(), seed.getValue().shape())) {
         throw new InvalidInputException("gradient seed for '" + seed.getKey() + "' has shape "
             + Arrays.toString(seed.getValue().shape()) + " but the tensor has shape " + Arrays.toString(t.shape()));
@@ -321,7 +349,8 @@ public final class Network {
     for (String w : wrt) {
       if (!values.containsKey(w)) throw new InvalidInputException("cannot take a gradient with respect to '" + w + "': no such tensor");
     }
-    Set<String> leadsToWrt = tensorsLeadingTo(wrt, values);
+    // Gradients only flow along paths from wrt: a node's input needs one if it depends on some tensor in wrt.
+    Set<String> leadsToWrt = dependents(wrt);
     Map<String, Tensor> grads = new HashMap<>();
     for (Map.Entry<String, Tensor> seed : seeds.entrySet()) accumulate(grads, seed.getKey(), seed.getValue());
     Set<String> wanted = new HashSet<>(wrt);
@@ -378,17 +407,13 @@ public final class Network {
     return result;
   }
 
-  /** Every tensor from which some tensor in {@code wrt} can be reached, walking the graph backwards. */
-  private Set<String> tensorsLeadingTo(Collection<String> wrt, Map<String, Tensor> values) {
-    // A tensor needs a gradient if it is wanted or if it feeds a node whose output needs one. Walking the
-    // nodes forward: an output "depends on" wrt if any input does; gradients only flow along such paths.
-    Set<String> dependsOnWrt = new HashSet<>(wrt);
+  /** The tensors in {@code tensors} and every tensor computed from one of them, walking the graph forward. */
+  private Set<String> dependents(Collection<String> tensors) {
+    Set<String> dependents = new HashSet<>(tensors);
     for (Node node : graph.nodes()) {
-      boolean depends = false;
-      for (String in : node.inputs()) depends |= dependsOnWrt.contains(in);
-      if (depends) dependsOnWrt.addAll(node.outputs());
+      if (node.inputs().stream().anyMatch(dependents::contains)) dependents.addAll(node.outputs());
     }
-    return dependsOnWrt;
+    return dependents;
   }
 
   private static void releaseGradients(Map<String, Tensor> grads, Node node, Set<String> wanted) {

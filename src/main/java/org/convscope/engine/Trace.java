@@ -12,11 +12,17 @@ import org.convscope.tensor.Tensor;
 public final class Trace {
   private final Map<String, Tensor> values;
   private final boolean recorded;
+  /** What the run was recorded for gradients to, and the tensors downstream of them; null for all. */
+  private final Set<String> gradientsFor;
+  private final Set<String> differentiable;
   private final ExecutionContext context;
 
-  Trace(Map<String, Tensor> values, boolean recorded, ExecutionContext context) {
+  Trace(Map<String, Tensor> values, boolean recorded, Set<String> gradientsFor, Set<String> differentiable,
+      ExecutionContext context) {
     this.values = values;
     this.recorded = recorded;
+    this.gradientsFor = gradientsFor;
+    this.differentiable = differentiable;
     this.context = context;
   }
 
@@ -25,7 +31,7 @@ public final class Trace {
     Tensor t = values.get(name);
     if (t == null) {
       throw new InvalidInputException("tensor '" + name + "' was not kept by this run"
-          + (recorded ? " and does not exist in the graph" : "; ask for it in the forward options"));
+          + (isRecordedForAll() ? " and does not exist in the graph" : "; ask for it in the forward options"));
     }
     return t;
   }
@@ -38,9 +44,24 @@ public final class Trace {
     return Collections.unmodifiableSet(values.keySet());
   }
 
-  /** Whether every tensor was kept, so that {@link Network#backward} can run from this trace. */
+  /** Whether the run was recorded, so that {@link Network#backward} can run from this trace. */
   public boolean isRecorded() {
     return recorded;
+  }
+
+  /** Whether every tensor was kept, so that a backward pass may take gradients with respect to any of them. */
+  public boolean isRecordedForAll() {
+    return recorded && differentiable == null;
+  }
+
+  /** Whether a backward pass from this trace can take the gradient with respect to {@code tensor}. */
+  public boolean allowsGradientFor(String tensor) {
+    return recorded && (differentiable == null || differentiable.contains(tensor));
+  }
+
+  /** The tensors the run was recorded for gradients to ({@link ForwardOptions#gradientsFor}); empty for any. */
+  public Set<String> gradientsFor() {
+    return differentiable == null ? Set.of() : gradientsFor;
   }
 
   public ExecutionContext context() {

@@ -21,13 +21,17 @@ import org.convscope.tensor.Tensor;
  * run, so that methods explaining the same query share them: Grad-CAM, Grad-CAM++ and LayerCAM use one backward
  * pass, and Guided Grad-CAM reuses both Grad-CAM's and guided backpropagation's.
  *
+ * <p>A query made for a named layer records the forward pass for gradients to that layer only, so the part of
+ * the network before it runs fused, as in inference. The first method that needs more (a gradient or an
+ * activation before the layer, such as the input gradient) records the whole pass once more.
+ *
  * <p>Safe to use from several threads: the cache is guarded by the query's lock.
  */
 public final class Query {
   private final Model model;
   private final Tensor batch;
   private final int[] targets;
-  private final Trace trace;
+  private Trace trace;
   private Layer layer;
   private volatile Progress progress = Progress.NONE;
   /** Gradients of each item's target score, by backward rules and tensor. */
@@ -38,7 +42,7 @@ public final class Query {
     this.batch = batch;
     this.targets = targets;
     this.trace = trace;
-    if (layerName != null) layer = Layer.named(model, trace, layerName);
+    if (layerName != null) layer = Layer.named(model, covering(model.resolveLayer(layerName), false), layerName);
   }
 
   /**
@@ -51,7 +55,7 @@ public final class Query {
     if (targets.length != checkBatch(batch).dim(0)) {
       throw new InvalidInputException(targets.length + " target classes for a batch of " + batch.dim(0));
     }
-    Trace trace = run(model, batch);
+    Trace trace = run(model, batch, layer);
     int classes = Scores.classes(model, trace.get(model.output()));
     for (int k : targets) model.checkClass(k, classes);
     return new Query(model, batch, targets.clone(), trace, layer);
@@ -66,7 +70,7 @@ public final class Query {
 
   /** Explains the class the model predicts for each item. */
   public static Query predicted(Model model, Tensor batch, String layer) {
-    Trace trace = run(model, batch);
+    Trace trace = run(model, batch, layer);
     Tensor logits = trace.get(model.output());
     int classes = Scores.classes(model, logits);
     int[] targets = new int[batch.dim(0)];
@@ -100,8 +104,22 @@ public final class Query {
     return forClasses(model, Tensor.of(repeated, shape), targets, layer);
   }
 
-  private static Trace run(Model model, Tensor batch) {
-    return model.network().forward(Map.of(model.input(), checkBatch(batch)), ForwardOptions.forBackward());
+  /** The forward pass, recorded for gradients to the layer when one is named, else to every tensor. */
+  private static Trace run(Model model, Tensor batch, String layer) {
+    ForwardOptions options = layer == null ? ForwardOptions.forBackward()
+        : ForwardOptions.forBackwardTo(model.resolveLayer(layer));
+    return model.network().forward(Map.of(model.input(), checkBatch(batch)), options);
+  }
+
+  /**
+   * The trace, recorded again for every tensor if it lacks {@code tensor} or, when {@code gradient}, cannot
+   * take the gradient with respect to it.
+   */
+  private synchronized Trace covering(String tensor, boolean gradient) {
+    if (!trace.isRecordedForAll() && (gradient ? !trace.allowsGradientFor(tensor) : !trace.has(tensor))) {
+      trace = model.network().forward(Map.of(model.input(), batch), ForwardOptions.forBackward());
+    }
+    return trace;
   }
 
   private static Tensor checkBatch(Tensor batch) {
@@ -154,7 +172,7 @@ public final class Query {
   }
 
   /** The model's output for the batch, (N, classes). */
-  public Tensor logits() {
+  public synchronized Tensor logits() {
     return trace.get(model.output());
   }
 
@@ -181,13 +199,13 @@ public final class Query {
 
   /** The layer named when the query was made, or else the one chosen automatically. */
   public synchronized Layer layer() {
-    if (layer == null) layer = Layer.chooseDefault(model, trace);
+    if (layer == null) layer = Layer.chooseDefault(model, covering(model.input(), false));
     return layer;
   }
 
   /** A tensor of the recorded forward pass, such as the layer's activations. */
   public Tensor value(String tensor) {
-    return trace.get(tensor);
+    return covering(tensor, false).get(tensor);
   }
 
   /** The gradient of each item's target score with respect to a tensor of the forward pass. */
@@ -206,6 +224,7 @@ public final class Query {
     for (String t : tensors) if (!cached.containsKey(t)) missing.add(t);
     if (!missing.isEmpty()) {
       Map<String, Tensor> seeds = Map.of(model.output(), Scores.oneHot(targets, logits().dim(1)));
+      for (String t : missing) covering(t, true);
       cached.putAll(model.network().backward(trace, seeds, missing, rules));
     }
     Map<String, Tensor> result = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.convscope.explain.Attribution;
 import org.convscope.explain.Evaluation;
+import org.convscope.explain.Explainer;
 import org.convscope.explain.Explainers;
 import org.convscope.explain.Query;
 import org.convscope.inspect.Activations;
@@ -191,10 +192,12 @@ final class Analyses {
   private ResultCache.Task explanationTask(Workspace.ImageRef image, String method, int target, LayerInfo layer) {
     return job -> {
       Tensor x = ws.input(image);
-      Query query = Query.forClass(ws.model(), x, target, layer == null ? null : Workspace.name(layer));
+      Explainer explainer = Explainers.create(method, options.batchSize());
+      // A layer given to a method that does not read one would only make the query record its forward pass twice.
+      String layerName = layer == null || !explainer.usesLayer() ? null : Workspace.name(layer);
+      Query query = Query.forClass(ws.model(), x, target, layerName);
       query.reportingTo((done, total) -> job.progress(method, done, total));
-      Evaluation.Result r = Evaluation.run(query, List.of(Explainers.create(method, options.batchSize())),
-          Evaluation.Options.defaults()).get(0);
+      Evaluation.Result r = Evaluation.run(query, List.of(explainer), Evaluation.Options.defaults()).get(0);
       Attribution a = r.attribution();
       BufferedImage base = enlarged(ws.display(image));
       // Input-shaped maps stay at the input's resolution; the heatmap upsamples them as it does layer maps.
