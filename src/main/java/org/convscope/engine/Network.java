@@ -160,13 +160,18 @@ public final class Network {
       }
     }
     boolean recordAll = options.record() && differentiable == null;
+    // Recorded inference fuses too. It keeps every tensor it computes, as an array, and notes those that fusion
+    // skipped (a convolution's output that only its Relu reads), which the trace recomputes if asked for them.
+    // Training does not fuse, so that its results do not depend on which tensors the caller keeps.
+    boolean fuse = !recordAll || !options.training();
+    Map<String, Integer> skipped = recordAll && fuse ? new HashMap<>() : null;
     boolean[] fusedIntoEarlier = new boolean[nodes.size()];
     Map<String, HeldTensor> held = new HashMap<>();
     try {
       for (int i = 0; i < nodes.size(); i++) {
         if (Thread.currentThread().isInterrupted()) throw new Cancelled();
         Node node = nodes.get(i);
-        if (!fusedIntoEarlier[i]) run(i, values, held, keep, fusedIntoEarlier, recordAll, context);
+        if (!fusedIntoEarlier[i]) run(i, values, held, keep, fusedIntoEarlier, fuse, skipped, context);
         for (String in : node.inputs()) {
           if (in.isEmpty() || lastUse.get(in) != i) continue;
           HeldTensor h = held.remove(in);
@@ -180,7 +185,8 @@ public final class Network {
     if (!recordAll) {
       values.keySet().retainAll(keep);
     }
-    return new Trace(values, options.record(), options.gradientsFor(), differentiable, context);
+    return new Trace(this, values, skipped == null ? Map.of() : skipped, options.record(), options.gradientsFor(),
+        differentiable, context);
   }
 
   /**
@@ -205,10 +211,10 @@ public final class Network {
 
   /** Runs node {@code i}, fused with its neighbours where the run allows it ({@link #runFused}). */
   private void run(int i, Map<String, Tensor> values, Map<String, HeldTensor> held, Set<String> keep,
-      boolean[] fusedIntoEarlier, boolean recordAll, ExecutionContext context) {
+      boolean[] fusedIntoEarlier, boolean fuse, Map<String, Integer> skipped, ExecutionContext context) {
     Node node = graph.nodes().get(i);
-    if (!recordAll && node.op() instanceof FusingOp fusing
-        && runFused(i, fusing, values, held, keep, fusedIntoEarlier, context)) {
+    if (fuse && node.op() instanceof FusingOp fusing
+        && runFused(i, fusing, values, held, keep, fusedIntoEarlier, skipped, context)) {
       return;
     }
     Tensor[] outputs = run(node, inputsOf(node, values, held, false), context);
@@ -221,10 +227,11 @@ public final class Network {
   /**
    * Runs {@link FusingOp} node {@code i} through oneDNN if that gains anything: its first input taken held,
    * its Add and its Relu or Clip done as it writes (each marked in {@code fusedIntoEarlier}), its result held
-   * when a reader can take it so. Returns false, having run nothing, when the plain run should do it.
+   * when a reader can take it so. Returns false, having run nothing, when the plain run should do it. A recorded
+   * run ({@code skipped} not null) also keeps the result as an array and notes the tensors it skipped.
    */
   private boolean runFused(int i, FusingOp fusing, Map<String, Tensor> values, Map<String, HeldTensor> held,
-      Set<String> keep, boolean[] fusedIntoEarlier, ExecutionContext context) {
+      Set<String> keep, boolean[] fusedIntoEarlier, Map<String, Integer> skipped, ExecutionContext context) {
     List<Node> nodes = graph.nodes();
     Node node = nodes.get(i);
     HeldTensor heldInput = held.get(node.input(0));
@@ -253,8 +260,13 @@ public final class Network {
     if (out == null) return false;
     if (addNode != null) fusedIntoEarlier[f.add()] = true;
     if (clamp != null) fusedIntoEarlier[clampIndex] = true;
+    if (skipped != null) {
+      if (writer != node) skipped.put(node.output(), i);
+      if (addNode != null && writer != addNode) skipped.put(addNode.output(), f.add());
+    }
     if (out.held() != null) {
       held.put(writer.output(), out.held());
+      if (skipped != null) values.put(writer.output(), out.held().toTensor());
     } else {
       values.put(writer.output(), out.tensor());
     }
@@ -328,7 +340,6 @@ public final class Network {
   public Map<String, Tensor> backward(Trace trace, Map<String, Tensor> seeds, Collection<String> wrt,
       BackwardRules rules) {
     if (!trace.isRecorded()) throw new IllegalArgumentException("the trace was not recorded for a backward pass");
-    Map<String, Tensor> values = trace.values();
     for (String w : wrt) {
       if (!trace.allowsGradientFor(w) && graph.hasTensor(w)) {
         throw new InvalidInputException("cannot take a gradient with respect to '" + w + "': the forward run was "
@@ -336,18 +347,18 @@ public final class Network {
       }
     }
     for (Map.Entry<String, Tensor> seed : seeds.entrySet()) {
-      Tensor t = values.get(seed.getKey());
-      if (t == null) {
+      if (!trace.has(seed.getKey())) {
         throw new InvalidInputException("cannot seed a gradient at '" + seed.getKey() + "': "
             + (graph.hasTensor(seed.getKey()) ? "the forward run did not keep it" : "no such tensor"));
       }
+      Tensor t = trace.get(seed.getKey());
       if (!Arrays.equals(t.shape(), seed.getValue().shape())) {
         throw new InvalidInputException("gradient seed for '" + seed.getKey() + "' has shape "
             + Arrays.toString(seed.getValue().shape()) + " but the tensor has shape " + Arrays.toString(t.shape()));
       }
     }
     for (String w : wrt) {
-      if (!values.containsKey(w)) throw new InvalidInputException("cannot take a gradient with respect to '" + w + "': no such tensor");
+      if (!trace.has(w)) throw new InvalidInputException("cannot take a gradient with respect to '" + w + "': no such tensor");
     }
     // Gradients only flow along paths from wrt: a node's input needs one if it depends on some tensor in wrt.
     Set<String> leadsToWrt = dependents(wrt);
@@ -367,23 +378,31 @@ public final class Network {
       for (int j = 0; j < needed.length; j++) {
         String in = node.inputs().get(j);
         if (in.isEmpty()) continue;
-        inputs[j] = values.get(in);
-        needed[j] = leadsToWrt.contains(in) && inputs[j].isFloat();
+        inputs[j] = trace.stored(in);
+        // Fusion skips only float tensors (convolution and Add outputs).
+        needed[j] = leadsToWrt.contains(in) && (inputs[j] == null || inputs[j].isFloat());
         anyNeeded |= needed[j];
       }
       if (!anyNeeded || node.op() instanceof NonDifferentiable) {
         releaseGradients(grads, node, wanted);
         continue;
       }
+      BackwardRule rule = rules.forOpType(node.opType());
+      // A tensor the forward run skipped is recomputed only if this backward pass reads its values.
+      for (int j = 0; j < needed.length; j++) {
+        boolean reads = rule != null ? rule.readsInput(j, needed) : node.op().backwardReadsInput(j, needed);
+        if (inputs[j] == null && !node.input(j).isEmpty() && reads) inputs[j] = trace.get(node.input(j));
+      }
       Tensor[] outputs = new Tensor[node.outputs().size()];
       Tensor[] outputGrads = new Tensor[outputs.length];
       for (int j = 0; j < outputs.length; j++) {
         String out = node.outputs().get(j);
-        outputs[j] = out.isEmpty() ? null : values.get(out);
+        if (out.isEmpty()) continue;
         Tensor g = grads.get(out);
+        boolean reads = rule != null ? rule.readsOutput(j) : node.op().backwardReadsOutput(j);
+        outputs[j] = (reads || g == null) && trace.has(out) ? trace.get(out) : trace.stored(out);
         outputGrads[j] = g != null ? g : outputs[j] == null ? null : Tensor.zeros(outputs[j].dtype(), outputs[j].shape());
       }
-      BackwardRule rule = rules.forOpType(node.opType());
       Tensor[] inputGrads;
       try {
         inputGrads = rule != null
@@ -402,9 +421,19 @@ public final class Network {
     Map<String, Tensor> result = new LinkedHashMap<>();
     for (String w : wrt) {
       Tensor g = grads.get(w);
-      result.put(w, g != null ? g : Tensor.zeros(values.get(w).shape()));
+      result.put(w, g != null ? g : Tensor.zeros(trace.get(w).shape()));
     }
     return result;
+  }
+
+  /** Runs node {@code index} again, as the plain run does, on the trace's tensors: for tensors fusion skipped. */
+  Tensor[] recompute(Trace trace, int index) {
+    Node node = graph.nodes().get(index);
+    Tensor[] inputs = new Tensor[node.inputs().size()];
+    for (int j = 0; j < inputs.length; j++) {
+      if (!node.input(j).isEmpty()) inputs[j] = trace.get(node.input(j));
+    }
+    return run(node, inputs, trace.context());
   }
 
   /** The tensors in {@code tensors} and every tensor computed from one of them, walking the graph forward. */

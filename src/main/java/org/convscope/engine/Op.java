@@ -26,4 +26,18 @@ public interface Op {
    * @return one entry per input, null where not needed or not differentiable
    */
   Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, boolean[] needed);
+
+  /**
+   * Whether {@link #backward} reads input {@code j}'s values. A recorded run that fuses skips a convolution's
+   * output that only a Relu reads; an op that answers false may then get null for that input, and takes its
+   * shape from the output gradient.
+   */
+  default boolean backwardReadsInput(int j, boolean[] needed) {
+    return true;
+  }
+
+  /** Whether {@link #backward} reads output {@code j}'s values; if not, it may get null there (as above). */
+  default boolean backwardReadsOutput(int j) {
+    return true;
+  }
 }

@@ -1,6 +1,8 @@
 package org.convscope.engine;
 
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.convscope.tensor.Tensor;
@@ -10,25 +12,42 @@ import org.convscope.tensor.Tensor;
  * graph outputs and the tensors asked to be kept.
  */
 public final class Trace {
+  private final Network network;
   private final Map<String, Tensor> values;
+  /** Tensors a fused recorded run skipped, with the index of the node that computes them on demand. */
+  private final Map<String, Integer> skipped;
   private final boolean recorded;
   /** What the run was recorded for gradients to, and the tensors downstream of them; null for all. */
   private final Set<String> gradientsFor;
   private final Set<String> differentiable;
   private final ExecutionContext context;
 
-  Trace(Map<String, Tensor> values, boolean recorded, Set<String> gradientsFor, Set<String> differentiable,
-      ExecutionContext context) {
+  Trace(Network network, Map<String, Tensor> values, Map<String, Integer> skipped, boolean recorded,
+      Set<String> gradientsFor, Set<String> differentiable, ExecutionContext context) {
+    this.network = network;
     this.values = values;
+    this.skipped = skipped;
     this.recorded = recorded;
     this.gradientsFor = gradientsFor;
     this.differentiable = differentiable;
     this.context = context;
   }
 
-  /** The tensor of this name, failing with the names that exist when it was not kept. */
-  public Tensor get(String name) {
+  /**
+   * The tensor of this name, failing with the names that exist when it was not kept. A tensor that a fused
+   * recorded run skipped is computed now, from the tensors it was computed from, and kept.
+   */
+  public synchronized Tensor get(String name) {
     Tensor t = values.get(name);
+    Integer producer = t == null ? skipped.get(name) : null;
+    if (producer != null) {
+      Tensor[] outputs = network.recompute(this, producer);
+      List<String> names = network.graph().nodes().get(producer).outputs();
+      for (int j = 0; j < names.size() && j < outputs.length; j++) {
+        if (!names.get(j).isEmpty()) values.put(names.get(j), outputs[j]);
+      }
+      t = values.get(name);
+    }
     if (t == null) {
       throw new InvalidInputException("tensor '" + name + "' was not kept by this run"
           + (isRecordedForAll() ? " and does not exist in the graph" : "; ask for it in the forward options"));
@@ -36,12 +55,19 @@ public final class Trace {
     return t;
   }
 
-  public boolean has(String name) {
-    return values.containsKey(name);
+  public synchronized boolean has(String name) {
+    return values.containsKey(name) || skipped.containsKey(name);
   }
 
-  public Set<String> names() {
-    return Collections.unmodifiableSet(values.keySet());
+  public synchronized Set<String> names() {
+    Set<String> names = new HashSet<>(values.keySet());
+    names.addAll(skipped.keySet());
+    return Collections.unmodifiableSet(names);
+  }
+
+  /** The tensor if the run stored it, else null: never recomputes. For the backward pass. */
+  synchronized Tensor stored(String name) {
+    return values.get(name);
   }
 
   /** Whether the run was recorded, so that {@link Network#backward} can run from this trace. */
@@ -68,7 +94,4 @@ public final class Trace {
     return context;
   }
 
-  Map<String, Tensor> values() {
-    return values;
-  }
 }

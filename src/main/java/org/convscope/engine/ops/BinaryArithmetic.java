@@ -49,7 +49,10 @@ abstract class BinaryArithmetic implements Op {
   @Override
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
-    BroadcastPlan plan = BroadcastPlan.of(inputs[0].shape(), inputs[1].shape());
+    // An operand is null only where the op declared it does not read it (Add); it then has the output's shape.
+    int[] out = outputGrads[0].shape();
+    BroadcastPlan plan = BroadcastPlan.of(inputs[0] != null ? inputs[0].shape() : out,
+        inputs[1] != null ? inputs[1].shape() : out);
     return gradients(plan, inputs[0], inputs[1], outputs[0], outputGrads[0].data(), needed);
   }
 

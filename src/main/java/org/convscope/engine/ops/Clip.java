@@ -82,7 +82,6 @@ public final class Clip implements ClampOp {
   @Override
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
-    float[] x = inputs[0].data();
     float[] g = outputGrads[0].data();
     Tensor min = input(inputs, 1);
     Tensor max = input(inputs, 2);
@@ -91,15 +90,18 @@ public final class Clip implements ClampOp {
     // y = min(m, hi) with m = max(x, lo): each element's gradient goes to whichever argument won.
     boolean boundGradients = (min != null && needed[1]) || (max != null && needed[2]);
     if (!boundGradients) {
-      // The usual case (ReLU6 in an explanation): x's gradient alone, element by element on every core.
-      float[] dx = new float[x.length];
-      Parallel.forEachElement(x.length, (from, to) -> {
-        for (int i = from; i < to; i++) dx[i] = Relu.keep(g[i], inside(x[i], lo, hi));
+      // The usual case (ReLU6 in an explanation): x's gradient alone, element by element on every core. The
+      // mask may come from y, which lies strictly inside (lo, hi) exactly where x does; a fused run keeps only y.
+      float[] v = (inputs[0] != null ? inputs[0] : outputs[0]).data();
+      float[] dx = new float[v.length];
+      Parallel.forEachElement(v.length, (from, to) -> {
+        for (int i = from; i < to; i++) dx[i] = Relu.keep(g[i], inside(v[i], lo, hi));
       });
       Tensor[] grads = new Tensor[inputs.length];
-      grads[0] = Tensor.of(dx, inputs[0].shape());
+      grads[0] = Tensor.of(dx, outputGrads[0].shape());
       return grads;
     }
+    float[] x = inputs[0].data();
     float[] dx = needed[0] ? new float[x.length] : null;
     double dlo = 0;
     double dhi = 0;
@@ -120,6 +122,12 @@ public final class Clip implements ClampOp {
     if (min != null && needed[1]) grads[1] = Tensor.full((float) dlo, min.shape());
     if (max != null && needed[2]) grads[2] = Tensor.full((float) dhi, max.shape());
     return grads;
+  }
+
+  /** The bounds' gradients alone need x itself. */
+  @Override
+  public boolean backwardReadsInput(int j, boolean[] needed) {
+    return j != 0 || (needed.length > 1 && needed[1]) || (needed.length > 2 && needed[2]);
   }
 
   private static Tensor input(Tensor[] inputs, int i) {

@@ -79,6 +79,12 @@ abstract class ConvolutionOp implements FusingOp {
     return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values()[0], shape), null);
   }
 
+  /** The backward passes read x, w and dy, never y: a fused recorded run need not keep y. */
+  @Override
+  public boolean backwardReadsOutput(int j) {
+    return false;
+  }
+
   @Override
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {

@@ -15,30 +15,31 @@ public final class Relu implements ClampOp {
 
   /**
    * Guided backpropagation (Springenberg et al., "Striving for Simplicity: The All Convolutional Net",
-   * ICLR 2015 workshop): pass back only positive gradient, and only where the input was positive.
+   * ICLR 2015 workshop): pass back only positive gradient, and only where the input was positive, which is
+   * where the output is.
    */
-  public static final BackwardRule GUIDED = (context, op, inputs, outputs, grads, needed) -> {
-    float[] x = inputs[0].data();
+  public static final BackwardRule GUIDED = BackwardRule.readingOutputs((context, op, inputs, outputs, grads, needed) -> {
+    float[] y = outputs[0].data();
     float[] g = grads[0].data();
-    float[] dx = new float[x.length];
-    Parallel.forEachElement(x.length, (from, to) -> {
-      for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(x[i]) & positive(g[i]));
+    float[] dx = new float[y.length];
+    Parallel.forEachElement(y.length, (from, to) -> {
+      for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(y[i]) & positive(g[i]));
     });
-    return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
-  };
+    return new Tensor[] {Tensor.of(dx, outputs[0].shape())};
+  });
 
   /**
    * Deconvnet (Zeiler and Fergus, "Visualizing and Understanding Convolutional Networks", ECCV 2014):
    * the ReLU is applied to the gradient itself, whatever the forward input was.
    */
-  public static final BackwardRule DECONVNET = (context, op, inputs, outputs, grads, needed) -> {
+  public static final BackwardRule DECONVNET = BackwardRule.readingOutputs((context, op, inputs, outputs, grads, needed) -> {
     float[] g = grads[0].data();
     float[] dx = new float[g.length];
     Parallel.forEachElement(g.length, (from, to) -> {
       for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(g[i]));
     });
-    return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
-  };
+    return new Tensor[] {Tensor.of(dx, grads[0].shape())};
+  });
 
   @Override
   public Clamp clamp(Tensor[] inputs) {
@@ -59,13 +60,19 @@ public final class Relu implements ClampOp {
   @Override
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
-    float[] x = inputs[0].data();
+    // y > 0 exactly where x > 0 (NaN stays NaN), so the mask comes from the output, which a fused run keeps.
+    float[] y = outputs[0].data();
     float[] g = outputGrads[0].data();
-    float[] dx = new float[x.length];
-    Parallel.forEachElement(x.length, (from, to) -> {
-      for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(x[i]));
+    float[] dx = new float[y.length];
+    Parallel.forEachElement(y.length, (from, to) -> {
+      for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(y[i]));
     });
-    return new Tensor[] {Tensor.of(dx, inputs[0].shape())};
+    return new Tensor[] {Tensor.of(dx, outputs[0].shape())};
+  }
+
+  @Override
+  public boolean backwardReadsInput(int j, boolean[] needed) {
+    return false;
   }
 
   /*

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.convscope.engine.BackwardRules;
 import org.convscope.engine.Clamp;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.ForwardOptions;
@@ -14,6 +15,7 @@ import org.convscope.engine.FusingOp;
 import org.convscope.engine.GradCheck;
 import org.convscope.engine.GraphBuilder;
 import org.convscope.engine.HeldTensor;
+import org.convscope.engine.Node;
 import org.convscope.engine.Network;
 import org.convscope.engine.OpRegistry;
 import org.convscope.engine.Trace;
@@ -74,6 +76,30 @@ class FusedClampTest {
     assertTrue(keeping.names().equals(Set.of("/c1/Conv_output_0", "/r2/Clip_output_0", "/r4/Relu_output_0")));
   }
 
+  /**
+   * A recorded run fuses too, skipping the convolution outputs that only a Relu or Clip reads. Its trace still
+   * gives every tensor (the skipped ones recomputed) and the backward pass the same gradients, to the last bit,
+   * as a run that fuses nothing (training mode, which has no other effect on this graph).
+   */
+  @Test
+  void fusedRecordedRunsGiveTheUnfusedTensorsAndGradients() {
+    Network net = network(StandardOps.registry());
+    Map<String, Tensor> feeds = Map.of("x", x);
+    Trace fused = net.forward(feeds, ForwardOptions.forBackward());
+    Trace plain = net.forward(feeds, ForwardOptions.forTraining());
+    Tensor seed = GradCheck.randn(3, 0, plain.get("/r4/Relu_output_0").shape());
+    List<String> wrt = List.of("x", "w1", "wd", "/c3/Conv_output_0", "/c1/Conv_output_0");
+    for (BackwardRules rules : List.of(BackwardRules.DEFAULT, BackwardRules.DEFAULT.with("Relu", Relu.GUIDED),
+        BackwardRules.DEFAULT.with("Relu", Relu.DECONVNET))) {
+      Map<String, Tensor> expected = net.backward(plain, Map.of("/r4/Relu_output_0", seed), wrt, rules);
+      Map<String, Tensor> got = net.backward(fused, Map.of("/r4/Relu_output_0", seed), wrt, rules);
+      for (String t : wrt) assertArrayEquals(expected.get(t).data(), got.get(t).data(), t);
+    }
+    for (Node node : net.graph().nodes()) {
+      for (String out : node.outputs()) assertArrayEquals(plain.get(out).data(), fused.get(out).data(), out);
+    }
+  }
+
   @Test
   void convolutionWithAClampEqualsTheConvolutionClamped() {
     Conv conv = (Conv) SpatialTesting.op("Conv", 13, 3, 1, "pads", new int[] {1, 1, 1, 1}, "strides", new int[] {2, 1});
@@ -112,8 +138,13 @@ class FusedClampTest {
     net.forward(feeds, ForwardOptions.inference());
     assertEquals("clamped 3, held in 2, held out 2", counts.take(),
         "c1, c2 and c4 take their activation (c3's output is also read by the Add); r1 and r2 stay held");
-    net.forward(feeds, ForwardOptions.forBackward());
-    assertEquals("clamped 0, held in 0, held out 0", counts.take(), "recorded runs keep every tensor");
+    Trace recorded = net.forward(feeds, ForwardOptions.forBackward());
+    assertEquals("clamped 3, held in 2, held out 2", counts.take(), "recorded inference fuses too");
+    for (Node node : net.graph().nodes()) {
+      for (String out : node.outputs()) assertTrue(recorded.has(out), out + " is in the recorded trace");
+    }
+    net.forward(feeds, ForwardOptions.forTraining());
+    assertEquals("clamped 0, held in 0, held out 0", counts.take(), "training runs do not fuse");
     net.forward(feeds, ForwardOptions.keeping("/c2/Conv_output_0", "/r1/Relu_output_0"));
     assertEquals("clamped 2, held in 0, held out 0", counts.take(), "kept tensors are computed");
   }

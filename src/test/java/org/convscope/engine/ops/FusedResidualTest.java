@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.convscope.Fixtures;
+import org.convscope.engine.BackwardRules;
 import org.convscope.engine.Cancelled;
 import org.convscope.engine.Clamp;
 import org.convscope.engine.ExecutionContext;
@@ -21,6 +24,7 @@ import org.convscope.engine.GradCheck;
 import org.convscope.engine.GraphBuilder;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.Network;
+import org.convscope.engine.Node;
 import org.convscope.engine.Op;
 import org.convscope.engine.OpRegistry;
 import org.convscope.engine.Trace;
@@ -85,9 +89,9 @@ class FusedResidualTest {
     return new Network(b.build(registry));
   }
 
-  /** The recorded run, which fuses nothing; the counts start from zero after it. */
+  /** A run that keeps every tensor, which fuses nothing; the counts start from zero after it. */
   private Trace recorded() {
-    Trace recorded = net.forward(feeds, ForwardOptions.forBackward());
+    Trace recorded = net.forward(feeds, keepingAll(net));
     counts.take();
     counts.takeAdds();
     return recorded;
@@ -211,24 +215,50 @@ class FusedResidualTest {
     compareFusedWithRecorded(file);
   }
 
+  /**
+   * Unfused (every tensor kept) against fused, unrecorded and recorded; and the input gradient of the fused
+   * recorded run against the unfused one's. Gradients are held to 1e-4 of their largest magnitude.
+   */
   private static void compareFusedWithRecorded(Path file) {
     Network net = new Network(OnnxImporter.load(file));
+    String name = file.getParent().getFileName().toString();
     for (int batch : new int[] {1, 2}) {
       Map<String, Tensor> feeds = Map.of(net.inputName(), GradCheck.randn(21, 0, batch, 3, 224, 224));
-      Tensor recorded = net.forward(feeds, ForwardOptions.forBackward()).get(net.outputName());
+      Trace plain = net.forward(feeds, keepingAll(net));
       Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
-      assertClose(recorded, fused, file.getParent().getFileName() + " batch " + batch);
+      assertClose(plain.get(net.outputName()), fused, name + " batch " + batch);
+      Trace fusedRecorded = net.forward(feeds, ForwardOptions.forBackward());
+      assertClose(plain.get(net.outputName()), fusedRecorded.get(net.outputName()), name + " recorded, batch " + batch);
+      if (batch > 1) continue;
+      Tensor seed = GradCheck.randn(4, 0, plain.get(net.outputName()).shape());
+      Map<String, Tensor> seeds = Map.of(net.outputName(), seed);
+      List<String> wrt = List.of(net.inputName());
+      Tensor expected = net.backward(plain, seeds, wrt, BackwardRules.DEFAULT).get(net.inputName());
+      Tensor got = net.backward(fusedRecorded, seeds, wrt, BackwardRules.DEFAULT).get(net.inputName());
+      assertClose(expected, got, name + " input gradient", 1e-4);
     }
   }
 
+  /** A recorded run that keeps every tensor: kept tensors are never fused, so this is the plain run. */
+  static ForwardOptions keepingAll(Network net) {
+    Set<String> all = new HashSet<>();
+    for (Node node : net.graph().nodes()) all.addAll(node.outputs());
+    all.remove("");
+    return new ForwardOptions(all, true, false);
+  }
+
   private static void assertClose(Tensor expected, Tensor got, String what) {
+    assertClose(expected, got, what, 1e-5);
+  }
+
+  private static void assertClose(Tensor expected, Tensor got, String what, double tolerance) {
     assertArrayEquals(expected.shape(), got.shape(), what);
     float[] e = expected.data();
     float[] g = got.data();
     double scale = 0;
     for (float v : e) scale = Math.max(scale, Math.abs(v));
     for (int i = 0; i < e.length; i++) {
-      if (!(Math.abs(e[i] - g[i]) <= 1e-5 * scale)) {
+      if (!(Math.abs(e[i] - g[i]) <= tolerance * scale)) {
         throw new AssertionError(what + ": " + g[i] + " at " + i + ", expected " + e[i] + " (max|b| " + scale + ")");
       }
     }
