@@ -28,7 +28,7 @@ import org.convscope.tensor.Tensor;
  * and with it the gradient, so explanations would no longer match PyTorch's.
  */
 public final class Convolution {
-  private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
+  private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(1024);
   /** The fastest backward-data implementation of each tuned single-item geometry: a name per convolution. */
   private static final Map<ConvGeometry, String> WINNERS = new ConcurrentHashMap<>();
   /** The weights of every convolution that has had a backward-data pass (see {@link #repeated}); by identity. */
