@@ -2,7 +2,6 @@ package org.convscope.web;
 
 import java.util.List;
 import org.convscope.explain.Explainers;
-import org.convscope.explain.Query;
 import org.convscope.inspect.LayerInfo;
 import org.convscope.model.Predictions;
 import org.convscope.tensor.Tensor;
@@ -23,10 +22,12 @@ final class ImagePage {
    */
   static String render(Workspace ws, Analyses analyses, Workspace.ImageRef image, Integer target, LayerInfo layer) throws Exception {
     Tensor x = ws.input(image);
-    Query query = Query.predicted(ws.model(), x, null);
-    int classes = query.logits().dim(1);
+    // The page needs the scores only: an inference run, not an explanation query's recorded one.
+    Tensor logits = ws.model().network().predict(x);
+    int classes = logits.dim(1);
+    int predicted = Predictions.argmax(logits)[0];
     if (target != null) checkClass(target, classes);
-    int explained = target != null ? target : query.predicted(0);
+    int explained = target != null ? target : predicted;
     String label = ws.label(image);
 
     StringBuilder sb = new StringBuilder("<div class=\"columns\"><section><h2>Input</h2>");
@@ -38,7 +39,7 @@ final class ImagePage {
     }
     sb.append("</p></section><section><h2>Predictions</h2><table id=\"predictions\"><thead><tr><th>class</th><th>name</th>"
         + "<th>probability</th><th>logit</th></tr></thead><tbody>");
-    for (Predictions.Entry e : Predictions.top(query.logits(), 0, TOP_K)) {
+    for (Predictions.Entry e : Predictions.top(logits, 0, TOP_K)) {
       sb.append("<tr data-class=\"").append(e.index()).append("\"><td class=\"num\">").append(e.index()).append("</td><td>")
           .append(Pages.esc(ws.model().className(e.index()))).append("</td><td class=\"num\">")
           .append(String.format("%.4f", e.probability())).append("</td><td class=\"num\">").append(String.format("%.4f", e.logit()))
@@ -51,7 +52,7 @@ final class ImagePage {
         .append("\">class <select name=\"class\">");
     for (int k = 0; k < classes; k++) {
       sb.append("<option value=\"").append(k).append('"').append(k == explained ? " selected" : "").append('>').append(k).append(' ')
-          .append(Pages.esc(ws.model().className(k))).append(k == query.predicted(0) ? " (predicted)" : "").append("</option>");
+          .append(Pages.esc(ws.model().className(k))).append(k == predicted ? " (predicted)" : "").append("</option>");
     }
     sb.append("</select> layer <select name=\"layer\"><option value=\"\">automatic</option>");
     for (LayerInfo l : ws.spatialLayers()) {
