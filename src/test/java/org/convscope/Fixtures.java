@@ -53,6 +53,11 @@ public final class Fixtures {
 
   /** The manifests' tolerance: max|a-b| <= 1e-3 * max|b| + 1e-5. */
   public static void assertClose(float[] expected, float[] got, String what) {
+    assertClose(expected, got, 1e-3, 1e-5, what);
+  }
+
+  /** max|a-b| <= relative * max|b| + absolute. */
+  public static void assertClose(float[] expected, float[] got, double relative, double absolute, String what) {
     if (expected.length != got.length) throw new AssertionError(what + ": " + got.length + " values, expected " + expected.length);
     double maxRef = 0;
     double maxDiff = 0;
@@ -65,7 +70,7 @@ public final class Fixtures {
         worst = i;
       }
     }
-    double tolerance = 1e-3 * maxRef + 1e-5;
+    double tolerance = relative * maxRef + absolute;
     if (!(maxDiff <= tolerance)) {
       throw new AssertionError(String.format("%s: max|diff| %.3g at %d (expected %g, got %g) exceeds %.3g",
           what, maxDiff, worst, expected[worst], got[worst], tolerance));

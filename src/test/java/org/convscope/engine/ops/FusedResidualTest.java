@@ -253,14 +253,7 @@ class FusedResidualTest {
 
   private static void assertClose(Tensor expected, Tensor got, String what, double tolerance) {
     assertArrayEquals(expected.shape(), got.shape(), what);
-    float[] e = expected.data();
-    float[] g = got.data();
-    double scale = 0;
-    for (float v : e) scale = Math.max(scale, Math.abs(v));
-    for (int i = 0; i < e.length; i++) {
-      if (!(Math.abs(e[i] - g[i]) <= tolerance * scale)) {
-        throw new AssertionError(what + ": " + g[i] + " at " + i + ", expected " + e[i] + " (max|b| " + scale + ")");
-      }
-    }
+    Fixtures.assertClose(expected.data(), got.data(), tolerance, 0, what);
   }
+
 }
