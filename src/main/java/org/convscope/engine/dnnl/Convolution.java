@@ -35,7 +35,12 @@ public final class Convolution {
   private static final Set<Tensor> WEIGHTS_SEEN =
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
-  private enum Pass { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS }
+  /**
+   * TRAINING_FORWARD is the forward pass of a training step: oneDNN's forward-training kind, whose first
+   * choice reads and writes the channel-blocked layout (nChw8c) that the backward passes use too, where the
+   * inference kind picks a channels-last kernel whose reorders from and to row-major cost more.
+   */
+  private enum Pass { FORWARD, TRAINING_FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS }
 
   /**
    * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
@@ -73,6 +78,15 @@ public final class Convolution {
   /** The same followed by {@code clamp} (none when null), which oneDNN applies as it writes y. */
   public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, Clamp clamp) {
     return forwardChained(geometry, x, null, w, bias, null, clamp, false).values()[0];
+  }
+
+  /** y = conv(x, w) + bias in a training step, by oneDNN's first forward-training implementation. */
+  public static float[] trainingForward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.TRAINING_FORWARD, bias != null),
+        Convolution::plan)) {
+      return bias == null ? plan.get().run(Dnnl.workspace(), w, x.data())[0]
+          : plan.get().run(Dnnl.workspace(), w, x.data(), bias.data())[0];
+    }
   }
 
   /**
@@ -223,7 +237,8 @@ public final class Convolution {
   private static List<Plan> candidatePlans(PlanKey key, int limit) {
     ConvGeometry g = key.geometry();
     return switch (key.pass()) {
-      case FORWARD -> plans(forwardPrimitives(g, key.bias(), key.sum(), key.clamp(), limit), main -> {
+      case FORWARD, TRAINING_FORWARD -> plans(forwardPrimitives(g, key.pass() == Pass.TRAINING_FORWARD
+          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.clamp(), limit), main -> {
         Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
@@ -323,12 +338,12 @@ public final class Convolution {
   }
 
   /** Up to {@code limit} implementations of the forward pass, oneDNN's first choice first. */
-  private static List<Primitive> forwardPrimitives(ConvGeometry g, boolean withBias, boolean sum, Clamp clamp,
-      int limit) {
+  private static List<Primitive> forwardPrimitives(ConvGeometry g, int propKind, boolean withBias, boolean sum,
+      Clamp clamp, int limit) {
     try (Descs d = new Descs(g, withBias)) {
       String what = g + " forward" + (sum ? " plus a residual" : "") + (clamp == null ? "" : " with " + clamp);
       return Primitive.candidates(what, sum, clamp,
-          (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr), limit);
+          (pd, attr) -> forwardDescriptor(pd, g, propKind, d, attr), limit);
     }
   }
 

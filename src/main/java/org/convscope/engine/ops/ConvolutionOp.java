@@ -52,7 +52,8 @@ abstract class ConvolutionOp implements FusingOp {
     ConvGeometry g = r.geometry();
     checkBias(bias, g);
     int[] shape = toInts(g.dstDims());
-    Tensor y = g.batch() == 0 ? Tensor.zeros(shape) : Tensor.of(Convolution.forward(g, x, w, bias), shape);
+    Tensor y = g.batch() == 0 ? Tensor.zeros(shape) : Tensor.of(context.isTraining()
+        ? Convolution.trainingForward(g, x, w, bias) : Convolution.forward(g, x, w, bias), shape);
     return new Tensor[] {r.offset() == null ? y : OutputMargins.embed(y, r.offset(), r.outputShape(), bias)};
   }
 
