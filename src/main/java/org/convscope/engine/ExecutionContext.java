@@ -11,18 +11,33 @@ import org.convscope.tensor.Tensor;
  */
 public final class ExecutionContext {
   private final boolean training;
+  private final ArrayPool arrays;
   private final Map<Tensor, float[]> stateUpdates = new IdentityHashMap<>();
 
-  private ExecutionContext(boolean training) {
+  private ExecutionContext(boolean training, ArrayPool arrays) {
     this.training = training;
+    this.arrays = arrays;
   }
 
   public static ExecutionContext inference() {
-    return new ExecutionContext(false);
+    return new ExecutionContext(false, null);
   }
 
   public static ExecutionContext training() {
-    return new ExecutionContext(true);
+    return new ExecutionContext(true, null);
+  }
+
+  /** A training run whose ops take their large outputs from {@code arrays} (none when null). */
+  public static ExecutionContext training(ArrayPool arrays) {
+    return new ExecutionContext(true, arrays);
+  }
+
+  /**
+   * An array for an op's output that the op writes in full: from the run's {@link ArrayPool}, so of unspecified
+   * contents, or a new one when the run has none.
+   */
+  public float[] outputArray(int length) {
+    return arrays == null ? new float[length] : arrays.take(length);
   }
 
   public boolean isTraining() {

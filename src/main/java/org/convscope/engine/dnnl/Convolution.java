@@ -80,12 +80,15 @@ public final class Convolution {
     return forwardChained(geometry, x, null, w, bias, null, clamp, false).values()[0];
   }
 
-  /** y = conv(x, w) + bias in a training step, by oneDNN's first forward-training implementation. */
-  public static float[] trainingForward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias) {
+  /**
+   * y = conv(x, w) + bias in a training step, by oneDNN's first forward-training implementation, written into
+   * {@code y} (of y's size) and returned.
+   */
+  public static float[] trainingForward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, float[] y) {
     try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.TRAINING_FORWARD, bias != null),
         Convolution::plan)) {
-      return bias == null ? plan.get().run(Dnnl.workspace(), w, x.data())[0]
-          : plan.get().run(Dnnl.workspace(), w, x.data(), bias.data())[0];
+      float[][] inputs = bias == null ? new float[][] {x.data()} : new float[][] {x.data(), bias.data()};
+      return plan.get().runInto(Dnnl.workspace(), w, null, null, false, y, inputs).values()[0];
     }
   }
 
@@ -120,9 +123,15 @@ public final class Convolution {
    */
   public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
       boolean tuned) {
+    return backwardData(geometry, w, dy, heldDy, tuned, null);
+  }
+
+  /** The same, written into {@code dx} (of x's size) unless it is null. */
+  public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
+      boolean tuned, float[] dx) {
     PlanKey key = PlanKey.backwardData(geometry, tuned && repeated(w));
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
-      return run(plan.get(), w, heldDy, dy.data())[0];
+      return plan.get().runInto(Dnnl.workspace(), w, heldDy, null, false, dx, dy.data()).values()[0];
     }
   }
 

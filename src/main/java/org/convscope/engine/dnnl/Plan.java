@@ -64,13 +64,22 @@ public final class Plan implements AutoCloseable {
    */
   public Chained runChained(Workspace workspace, Tensor weightTensor, BlockedTensor heldInput, Addend addend,
       boolean holdOutput, float[]... inputValues) {
+    return runInto(workspace, weightTensor, heldInput, addend, holdOutput, null, inputValues);
+  }
+
+  /**
+   * The same, writing the first output's row-major values into {@code firstOutput} (of that output's size,
+   * written in full) unless it is null or the output is held: a training step reuses its arrays.
+   */
+  public Chained runInto(Workspace workspace, Tensor weightTensor, BlockedTensor heldInput, Addend addend,
+      boolean holdOutput, float[] firstOutput, float[]... inputValues) {
     if (inputValues.length != inputs.size() || (weights == null) != (weightTensor == null)) {
       throw new IllegalArgumentException(main.what() + " takes " + inputs.size() + " inputs"
           + (weights == null ? "" : " and weights"));
     }
-    if (weights == null) return execute(workspace, null, heldInput, addend, holdOutput, inputValues);
+    if (weights == null) return execute(workspace, null, heldInput, addend, holdOutput, firstOutput, inputValues);
     try (Lease<WeightCache.Reordered> w = WeightCache.shared().acquire(weightTensor, weights, workspace)) {
-      return execute(workspace, w.get().buffer(), heldInput, addend, holdOutput, inputValues);
+      return execute(workspace, w.get().buffer(), heldInput, addend, holdOutput, firstOutput, inputValues);
     }
   }
 
@@ -87,12 +96,12 @@ public final class Plan implements AutoCloseable {
       weightBuffer.write(new float[Math.toIntExact(weights.internal.bytes() / Float.BYTES)]);
     }
     long start = System.nanoTime();
-    execute(workspace, weightBuffer, null, null, false, zeros);
+    execute(workspace, weightBuffer, null, null, false, null, zeros);
     return System.nanoTime() - start;
   }
 
   private Chained execute(Workspace workspace, NativeBuffer weightBuffer, BlockedTensor heldInput, Addend addend,
-      boolean holdOutput, float[][] inputValues) {
+      boolean holdOutput, float[] firstOutput, float[][] inputValues) {
     NativeBuffer heldOutput = null;
     try (ExecArgs args = new ExecArgs()) {
       for (int i = 0; i < inputs.size(); i++) {
@@ -134,7 +143,7 @@ public final class Plan implements AutoCloseable {
       workspace.execute(main, args);
       float[][] values = new float[outputs.size()][];
       for (int i = 0; i < outputs.size(); i++) {
-        if (results[i] != null) values[i] = outputs.get(i).readOut(workspace, results[i]);
+        if (results[i] != null) values[i] = outputs.get(i).readOut(workspace, results[i], i == 0 ? firstOutput : null);
       }
       BlockedTensor held = null;
       if (heldOutput != null) {

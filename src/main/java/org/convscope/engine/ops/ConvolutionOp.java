@@ -53,7 +53,8 @@ abstract class ConvolutionOp implements FusingOp {
     checkBias(bias, g);
     int[] shape = toInts(g.dstDims());
     Tensor y = g.batch() == 0 ? Tensor.zeros(shape) : Tensor.of(context.isTraining()
-        ? Convolution.trainingForward(g, x, w, bias) : Convolution.forward(g, x, w, bias), shape);
+        ? Convolution.trainingForward(g, x, w, bias, context.outputArray(count(shape)))
+        : Convolution.forward(g, x, w, bias), shape);
     return new Tensor[] {r.offset() == null ? y : OutputMargins.embed(y, r.offset(), r.outputShape(), bias)};
   }
 
@@ -104,7 +105,10 @@ abstract class ConvolutionOp implements FusingOp {
     // oneDNN's first choice of implementation, where timing may choose another, so that seeds reproduce models.
     boolean tuned = !context.isTraining();
     try (BlockedTensor heldDy = needed[0] && needed[1] ? Convolution.holdGradient(g, dy, tuned) : null) {
-      if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy, heldDy, tuned), x.shape());
+      if (needed[0]) {
+        grads[0] = Tensor.of(Convolution.backwardData(g, w, dy, heldDy, tuned, context.outputArray(x.size())),
+            x.shape());
+      }
       if (needed[1]) {
         float[][] dw = Convolution.backwardWeights(g, x, dy, heldDy, biasByDnnl);
         grads[1] = Tensor.of(dw[0], w.shape());
@@ -156,6 +160,12 @@ abstract class ConvolutionOp implements FusingOp {
       sums[c] = (float) sum;
     }
     return sums;
+  }
+
+  private static int count(int[] shape) {
+    int n = 1;
+    for (int d : shape) n = Math.multiplyExact(n, d);
+    return n;
   }
 
   private static int[] toInts(long[] dims) {

@@ -48,7 +48,7 @@ public final class Relu implements ClampOp {
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     float[] x = inputs[0].data();
-    float[] y = new float[x.length];
+    float[] y = context.outputArray(x.length);
     // Math.max compiles to branch-free (and vectorized) code; a comparison mispredicts on half the values.
     Parallel.forEachElement(x.length, (from, to) -> {
       for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f);
@@ -61,7 +61,7 @@ public final class Relu implements ClampOp {
       boolean[] needed) {
     float[] x = inputs[0].data();
     float[] g = outputGrads[0].data();
-    float[] dx = new float[x.length];
+    float[] dx = context.outputArray(x.length);
     Parallel.forEachElement(x.length, (from, to) -> {
       for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(x[i]));
     });
