@@ -71,6 +71,7 @@ public final class Trainer {
             parameters.keySet(), BackwardRules.DEFAULT);
         optimizer.step(parameters, grads);
         trace.context().applyStateUpdates();
+        trace.context().endStep();
         arrays.recycle(); // the step's activations and gradients: the next step writes over them
         lossSum += loss.loss() * batch.size();
         correct += loss.correct();

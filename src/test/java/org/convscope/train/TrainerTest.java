@@ -111,8 +111,8 @@ class TrainerTest {
   }
 
   /**
-   * Steps that take their arrays from a pool, written over by each step, give the bits of steps with fresh
-   * arrays: on odd sizes too (13 x 11 leaves a row and a column out of the 2x2 pooling windows, whose gradient
+   * Steps that take their arrays from a pool, written over by each step, and keep the convolutions' inputs in
+   * oneDNN's layout for the backward pass give the bits of steps with fresh arrays that do not: on odd sizes too (13 x 11 leaves a row and a column out of the 2x2 pooling windows, whose gradient
    * must be written as zeros over what the last step left there).
    */
   @Test
@@ -141,6 +141,7 @@ class TrainerTest {
     wrt.add(network.inputName());
     Map<String, Tensor> grads = network.backward(trace, Map.of(network.outputName(), seed), wrt,
         BackwardRules.DEFAULT);
+    trace.context().endStep();
     Map<String, Tensor> copies = new java.util.HashMap<>();
     grads.forEach((k, v) -> copies.put(k, Tensor.of(v.data().clone(), v.shape())));
     copies.put("logits", Tensor.of(trace.get(network.outputName()).data().clone(), seed.shape()));

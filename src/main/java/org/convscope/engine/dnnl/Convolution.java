@@ -81,14 +81,29 @@ public final class Convolution {
   }
 
   /**
-   * y = conv(x, w) + bias in a training step, by oneDNN's first forward-training implementation, written into
-   * {@code y} (of y's size) and returned.
+   * x copied and reordered into the layout the training forward pass reads it, to run that pass on
+   * ({@link #trainingForward}) and to keep for the backward-weights pass, which usually reads the same layout.
+   * The caller closes it.
    */
-  public static float[] trainingForward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, float[] y) {
+  public static BlockedTensor holdTrainingInput(ConvGeometry geometry, Tensor x, boolean withBias) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.TRAINING_FORWARD, withBias),
+        Convolution::plan)) {
+      return plan.get().hold(Dnnl.workspace(), x.data());
+    }
+  }
+
+  /**
+   * y = conv(x, w) + bias in a training step, by oneDNN's first forward-training implementation, reading x
+   * from {@code heldX} ({@link #holdTrainingInput}, or null), written into {@code y} (of y's size) and returned.
+   */
+  public static float[] trainingForward(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
+      Tensor bias, float[] y) {
     try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.TRAINING_FORWARD, bias != null),
         Convolution::plan)) {
-      float[][] inputs = bias == null ? new float[][] {x.data()} : new float[][] {x.data(), bias.data()};
-      return plan.get().runInto(Dnnl.workspace(), w, null, null, false, y, inputs).values()[0];
+      float[] xValues = heldX == null ? x.data() : null;
+      float[][] inputs = bias == null ? new float[][] {xValues} : new float[][] {xValues, bias.data()};
+      return plan.get().runHeld(Dnnl.workspace(), w, new BlockedTensor[] {heldX}, null, false, y, inputs)
+          .values()[0];
     }
   }
 
@@ -131,7 +146,8 @@ public final class Convolution {
       boolean tuned, float[] dx) {
     PlanKey key = PlanKey.backwardData(geometry, tuned && repeated(w));
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
-      return plan.get().runInto(Dnnl.workspace(), w, heldDy, null, false, dx, dy.data()).values()[0];
+      return plan.get().runHeld(Dnnl.workspace(), w, new BlockedTensor[] {heldDy}, null, false, dx, dy.data())
+          .values()[0];
     }
   }
 
@@ -146,8 +162,15 @@ public final class Convolution {
   /** The same, reading dy from {@code heldDy} ({@link #holdGradient}, or null) when it is in the right layout. */
   public static float[][] backwardWeights(ConvGeometry geometry, Tensor x, Tensor dy, BlockedTensor heldDy,
       boolean withBias) {
+    return backwardWeights(geometry, x, dy, heldDy, null, withBias);
+  }
+
+  /** The same, reading x from {@code heldX} ({@link #holdTrainingInput}, or null) too. */
+  public static float[][] backwardWeights(ConvGeometry geometry, Tensor x, Tensor dy, BlockedTensor heldDy,
+      BlockedTensor heldX, boolean withBias) {
     try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_WEIGHTS, withBias), Convolution::plan)) {
-      float[][] out = run(plan.get(), null, heldDy, dy.data(), x.data());
+      float[][] out = plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {heldDy, heldX}, null, false,
+          null, heldDy == null ? dy.data() : null, heldX == null ? x.data() : null).values();
       return new float[][] {out[0], withBias ? out[1] : null};
     }
   }
@@ -161,15 +184,6 @@ public final class Convolution {
     try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(geometry, tuned), Convolution::plan)) {
       return plan.get().hold(Dnnl.workspace(), dy.data());
     }
-  }
-
-  /**
-   * Runs a plan whose first input is dy: from {@code heldDy} when given (reordered in native memory if the plan
-   * reads another layout), else from the values.
-   */
-  private static float[][] run(Plan plan, Tensor w, BlockedTensor heldDy, float[]... inputValues) {
-    if (heldDy == null) return plan.run(Dnnl.workspace(), w, inputValues);
-    return plan.runChained(Dnnl.workspace(), w, heldDy, null, false, inputValues).values();
   }
 
   /** Frees every cached primitive not in use (those in use when their users finish). */
