@@ -28,8 +28,13 @@ public final class ArrayPool {
     return a;
   }
 
-  /** Takes back every array lent since the last call: none of them may be read or written after this. */
+  /**
+   * Takes back every array lent since the last call: none of them may be read or written after this. Arrays
+   * that step did not need are let go (the last, smaller batch of an epoch has its own sizes), so that the pool
+   * holds one step's arrays at most.
+   */
   public void recycle() {
+    free.clear();
     for (float[] a : lent) free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
     lent.clear();
   }
