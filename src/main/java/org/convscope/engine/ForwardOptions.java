@@ -11,15 +11,17 @@ import java.util.Set;
  * @param gradientsFor when recording, the only tensors that backward passes from this run will take gradients
  *     with respect to (with what lies downstream of them); empty for any tensor. The part of the graph that no
  *     such gradient passes through then runs as an unrecorded run does, fused.
+ * @param arrays where a training run's ops take their outputs from ({@link ArrayPool}), or null
  */
-public record ForwardOptions(Set<String> keep, boolean record, boolean training, Set<String> gradientsFor) {
+public record ForwardOptions(Set<String> keep, boolean record, boolean training, Set<String> gradientsFor,
+    ArrayPool arrays) {
   public ForwardOptions {
     keep = Set.copyOf(keep);
     gradientsFor = Set.copyOf(gradientsFor);
   }
 
   public ForwardOptions(Set<String> keep, boolean record, boolean training) {
-    this(keep, record, training, Set.of());
+    this(keep, record, training, Set.of(), null);
   }
 
   public static ForwardOptions inference() {
@@ -42,11 +44,19 @@ public record ForwardOptions(Set<String> keep, boolean record, boolean training,
    */
   public static ForwardOptions forBackwardTo(String... tensors) {
     if (tensors.length == 0) throw new IllegalArgumentException("name at least one tensor, or use forBackward()");
-    return new ForwardOptions(Set.of(), true, false, Set.of(tensors));
+    return new ForwardOptions(Set.of(), true, false, Set.of(tensors), null);
   }
 
   /** Training mode, recorded for a backward pass. */
   public static ForwardOptions forTraining() {
     return new ForwardOptions(Set.of(), true, true);
+  }
+
+  /**
+   * Training mode with the ops' outputs, and the gradients of the backward pass from the same trace, taken from
+   * {@code arrays}: the caller recycles them once it is done with the step.
+   */
+  public static ForwardOptions forTraining(ArrayPool arrays) {
+    return new ForwardOptions(Set.of(), true, true, Set.of(), arrays);
   }
 }

@@ -173,7 +173,8 @@ public final class Network {
   /** Runs the graph. Feeds are checked against the declared inputs first. */
   public Trace forward(Map<String, Tensor> feeds, ForwardOptions options) {
     checkFeeds(feeds);
-    ExecutionContext context = options.training() ? ExecutionContext.training() : ExecutionContext.inference();
+    ExecutionContext context = options.training() ? ExecutionContext.training(options.arrays())
+        : ExecutionContext.inference();
     Map<String, Tensor> values = new HashMap<>(graph.initializers());
     values.putAll(feeds);
     Set<String> keep = new HashSet<>(options.keep());

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.convscope.data.Batch;
 import org.convscope.data.Dataset;
+import org.convscope.engine.ArrayPool;
 import org.convscope.engine.BackwardRules;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.Graph;
@@ -44,6 +45,7 @@ public final class Trainer {
     checkChannels(train, options);
     Network network = new Network(graph);
     Map<String, Tensor> parameters = trainableParameters(graph);
+    ArrayPool arrays = new ArrayPool();
     Optimizer optimizer = options.newOptimizer();
     int stepsPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
     long totalSteps = (long) stepsPerEpoch * options.epochs();
@@ -63,12 +65,14 @@ public final class Trainer {
         Tensor x = batch.images();
         if (options.augment()) x = augment(x, augmentation);
         normalize(x, options.mean(), options.std());
-        Trace trace = network.forward(Map.of(network.inputName(), x), ForwardOptions.forTraining());
+        Trace trace = network.forward(Map.of(network.inputName(), x), ForwardOptions.forTraining(arrays));
         SoftmaxCrossEntropy.Result loss = SoftmaxCrossEntropy.compute(trace.get(network.outputName()), batch.labels());
         Map<String, Tensor> grads = network.backward(trace, Map.of(network.outputName(), loss.gradient()),
             parameters.keySet(), BackwardRules.DEFAULT);
         optimizer.step(parameters, grads);
         trace.context().applyStateUpdates();
+        trace.context().endStep();
+        arrays.recycle(); // the step's activations and gradients: the next step writes over them
         lossSum += loss.loss() * batch.size();
         correct += loss.correct();
         seen += batch.size();

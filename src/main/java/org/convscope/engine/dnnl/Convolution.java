@@ -35,7 +35,12 @@ public final class Convolution {
   private static final Set<Tensor> WEIGHTS_SEEN =
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
-  private enum Pass { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS }
+  /**
+   * TRAINING_FORWARD is the forward pass of a training step: oneDNN's forward-training kind, whose first
+   * choice reads and writes the channel-blocked layout (nChw8c) that the backward passes use too, where the
+   * inference kind picks a channels-last kernel whose reorders from and to row-major cost more.
+   */
+  private enum Pass { FORWARD, TRAINING_FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS }
 
   /**
    * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
@@ -76,6 +81,33 @@ public final class Convolution {
   }
 
   /**
+   * x copied and reordered into the layout the training forward pass reads it, to run that pass on
+   * ({@link #trainingForward}) and to keep for the backward-weights pass, which usually reads the same layout.
+   * The caller closes it.
+   */
+  public static BlockedTensor holdTrainingInput(ConvGeometry geometry, Tensor x, boolean withBias) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.TRAINING_FORWARD, withBias),
+        Convolution::plan)) {
+      return plan.get().hold(Dnnl.workspace(), x.data());
+    }
+  }
+
+  /**
+   * y = conv(x, w) + bias in a training step, by oneDNN's first forward-training implementation, reading x
+   * from {@code heldX} ({@link #holdTrainingInput}, or null), written into {@code y} (of y's size) and returned.
+   */
+  public static float[] trainingForward(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
+      Tensor bias, float[] y) {
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.TRAINING_FORWARD, bias != null),
+        Convolution::plan)) {
+      float[] xValues = heldX == null ? x.data() : null;
+      float[][] inputs = bias == null ? new float[][] {xValues} : new float[][] {xValues, bias.data()};
+      return plan.get().runHeld(Dnnl.workspace(), w, new BlockedTensor[] {heldX}, null, false, y, inputs)
+          .values()[0];
+    }
+  }
+
+  /**
    * The same for a chain of convolutions: x comes as a tensor or, when {@code heldX} is not null, as a previous
    * convolution left it; {@code addend} (none when null, else of y's shape) is added to y before the clamp
    * (a residual connection); y is returned held when {@code holdOutput}.
@@ -106,9 +138,16 @@ public final class Convolution {
    */
   public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
       boolean tuned) {
+    return backwardData(geometry, w, dy, heldDy, tuned, null);
+  }
+
+  /** The same, written into {@code dx} (of x's size) unless it is null. */
+  public static float[] backwardData(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
+      boolean tuned, float[] dx) {
     PlanKey key = PlanKey.backwardData(geometry, tuned && repeated(w));
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
-      return run(plan.get(), w, heldDy, dy.data())[0];
+      return plan.get().runHeld(Dnnl.workspace(), w, new BlockedTensor[] {heldDy}, null, false, dx, dy.data())
+          .values()[0];
     }
   }
 
@@ -123,8 +162,15 @@ public final class Convolution {
   /** The same, reading dy from {@code heldDy} ({@link #holdGradient}, or null) when it is in the right layout. */
   public static float[][] backwardWeights(ConvGeometry geometry, Tensor x, Tensor dy, BlockedTensor heldDy,
       boolean withBias) {
+    return backwardWeights(geometry, x, dy, heldDy, null, withBias);
+  }
+
+  /** The same, reading x from {@code heldX} ({@link #holdTrainingInput}, or null) too. */
+  public static float[][] backwardWeights(ConvGeometry geometry, Tensor x, Tensor dy, BlockedTensor heldDy,
+      BlockedTensor heldX, boolean withBias) {
     try (Lease<Plan> plan = PLANS.acquire(new PlanKey(geometry, Pass.BACKWARD_WEIGHTS, withBias), Convolution::plan)) {
-      float[][] out = run(plan.get(), null, heldDy, dy.data(), x.data());
+      float[][] out = plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {heldDy, heldX}, null, false,
+          null, heldDy == null ? dy.data() : null, heldX == null ? x.data() : null).values();
       return new float[][] {out[0], withBias ? out[1] : null};
     }
   }
@@ -138,15 +184,6 @@ public final class Convolution {
     try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(geometry, tuned), Convolution::plan)) {
       return plan.get().hold(Dnnl.workspace(), dy.data());
     }
-  }
-
-  /**
-   * Runs a plan whose first input is dy: from {@code heldDy} when given (reordered in native memory if the plan
-   * reads another layout), else from the values.
-   */
-  private static float[][] run(Plan plan, Tensor w, BlockedTensor heldDy, float[]... inputValues) {
-    if (heldDy == null) return plan.run(Dnnl.workspace(), w, inputValues);
-    return plan.runChained(Dnnl.workspace(), w, heldDy, null, false, inputValues).values();
   }
 
   /** Frees every cached primitive not in use (those in use when their users finish). */
@@ -223,7 +260,8 @@ public final class Convolution {
   private static List<Plan> candidatePlans(PlanKey key, int limit) {
     ConvGeometry g = key.geometry();
     return switch (key.pass()) {
-      case FORWARD -> plans(forwardPrimitives(g, key.bias(), key.sum(), key.clamp(), limit), main -> {
+      case FORWARD, TRAINING_FORWARD -> plans(forwardPrimitives(g, key.pass() == Pass.TRAINING_FORWARD
+          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.clamp(), limit), main -> {
         Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
@@ -323,12 +361,12 @@ public final class Convolution {
   }
 
   /** Up to {@code limit} implementations of the forward pass, oneDNN's first choice first. */
-  private static List<Primitive> forwardPrimitives(ConvGeometry g, boolean withBias, boolean sum, Clamp clamp,
-      int limit) {
+  private static List<Primitive> forwardPrimitives(ConvGeometry g, int propKind, boolean withBias, boolean sum,
+      Clamp clamp, int limit) {
     try (Descs d = new Descs(g, withBias)) {
       String what = g + " forward" + (sum ? " plus a residual" : "") + (clamp == null ? "" : " with " + clamp);
       return Primitive.candidates(what, sum, clamp,
-          (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_inference, d, attr), limit);
+          (pd, attr) -> forwardDescriptor(pd, g, propKind, d, attr), limit);
     }
   }
 

@@ -71,9 +71,16 @@ final class Operand implements AutoCloseable {
     return internalBuffer;
   }
 
-  /** After execution: the primitive's result in {@code internalBuffer}, row-major in a new array. */
-  float[] readOut(Workspace workspace, NativeBuffer internalBuffer) {
-    float[] values = new float[Math.toIntExact(plain.bytes() / Float.BYTES)];
+  /**
+   * After execution: the primitive's result in {@code internalBuffer}, row-major in {@code into} (written in full)
+   * or, when that is null, in a new array.
+   */
+  float[] readOut(Workspace workspace, NativeBuffer internalBuffer, float[] into) {
+    int size = Math.toIntExact(plain.bytes() / Float.BYTES);
+    if (into != null && into.length != size) {
+      throw new IllegalArgumentException("an array of " + into.length + " floats for an output of " + size);
+    }
+    float[] values = into != null ? into : new float[size];
     if (reorder == null) {
       internalBuffer.read(values);
     } else {

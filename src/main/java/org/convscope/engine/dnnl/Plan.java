@@ -64,13 +64,24 @@ public final class Plan implements AutoCloseable {
    */
   public Chained runChained(Workspace workspace, Tensor weightTensor, BlockedTensor heldInput, Addend addend,
       boolean holdOutput, float[]... inputValues) {
+    return runHeld(workspace, weightTensor, new BlockedTensor[] {heldInput}, addend, holdOutput, null, inputValues);
+  }
+
+  /**
+   * The same with any input held: {@code heldInputs[i]}, when there and not null, stands for input i (then
+   * {@code inputValues[i]} is null); and the first output's row-major values written into {@code firstOutput}
+   * (of that output's size, written in full) unless it is null or the output is held: a training step reuses
+   * its arrays.
+   */
+  public Chained runHeld(Workspace workspace, Tensor weightTensor, BlockedTensor[] heldInputs, Addend addend,
+      boolean holdOutput, float[] firstOutput, float[]... inputValues) {
     if (inputValues.length != inputs.size() || (weights == null) != (weightTensor == null)) {
       throw new IllegalArgumentException(main.what() + " takes " + inputs.size() + " inputs"
           + (weights == null ? "" : " and weights"));
     }
-    if (weights == null) return execute(workspace, null, heldInput, addend, holdOutput, inputValues);
+    if (weights == null) return execute(workspace, null, heldInputs, addend, holdOutput, firstOutput, inputValues);
     try (Lease<WeightCache.Reordered> w = WeightCache.shared().acquire(weightTensor, weights, workspace)) {
-      return execute(workspace, w.get().buffer(), heldInput, addend, holdOutput, inputValues);
+      return execute(workspace, w.get().buffer(), heldInputs, addend, holdOutput, firstOutput, inputValues);
     }
   }
 
@@ -87,19 +98,20 @@ public final class Plan implements AutoCloseable {
       weightBuffer.write(new float[Math.toIntExact(weights.internal.bytes() / Float.BYTES)]);
     }
     long start = System.nanoTime();
-    execute(workspace, weightBuffer, null, null, false, zeros);
+    execute(workspace, weightBuffer, null, null, false, null, zeros);
     return System.nanoTime() - start;
   }
 
-  private Chained execute(Workspace workspace, NativeBuffer weightBuffer, BlockedTensor heldInput, Addend addend,
-      boolean holdOutput, float[][] inputValues) {
+  private Chained execute(Workspace workspace, NativeBuffer weightBuffer, BlockedTensor[] heldInputs, Addend addend,
+      boolean holdOutput, float[] firstOutput, float[][] inputValues) {
     NativeBuffer heldOutput = null;
     try (ExecArgs args = new ExecArgs()) {
       for (int i = 0; i < inputs.size(); i++) {
         Operand in = inputs.get(i);
-        if (i == 0 && heldInput != null && heldInput.layout().sameLayout(in.internal)) {
+        BlockedTensor heldInput = heldInputs != null && i < heldInputs.length ? heldInputs[i] : null;
+        if (heldInput != null && heldInput.layout().sameLayout(in.internal)) {
           args.add(in.arg, in.internal, heldInput.buffer());
-        } else if (i == 0 && heldInput != null) {
+        } else if (heldInput != null) {
           NativeBuffer converted = in.stagingBuffer(workspace);
           heldInput.copyInto(in.internal, converted);
           args.add(in.arg, in.internal, converted);
@@ -134,7 +146,7 @@ public final class Plan implements AutoCloseable {
       workspace.execute(main, args);
       float[][] values = new float[outputs.size()][];
       for (int i = 0; i < outputs.size(); i++) {
-        if (results[i] != null) values[i] = outputs.get(i).readOut(workspace, results[i]);
+        if (results[i] != null) values[i] = outputs.get(i).readOut(workspace, results[i], i == 0 ? firstOutput : null);
       }
       BlockedTensor held = null;
       if (heldOutput != null) {

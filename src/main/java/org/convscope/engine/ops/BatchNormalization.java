@@ -104,7 +104,7 @@ public final class BatchNormalization implements ChannelAffineOp {
       var = inputs[4].data();
     }
     float[] xs = x.data();
-    float[] y = new float[xs.length];
+    float[] y = context.outputArray(xs.length);
     float[][] affine = affine(scale, bias, mean, var);
     Planes.forEach(d.batch() * d.channels(), xs.length, p -> {
       float gain = affine[0][p % d.channels()];
@@ -228,7 +228,7 @@ public final class BatchNormalization implements ChannelAffineOp {
     float[] xs = x == null ? null : x.data();
     float[] g = outputGrads[0].data();
     float[] scale = inputs[1].data();
-    if (usesBatchStatistics(context)) return batchStatisticsBackward(inputs, d, xs, g, scale, needed);
+    if (usesBatchStatistics(context)) return batchStatisticsBackward(context, inputs, d, xs, g, scale, needed);
     float[] mean = inputs[3].data();
     float[] var = inputs[4].data();
     double[] invStd = new double[d.channels()];
@@ -255,7 +255,7 @@ public final class BatchNormalization implements ChannelAffineOp {
 
     Tensor[] grads = new Tensor[inputs.length];
     if (needed[0]) {
-      float[] dx = new float[g.length];
+      float[] dx = context.outputArray(g.length);
       Planes.forEach(d.batch() * d.channels(), g.length, p -> {
         double gain = scale[p % d.channels()] * invStd[p % d.channels()];
         for (int i = p * d.plane(), to = i + d.plane(); i < to; i++) dx[i] = (float) (gain * g[i]);
@@ -293,8 +293,8 @@ public final class BatchNormalization implements ChannelAffineOp {
    * {@code gain * g + k * (x - mean) + shift} in float, a form the JIT vectorizes. The running statistics get no
    * gradient: the output does not depend on them.
    */
-  private Tensor[] batchStatisticsBackward(Tensor[] inputs, Dims d, float[] xs, float[] g, float[] scale,
-      boolean[] needed) {
+  private Tensor[] batchStatisticsBackward(ExecutionContext context, Tensor[] inputs, Dims d, float[] xs, float[] g,
+      float[] scale, boolean[] needed) {
     int channels = d.channels();
     double m = d.valuesPerChannel();
     float[] mean = new float[channels];
@@ -316,7 +316,7 @@ public final class BatchNormalization implements ChannelAffineOp {
     });
     Tensor[] grads = new Tensor[inputs.length];
     if (needed[0]) {
-      float[] dx = new float[xs.length];
+      float[] dx = context.outputArray(xs.length);
       Planes.forEach(d.batch() * channels, xs.length, p -> {
         int c = p % channels;
         float a = gain[c];

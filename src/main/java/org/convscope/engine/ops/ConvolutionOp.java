@@ -52,8 +52,34 @@ abstract class ConvolutionOp implements FusingOp {
     ConvGeometry g = r.geometry();
     checkBias(bias, g);
     int[] shape = toInts(g.dstDims());
-    Tensor y = g.batch() == 0 ? Tensor.zeros(shape) : Tensor.of(Convolution.forward(g, x, w, bias), shape);
+    Tensor y;
+    if (g.batch() == 0) {
+      y = Tensor.zeros(shape);
+    } else if (context.isTraining()) {
+      y = Tensor.of(trainingForward(context, g, x, w, bias, count(shape)), shape);
+    } else {
+      y = Tensor.of(Convolution.forward(g, x, w, bias), shape);
+    }
     return new Tensor[] {r.offset() == null ? y : OutputMargins.embed(y, r.offset(), r.outputShape(), bias)};
+  }
+
+  /**
+   * The forward pass of a training step. x is staged for oneDNN once and, when the step allows it, kept so for
+   * the backward-weights pass, which reads the same layout (nChw8c), instead of copied and reordered again.
+   */
+  private float[] trainingForward(ExecutionContext context, ConvGeometry g, Tensor x, Tensor w, Tensor bias,
+      int size) {
+    float[] y = context.outputArray(size);
+    if (!context.keepsInputs()) return Convolution.trainingForward(g, x, null, w, bias, y);
+    BlockedTensor heldX = Convolution.holdTrainingInput(g, x, bias != null);
+    try {
+      Convolution.trainingForward(g, x, heldX, w, bias, y);
+    } catch (RuntimeException e) {
+      heldX.close();
+      throw e;
+    }
+    context.keep(this, x, heldX);
+    return y;
   }
 
   /** Not with output margins, which oneDNN does not write (the clamp would miss them). */
@@ -108,10 +134,14 @@ abstract class ConvolutionOp implements FusingOp {
     // Training needs both passes: dy is then staged for oneDNN once, not once per pass. Training also keeps
     // oneDNN's first choice of implementation, where timing may choose another, so that seeds reproduce models.
     boolean tuned = !context.isTraining();
-    try (BlockedTensor heldDy = needed[0] && needed[1] ? Convolution.holdGradient(g, dy, tuned) : null) {
-      if (needed[0]) grads[0] = Tensor.of(Convolution.backwardData(g, w, dy, heldDy, tuned), x.shape());
+    try (BlockedTensor heldX = (BlockedTensor) context.takeKept(this, x);
+        BlockedTensor heldDy = needed[0] && needed[1] ? Convolution.holdGradient(g, dy, tuned) : null) {
+      if (needed[0]) {
+        grads[0] = Tensor.of(Convolution.backwardData(g, w, dy, heldDy, tuned, context.outputArray(x.size())),
+            x.shape());
+      }
       if (needed[1]) {
-        float[][] dw = Convolution.backwardWeights(g, x, dy, heldDy, biasByDnnl);
+        float[][] dw = Convolution.backwardWeights(g, x, dy, heldDy, heldX, biasByDnnl);
         grads[1] = Tensor.of(dw[0], w.shape());
         if (biasByDnnl) grads[2] = Tensor.of(dw[1], bias.shape());
       }
@@ -161,6 +191,12 @@ abstract class ConvolutionOp implements FusingOp {
       sums[c] = (float) sum;
     }
     return sums;
+  }
+
+  private static int count(int[] shape) {
+    int n = 1;
+    for (int d : shape) n = Math.multiplyExact(n, d);
+    return n;
   }
 
   private static int[] toInts(long[] dims) {

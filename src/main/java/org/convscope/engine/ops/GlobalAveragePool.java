@@ -56,7 +56,7 @@ public final class GlobalAveragePool implements FusingOp {
     int planes = planes(input);
     int size = planeSize(input);
     float[] g = outputGrads[0].data();
-    float[] dx = new float[input.size()];
+    float[] dx = context.outputArray(input.size());
     Planes.forEach(planes, dx.length, p -> Arrays.fill(dx, p * size, (p + 1) * size, g[p] / size));
     return new Tensor[] {Tensor.of(dx, input.shape())};
   }

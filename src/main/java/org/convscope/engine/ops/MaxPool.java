@@ -40,7 +40,7 @@ public final class MaxPool implements FusingOp {
     PoolWindows.Layout layout = windows.layout(input.shape());
     // MaxPool's integer types are 8-bit (held as int64 here), so their values compare exactly as floats.
     float[] x = input.isFloat() ? input.data() : input.toFloats();
-    float[] y = maxima(x, layout);
+    float[] y = maxima(x, layout, context.outputArray(layout.planes() * layout.outPlaneSize()));
     int[] shape = layout.outputShape();
     Tensor out;
     if (input.isFloat()) {
@@ -77,10 +77,12 @@ public final class MaxPool implements FusingOp {
     PoolWindows.Layout layout = windows.layout(input.shape());
     float[] x = input.data();
     float[] g = outputGrads[0].data();
-    if (isTwoByTwoTiling(layout)) return new Tensor[] {Tensor.of(twoByTwoGradient(x, g, layout), input.shape())};
+    if (isTwoByTwoTiling(layout)) {
+      return new Tensor[] {Tensor.of(twoByTwoGradient(x, g, layout, context.outputArray(x.length)), input.shape())};
+    }
     int inSize = layout.inPlaneSize();
     int outSize = layout.outPlaneSize();
-    float[] y = outputs[0] != null ? outputs[0].data() : maxima(x, layout);
+    float[] y = outputs[0] != null ? outputs[0].data() : maxima(x, layout, new float[layout.planes() * outSize]);
     float[] dx = new float[input.size()];
     // One pass per plane finds its maxima and adds their gradients while the plane is in cache. Windows
     // overlap, so a plane's scatter-adds stay on one thread, in output order.
@@ -114,14 +116,15 @@ public final class MaxPool implements FusingOp {
    * The gradient over disjoint 2x2 windows in one pass: each window's gradient goes to its first tap in scan
    * order that equals the maximum or is NaN (then the maximum is NaN), the rule of {@link #firstMaxima}. The
    * taps are chosen with integer masks, not branches or conditional moves, which mispredict on the ties
-   * between ReLU's zeros (more than twice as slow). Rows and columns that an odd size leaves out keep 0.
+   * between ReLU's zeros (more than twice as slow). Rows and columns that an odd size leaves out get 0. Writes
+   * {@code dx}, whatever it held, and returns it.
    */
-  private static float[] twoByTwoGradient(float[] x, float[] g, PoolWindows.Layout layout) {
+  private static float[] twoByTwoGradient(float[] x, float[] g, PoolWindows.Layout layout, float[] dx) {
     int width = layout.in()[2];
     int inSize = layout.inPlaneSize();
     int outRows = layout.out()[1];
     int outCols = layout.out()[2];
-    float[] dx = new float[x.length];
+    if (2 * outRows != layout.in()[1] || 2 * outCols != width) Arrays.fill(dx, 0f);
     Planes.forEach(layout.planes(), x.length, plane -> {
       int o = plane * outRows * outCols;
       for (int r = 0; r < outRows; r++) {
@@ -162,11 +165,13 @@ public final class MaxPool implements FusingOp {
     return equalMask | nanMask;
   }
 
-  /** Every window's maximum (NaN if the window holds one; -infinity for a window that misses the input). */
-  private static float[] maxima(float[] x, PoolWindows.Layout layout) {
+  /**
+   * Every window's maximum (NaN if the window holds one; -infinity for a window that misses the input), written
+   * over whatever {@code y} held; returns {@code y}.
+   */
+  private static float[] maxima(float[] x, PoolWindows.Layout layout, float[] y) {
     int inSize = layout.inPlaneSize();
     int outSize = layout.outPlaneSize();
-    float[] y = new float[layout.planes() * outSize];
     boolean twoByTwo = isTwoByTwoTiling(layout);
     Planes.forEach(layout.planes(), (long) layout.planes() * inSize, plane -> {
       if (twoByTwo) {

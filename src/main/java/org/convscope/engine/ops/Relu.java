@@ -49,7 +49,7 @@ public final class Relu implements ClampOp {
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     float[] x = inputs[0].data();
-    float[] y = new float[x.length];
+    float[] y = context.outputArray(x.length);
     // Math.max compiles to branch-free (and vectorized) code; a comparison mispredicts on half the values.
     Parallel.forEachElement(x.length, (from, to) -> {
       for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f);
@@ -63,7 +63,7 @@ public final class Relu implements ClampOp {
     // y > 0 exactly where x > 0 (NaN stays NaN), so the mask comes from the output, which a fused run keeps.
     float[] y = outputs[0].data();
     float[] g = outputGrads[0].data();
-    float[] dx = new float[y.length];
+    float[] dx = context.outputArray(y.length);
     Parallel.forEachElement(y.length, (from, to) -> {
       for (int i = from; i < to; i++) dx[i] = keep(g[i], positive(y[i]));
     });

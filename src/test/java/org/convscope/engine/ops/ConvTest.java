@@ -27,12 +27,14 @@ import org.junit.jupiter.api.Test;
 
 class ConvTest {
   private static final ExecutionContext CTX = ExecutionContext.inference();
+  /** Training runs use oneDNN's forward-training primitives, another implementation and layout. */
+  private static final ExecutionContext TRAINING = ExecutionContext.training();
 
   private static Tensor run(Op op, Tensor... inputs) {
     return op.forward(CTX, inputs)[0];
   }
 
-  /** Conv with explicit pads against the reference, with and without bias. */
+  /** Conv with explicit pads against the reference, with and without bias, in inference and training runs. */
   private static void checkExplicit(int[] xShape, int[] wShape, int group, int[] strides, int[] dilations,
       int[] padBegin, int[] padEnd) {
     Tensor x = GradCheck.randn(1, 0, xShape);
@@ -42,8 +44,12 @@ class ConvTest {
     System.arraycopy(padBegin, 0, pads, 0, padBegin.length);
     System.arraycopy(padEnd, 0, pads, padBegin.length, padEnd.length);
     Op op = new Conv(spec("Conv", "group", group, "strides", strides, "dilations", dilations, "pads", pads));
-    assertClose(ConvReference.conv(x, w, b, group, strides, dilations, padBegin, padEnd), run(op, x, w, b));
-    assertClose(ConvReference.conv(x, w, null, group, strides, dilations, padBegin, padEnd), run(op, x, w));
+    Tensor withBias = ConvReference.conv(x, w, b, group, strides, dilations, padBegin, padEnd);
+    Tensor withoutBias = ConvReference.conv(x, w, null, group, strides, dilations, padBegin, padEnd);
+    assertClose(withBias, run(op, x, w, b));
+    assertClose(withoutBias, run(op, x, w));
+    assertClose(withBias, op.forward(TRAINING, new Tensor[] {x, w, b})[0]);
+    assertClose(withoutBias, op.forward(TRAINING, new Tensor[] {x, w})[0]);
   }
 
   @Test

@@ -32,6 +32,9 @@ class ConvTransposeTest {
     Tensor b = GradCheck.randn(3, 0, wShape[1] * group);
     assertClose(ConvReference.convTranspose(x, w, b, group, strides, dilations, padBegin, outSize), run(op, x, w, b));
     assertClose(ConvReference.convTranspose(x, w, null, group, strides, dilations, padBegin, outSize), run(op, x, w));
+    // Training runs use oneDNN's forward-training primitives.
+    assertClose(ConvReference.convTranspose(x, w, b, group, strides, dilations, padBegin, outSize),
+        op.forward(ExecutionContext.training(), new Tensor[] {x, w, b})[0]);
   }
 
   @Test
