@@ -47,6 +47,14 @@ public final class MemoryDesc implements AutoCloseable {
     return new MemoryDesc(md, true);
   }
 
+  /** A fixed layout named by a oneDNN format tag, e.g. {@code dnnl_aBcd8b} (nChw8c). */
+  public static MemoryDesc tagged(int tag, long... dims) {
+    dnnl_memory_desc md = new dnnl_memory_desc();
+    Dnnl.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, tag),
+        "creating a memory descriptor for dims " + Arrays.toString(dims));
+    return new MemoryDesc(md, true);
+  }
+
   /** An owned copy, still valid when the primitive this one came from is gone. */
   public MemoryDesc copy() {
     dnnl_memory_desc md = new dnnl_memory_desc();
