@@ -18,6 +18,7 @@ public final class MemoryDesc implements AutoCloseable {
   private final boolean owned;
   private boolean closed;
   private String layoutKey;
+  private long[] dims;
 
   private MemoryDesc(dnnl_memory_desc handle, boolean owned) {
     this.handle = handle;
@@ -83,7 +84,10 @@ public final class MemoryDesc implements AutoCloseable {
   }
 
   public long[] dims() {
-    return queryLongs(dnnl_query_dims, ndims());
+    // Kept: each query allocates native pointers, which JavaCPP accounts for at some cost, and a plan asks
+    // for its output's dimensions on every run.
+    if (dims == null) dims = queryLongs(dnnl_query_dims, ndims());
+    return dims.clone();
   }
 
   /**
