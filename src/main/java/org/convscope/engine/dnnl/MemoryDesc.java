@@ -19,6 +19,7 @@ public final class MemoryDesc implements AutoCloseable {
   private boolean closed;
   private String layoutKey;
   private long[] dims;
+  private Boolean channelBlockedBy8;
 
   private MemoryDesc(dnnl_memory_desc handle, boolean owned) {
     this.handle = handle;
@@ -60,7 +61,13 @@ public final class MemoryDesc implements AutoCloseable {
   public MemoryDesc copy() {
     dnnl_memory_desc md = new dnnl_memory_desc();
     Dnnl.check(dnnl_memory_desc_clone(md, handle()), "copying a memory descriptor");
-    return new MemoryDesc(md, true);
+    MemoryDesc copy = new MemoryDesc(md, true);
+    // The same layout: what is known of it holds for the copy. A plan copies its output's layout for every
+    // held output, which the next convolution asks whether it is blocked; asked once here, it is kept.
+    copy.layoutKey = layoutKey;
+    copy.dims = dims;
+    copy.channelBlockedBy8 = channelBlockedBy8();
+    return copy;
   }
 
   /** A view of a descriptor owned by someone else (a primitive descriptor). */
@@ -88,6 +95,16 @@ public final class MemoryDesc implements AutoCloseable {
     // for its output's dimensions on every run.
     if (dims == null) dims = queryLongs(dnnl_query_dims, ndims());
     return dims.clone();
+  }
+
+  /** Whether this is oneDNN's nChw8c: four dimensions, the channels (only) blocked by 8. */
+  public boolean channelBlockedBy8() {
+    if (channelBlockedBy8 == null) {
+      boolean blocked = ndims() == 4 && queryInt(dnnl_query_inner_nblks_s32) == 1;
+      channelBlockedBy8 = blocked && queryLongs(dnnl_query_inner_blks, 1)[0] == 8
+          && queryLongs(dnnl_query_inner_idxs, 1)[0] == 1;
+    }
+    return channelBlockedBy8;
   }
 
   /**

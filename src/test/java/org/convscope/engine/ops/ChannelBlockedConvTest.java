@@ -14,10 +14,12 @@ import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * 2-D forward convolutions run on channel-blocked activations (nChw8c), read an RGB input row-major, and fall
- * back to oneDNN's own layouts where it has only a reference kernel for blocked ones. A MobileNetV2-like chain
- * with channel counts that are no multiple of 8 (the blocks are padded), a batch of three and odd spatial sizes
- * must give the reference's values, both held between convolutions (a run that records nothing) and recorded.
+ * Forward convolutions on channel-blocked activations (nChw8c): an RGB stem reads its input row-major and
+ * writes blocked, and depthwise and 1x1 convolutions reading a blocked input stay blocked; others take
+ * oneDNN's layouts, and so does a depthwise convolution oneDNN has no blocked kernel for (5x4, dilated and
+ * strided). A MobileNetV2-like chain with channel counts that are no multiple of 8 (the blocks are padded), a
+ * batch of three and odd spatial sizes must give the reference's values, both held between convolutions (a
+ * run that records nothing) and recorded.
  */
 class ChannelBlockedConvTest {
   private static final int[] ONE = ints(1, 1);
@@ -33,7 +35,8 @@ class ChannelBlockedConvTest {
   private final Tensor w4 = scaled(28, 40, 1, 3, 3);
   private final Tensor b4 = GradCheck.randn(29, 0, 40);
   private final Tensor w5 = scaled(30, 20, 40, 1, 1);
-  private final Tensor w6 = scaled(31, 20, 4, 3, 3);
+  private final Tensor w6 = scaled(31, 20, 1, 5, 4);
+  private final Tensor w7 = scaled(32, 20, 4, 3, 3);
 
   private static Tensor scaled(long seed, int... shape) {
     Tensor t = GradCheck.randn(seed, 0, shape);
@@ -44,7 +47,8 @@ class ChannelBlockedConvTest {
 
   /**
    * RGB stem 3x3/2 (3 -> 12) -> Clip(0, 6) -> depthwise 3x3 -> Clip -> 1x1 (12 -> 20) (p) -> 1x1 (20 -> 40)
-   * -> Clip -> depthwise 3x3 -> Clip -> 1x1 (40 -> 20) -> Add p -> grouped 3x3, 4 channels a group -> Relu.
+   * -> Clip -> depthwise 3x3 -> Clip -> 1x1 (40 -> 20) -> Add p -> depthwise 5x4 -> grouped 3x3, 4 channels
+   * a group -> Relu.
    */
   private Network network() {
     GraphBuilder b = new GraphBuilder("separable", 13);
@@ -66,8 +70,11 @@ class ChannelBlockedConvTest {
     String c5 = b.node("Conv", "/c5/Conv", List.of(r4, b.initializer("w5", w5)), Map.of());
     String a5 = b.node("Add", "/a5/Add", List.of(c5, p), Map.of());
     String c6 = b.node("Conv", "/c6/Conv", List.of(a5, b.initializer("w6", w6)),
+        Map.of("pads", new long[] {4, 3, 2, 1}, "group", 20L, "dilations", new long[] {2, 3},
+            "strides", new long[] {3, 2}));
+    String c7 = b.node("Conv", "/c7/Conv", List.of(c6, b.initializer("w7", w7)),
         Map.of("pads", new long[] {1, 1, 1, 1}, "group", 5L));
-    b.output(b.node("Relu", "/r6/Relu", List.of(c6), Map.of()));
+    b.output(b.node("Relu", "/r7/Relu", List.of(c7), Map.of()));
     return new Network(b.build(StandardOps.registry()));
   }
 
@@ -79,7 +86,8 @@ class ChannelBlockedConvTest {
     Tensor r4 = clamp(ConvReference.conv(r3, w4, b4, 40, ONE, ONE, ONE, ONE), 6);
     Tensor a5 = ConvReference.conv(r4, w5, null, 1, ONE, ONE, ZERO, ZERO);
     for (int i = 0; i < a5.size(); i++) a5.data()[i] += p.data()[i];
-    return clamp(ConvReference.conv(a5, w6, null, 5, ONE, ONE, ONE, ONE), Float.POSITIVE_INFINITY);
+    Tensor c6 = ConvReference.conv(a5, w6, null, 20, ints(3, 2), ints(2, 3), ints(4, 3), ints(2, 1));
+    return clamp(ConvReference.conv(c6, w7, null, 5, ONE, ONE, ONE, ONE), Float.POSITIVE_INFINITY);
   }
 
   private static Tensor clamp(Tensor t, float upper) {
@@ -93,8 +101,8 @@ class ChannelBlockedConvTest {
     Network net = network();
     Tensor expected = reference();
     Map<String, Tensor> feeds = Map.of("x", x);
-    assertClose(expected, net.forward(feeds, ForwardOptions.inference()).get("/r6/Relu_output_0"));
-    assertClose(expected, net.forward(feeds, ForwardOptions.forBackward()).get("/r6/Relu_output_0"));
+    assertClose(expected, net.forward(feeds, ForwardOptions.inference()).get("/r7/Relu_output_0"));
+    assertClose(expected, net.forward(feeds, ForwardOptions.forBackward()).get("/r7/Relu_output_0"));
   }
 
   @Test
