@@ -102,7 +102,8 @@ public final class Convolution {
    * whose input comes held in that layout, as a MobileNet's do from its stem on. On AVX2 the blocked kernels
    * ran these faster (ResNet's 7x7 stem, MobileNetV2's depthwise and thin 1x1 convolutions); a dense 3x3
    * convolution ran no faster, and ResNet's then pays one reorder. Decided by the graph's shapes, not by
-   * timing, so a convolution computes the same values in every run.
+   * timing, so a convolution computes the same values in every run; recorded runs hold no tensors, so they
+   * run blocked only at the stem.
    */
   private static boolean channelBlocked(ConvGeometry g, BlockedTensor heldX) {
     if (g.spatialRank() != 2 || g.transposed()) return false;
@@ -335,8 +336,8 @@ public final class Convolution {
     }
 
     /**
-     * Activations blocked by 8 channels (nChw8c); x row-major when its channels are no multiple of 8 (an RGB
-     * image), which the kernel then reads as it is, with no reorder.
+     * Activations blocked by 8 channels (nChw8c); x row-major when it has fewer than 8 channels (an RGB image),
+     * which the kernel then reads as it is, with no reorder.
      */
     static Descs channelBlocked(ConvGeometry g, boolean withBias) {
       MemoryDesc src = g.inChannels() >= 8 ? MemoryDesc.tagged(dnnl_aBcd8b, g.srcDims())
@@ -360,7 +361,7 @@ public final class Convolution {
   /**
    * Up to {@code limit} implementations of the forward pass, oneDNN's first choice first, on channel-blocked
    * activations when {@code blocked} ({@link #channelBlocked}). Where oneDNN has only its reference kernel for
-   * those layouts (grouped convolutions with few channels per group), its own choice of layouts stands.
+   * those layouts (a dilated 5x4 depthwise convolution, say), its own choice of layouts stands.
    */
   private static List<Primitive> forwardPrimitives(ConvGeometry g, boolean withBias, boolean sum, Clamp clamp,
       boolean blocked, int limit) {

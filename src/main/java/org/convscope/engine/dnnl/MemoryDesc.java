@@ -18,7 +18,8 @@ public final class MemoryDesc implements AutoCloseable {
   private final boolean owned;
   private boolean closed;
   private String layoutKey;
-  private long[] dims;
+  /** Known once asked; volatile because a plan's descriptors are shared between threads. */
+  private volatile long[] dims;
   private Boolean channelBlockedBy8;
 
   private MemoryDesc(dnnl_memory_desc handle, boolean owned) {
@@ -93,8 +94,9 @@ public final class MemoryDesc implements AutoCloseable {
   public long[] dims() {
     // Kept: each query allocates native pointers, which JavaCPP accounts for at some cost, and a plan asks
     // for its output's dimensions on every run.
-    if (dims == null) dims = queryLongs(dnnl_query_dims, ndims());
-    return dims.clone();
+    long[] known = dims;
+    if (known == null) dims = known = queryLongs(dnnl_query_dims, ndims());
+    return known.clone();
   }
 
   /** Whether this is oneDNN's nChw8c: four dimensions, the channels (only) blocked by 8. */
