@@ -20,8 +20,9 @@ import org.convscope.tensor.Tensor;
 /**
  * Convolution and transposed convolution (oneDNN's "deconvolution") on row-major tensors: forward, backward
  * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
- * pass, with layouts of oneDNN's choosing ({@code format_tag_any}, usually channel-blocked), and kept in a
- * bounded cache shared by all threads; weights are reordered once per tensor version by the
+ * pass, with layouts of oneDNN's choosing ({@code format_tag_any}) except for some forward passes, which run
+ * on activations blocked by 8 channels ({@link #channelBlocked}), and kept in a bounded cache shared by all
+ * threads; weights are reordered once per tensor version by the
  * {@link WeightCache}. Backward-data passes outside training are tuned from their second pass on: oneDNN's
  * implementations are timed once, and the fastest is kept. Forward plans keep oneDNN's first choice: another implementation rounds
  * the activations differently, which can move a max-pooling window's maximum between near-equal values
@@ -46,15 +47,17 @@ public final class Convolution {
    * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
    * {@code sum}: a forward pass adds its output to what the destination holds; {@code clamp}: a forward pass's
    * output clamp (after the sum), or null; {@code tuned}: a backward-data plan runs the fastest implementation
-   * rather than oneDNN's first choice.
+   * rather than oneDNN's first choice; {@code blocked}: a forward pass runs on channel-blocked activations
+   * ({@link #channelBlocked}).
    */
-  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, boolean sum, Clamp clamp, boolean tuned) {
+  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, boolean sum, Clamp clamp, boolean tuned,
+      boolean blocked) {
     PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {
-      this(geometry, pass, bias, false, null, false);
+      this(geometry, pass, bias, false, null, false, false);
     }
 
     static PlanKey backwardData(ConvGeometry geometry, boolean tuned) {
-      return new PlanKey(geometry, Pass.BACKWARD_DATA, false, false, null, tuned);
+      return new PlanKey(geometry, Pass.BACKWARD_DATA, false, false, null, tuned, false);
     }
   }
 
@@ -114,13 +117,32 @@ public final class Convolution {
    */
   public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
       Tensor bias, Plan.Addend addend, Clamp clamp, boolean holdOutput) {
-    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, clamp, false);
+    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, clamp, false,
+        channelBlocked(geometry, heldX));
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       float[] xValues = heldX == null ? x.data() : null;
       return bias == null
           ? plan.get().runChained(Dnnl.workspace(), w, heldX, addend, holdOutput, xValues)
           : plan.get().runChained(Dnnl.workspace(), w, heldX, addend, holdOutput, xValues, bias.data());
     }
+  }
+
+  /**
+   * Whether a forward pass runs on activations blocked by 8 channels (nChw8c) rather than in the layouts oneDNN
+   * picks, channels-last for its brgconv kernels: a 2-D convolution reading an RGB image (fewer than 8
+   * channels), which the blocked kernel reads row-major, without a reorder; and a depthwise or 1x1 convolution
+   * whose input comes held in that layout, as a MobileNet's do from its stem on. On AVX2 the blocked kernels
+   * ran these faster (ResNet's 7x7 stem, MobileNetV2's depthwise and thin 1x1 convolutions); a dense 3x3
+   * convolution ran no faster, and ResNet's then pays one reorder. Decided by the graph's shapes, not by
+   * timing, so a convolution computes the same values in every run; recorded runs hold no tensors, so they
+   * run blocked only at the stem.
+   */
+  private static boolean channelBlocked(ConvGeometry g, BlockedTensor heldX) {
+    if (g.spatialRank() != 2 || g.transposed()) return false;
+    if (g.inChannels() < 8) return true;
+    boolean depthwise = g.groups() == g.inChannels() && g.groups() == g.outChannels();
+    boolean pointwise = g.groups() == 1 && g.kernel()[0] == 1 && g.kernel()[1] == 1;
+    return (depthwise || pointwise) && heldX != null && heldX.layout().channelBlockedBy8();
   }
 
   /**
@@ -261,7 +283,8 @@ public final class Convolution {
     ConvGeometry g = key.geometry();
     return switch (key.pass()) {
       case FORWARD, TRAINING_FORWARD -> plans(forwardPrimitives(g, key.pass() == Pass.TRAINING_FORWARD
-          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.clamp(), limit), main -> {
+          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.clamp(), key.blocked(), limit),
+          main -> {
         Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
@@ -341,10 +364,24 @@ public final class Convolution {
     final MemoryDesc dst;
 
     Descs(ConvGeometry g, boolean withBias) {
-      src = MemoryDesc.any(g.srcDims());
+      this(g, withBias, MemoryDesc.any(g.srcDims()), MemoryDesc.any(g.dstDims()));
+    }
+
+    private Descs(ConvGeometry g, boolean withBias, MemoryDesc src, MemoryDesc dst) {
+      this.src = src;
       weights = MemoryDesc.any(g.weightsDims());
       bias = withBias ? MemoryDesc.plain(g.biasDims()) : null;
-      dst = MemoryDesc.any(g.dstDims());
+      this.dst = dst;
+    }
+
+    /**
+     * Activations blocked by 8 channels (nChw8c); x row-major when it has fewer than 8 channels (an RGB image),
+     * which the kernel then reads as it is, with no reorder.
+     */
+    static Descs channelBlocked(ConvGeometry g, boolean withBias) {
+      MemoryDesc src = g.inChannels() >= 8 ? MemoryDesc.tagged(dnnl_aBcd8b, g.srcDims())
+          : MemoryDesc.tagged(dnnl_abcd, g.srcDims());
+      return new Descs(g, withBias, src, MemoryDesc.tagged(dnnl_aBcd8b, g.dstDims()));
     }
 
     dnnl_memory_desc biasHandle() {
@@ -360,14 +397,32 @@ public final class Convolution {
     }
   }
 
-  /** Up to {@code limit} implementations of the forward pass, oneDNN's first choice first. */
+  /**
+   * Up to {@code limit} implementations of the forward pass of kind {@code propKind}, oneDNN's first choice
+   * first, on channel-blocked activations when {@code blocked} ({@link #channelBlocked}). Where oneDNN has only
+   * its reference kernel for those layouts (a dilated 5x4 depthwise convolution, say), its own choice of layouts
+   * stands.
+   */
   private static List<Primitive> forwardPrimitives(ConvGeometry g, int propKind, boolean withBias, boolean sum,
-      Clamp clamp, int limit) {
-    try (Descs d = new Descs(g, withBias)) {
-      String what = g + " forward" + (sum ? " plus a residual" : "") + (clamp == null ? "" : " with " + clamp);
-      return Primitive.candidates(what, sum, clamp,
-          (pd, attr) -> forwardDescriptor(pd, g, propKind, d, attr), limit);
+      Clamp clamp, boolean blocked, int limit) {
+    String what = g + " forward" + (sum ? " plus a residual" : "") + (clamp == null ? "" : " with " + clamp);
+    if (blocked) {
+      try (Descs d = Descs.channelBlocked(g, withBias)) {
+        List<Primitive> found = forwardPrimitives(what, g, propKind, d, sum, clamp, limit);
+        if (!found.get(0).implementation().startsWith("ref")) return found;
+        for (Primitive p : found) p.close();
+      } catch (DnnlException e) {
+        // No implementation for these layouts at all: oneDNN's own choice below.
+      }
     }
+    try (Descs d = new Descs(g, withBias)) {
+      return forwardPrimitives(what, g, propKind, d, sum, clamp, limit);
+    }
+  }
+
+  private static List<Primitive> forwardPrimitives(String what, ConvGeometry g, int propKind, Descs d, boolean sum,
+      Clamp clamp, int limit) {
+    return Primitive.candidates(what, sum, clamp, (pd, attr) -> forwardDescriptor(pd, g, propKind, d, attr), limit);
   }
 
   private static int forwardDescriptor(dnnl_primitive_desc pd, ConvGeometry g, int propKind, Descs d,

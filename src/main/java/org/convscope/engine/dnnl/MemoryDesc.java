@@ -18,6 +18,9 @@ public final class MemoryDesc implements AutoCloseable {
   private final boolean owned;
   private boolean closed;
   private String layoutKey;
+  /** Known once asked; volatile because a plan's descriptors are shared between threads. */
+  private volatile long[] dims;
+  private Boolean channelBlockedBy8;
 
   private MemoryDesc(dnnl_memory_desc handle, boolean owned) {
     this.handle = handle;
@@ -47,11 +50,25 @@ public final class MemoryDesc implements AutoCloseable {
     return new MemoryDesc(md, true);
   }
 
+  /** A fixed layout named by a oneDNN format tag, e.g. {@code dnnl_aBcd8b} (nChw8c). */
+  public static MemoryDesc tagged(int tag, long... dims) {
+    dnnl_memory_desc md = new dnnl_memory_desc();
+    Dnnl.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, tag),
+        "creating a memory descriptor for dims " + Arrays.toString(dims));
+    return new MemoryDesc(md, true);
+  }
+
   /** An owned copy, still valid when the primitive this one came from is gone. */
   public MemoryDesc copy() {
     dnnl_memory_desc md = new dnnl_memory_desc();
     Dnnl.check(dnnl_memory_desc_clone(md, handle()), "copying a memory descriptor");
-    return new MemoryDesc(md, true);
+    MemoryDesc copy = new MemoryDesc(md, true);
+    // The same layout: what is known of it holds for the copy. A plan copies its output's layout for every
+    // held output, which the next convolution asks whether it is blocked; asked once here, it is kept.
+    copy.layoutKey = layoutKey;
+    copy.dims = dims;
+    copy.channelBlockedBy8 = channelBlockedBy8();
+    return copy;
   }
 
   /** A view of a descriptor owned by someone else (a primitive descriptor). */
@@ -75,7 +92,21 @@ public final class MemoryDesc implements AutoCloseable {
   }
 
   public long[] dims() {
-    return queryLongs(dnnl_query_dims, ndims());
+    // Kept: each query allocates native pointers, which JavaCPP accounts for at some cost, and a plan asks
+    // for its output's dimensions on every run.
+    long[] known = dims;
+    if (known == null) dims = known = queryLongs(dnnl_query_dims, ndims());
+    return known.clone();
+  }
+
+  /** Whether this is oneDNN's nChw8c: four dimensions, the channels (only) blocked by 8. */
+  public boolean channelBlockedBy8() {
+    if (channelBlockedBy8 == null) {
+      boolean blocked = ndims() == 4 && queryInt(dnnl_query_inner_nblks_s32) == 1;
+      channelBlockedBy8 = blocked && queryLongs(dnnl_query_inner_blks, 1)[0] == 8
+          && queryLongs(dnnl_query_inner_idxs, 1)[0] == 1;
+    }
+    return channelBlockedBy8;
   }
 
   /**

@@ -24,6 +24,8 @@ public final class Primitive implements AutoCloseable {
   private final dnnl_primitive primitive;
   private final String what;
   private final long scratchpadBytes;
+  /** A view into the descriptor, kept: every execution passes it. */
+  private final MemoryDesc scratchpadMd;
   private boolean closed;
 
   /** Fills in a primitive descriptor; returns oneDNN's status. */
@@ -36,7 +38,8 @@ public final class Primitive implements AutoCloseable {
     this.descriptor = descriptor;
     this.primitive = primitive;
     this.what = what;
-    this.scratchpadBytes = scratchpadMd().bytes();
+    this.scratchpadMd = md(dnnl_query_scratchpad_md);
+    this.scratchpadBytes = scratchpadMd.bytes();
   }
 
   /**
@@ -182,7 +185,8 @@ public final class Primitive implements AutoCloseable {
   }
 
   MemoryDesc scratchpadMd() {
-    return md(dnnl_query_scratchpad_md);
+    if (closed) throw new IllegalStateException(what + " used after close");
+    return scratchpadMd;
   }
 
   dnnl_primitive handle() {

@@ -1,11 +1,17 @@
 package org.convscope.engine.ops;
 
 import java.util.stream.IntStream;
+import org.convscope.engine.Parallel;
 
 /** Single-precision matrix products in plain Java, shared by MatMul and Gemm. */
 final class MatrixKernels {
   /** Products with at least this many multiply-adds split their rows over the common fork-join pool. */
   private static final long PARALLEL_WORK = 1L << 22;
+  /**
+   * Products with fewer rows than cores and at least this many multiply-adds split B's rows instead (B stored
+   * transposed): a 1280 x 1000 classifier at batch 1 takes most of a millisecond on one core.
+   */
+  private static final long COLUMN_PARALLEL_WORK = 1L << 18;
   /** Floats of B kept in cache while they are applied to every row of a task (256 KB). */
   private static final int B_BLOCK_FLOATS = 1 << 16;
   /** Side of the square tiles a transpose copies, so both source and target lines stay in cache. */
@@ -24,15 +30,22 @@ final class MatrixKernels {
     // Linear weight, n x k) is the common case and large, so it gets its own loop over dot products.
     float[] left = transA ? transpose(a, aOff, k, m) : a;
     int leftOff = transA ? 0 : aOff;
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (transB && m < cores && (long) m * n * k >= COLUMN_PARALLEL_WORK) {
+      // Too few rows to share out (a classifier at batch 1): each task takes a range of B's rows instead,
+      // reading its share of B, the larger matrix. Every entry is the same dot product whatever the split.
+      Parallel.forRange(n, 1, (from, to) -> dotRows(left, leftOff, b, bOff, c, cOff, 0, m, from, to, n, k, alpha));
+      return;
+    }
     boolean parallel = m > 1 && (long) m * n * k >= PARALLEL_WORK;
-    int tasks = parallel ? Math.min(m, Runtime.getRuntime().availableProcessors()) : 1;
+    int tasks = parallel ? Math.min(m, cores) : 1;
     int rowsPerTask = (m + tasks - 1) / tasks;
     IntStream range = IntStream.range(0, tasks);
     (parallel ? range.parallel() : range).forEach(t -> {
       int from = t * rowsPerTask;
       int to = Math.min(m, from + rowsPerTask);
       if (transB) {
-        dotRows(left, leftOff, b, bOff, c, cOff, from, to, n, k, alpha);
+        dotRows(left, leftOff, b, bOff, c, cOff, from, to, 0, n, n, k, alpha);
       } else {
         rows(left, leftOff, b, bOff, c, cOff, from, to, n, k, alpha);
       }
@@ -58,14 +71,14 @@ final class MatrixKernels {
   }
 
   /**
-   * Rows {@code from} to {@code to} of the product with b stored n x k: each entry is a dot product of two
-   * contiguous rows. Each row of b is used for all rows of the task while it is in cache; four partial sums
-   * let the multiply-adds overlap.
+   * Rows {@code from} to {@code to}, columns {@code colFrom} to {@code colTo}, of the product with b stored
+   * n x k: each entry is a dot product of two contiguous rows. Each row of b is used for all rows of the task
+   * while it is in cache; four partial sums let the multiply-adds overlap.
    */
   private static void dotRows(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int from, int to,
-      int n, int k, float alpha) {
+      int colFrom, int colTo, int n, int k, float alpha) {
     int k4 = k & ~3;
-    for (int j = 0; j < n; j++) {
+    for (int j = colFrom; j < colTo; j++) {
       int bRow = bOff + j * k;
       for (int i = from; i < to; i++) {
         int aRow = aOff + i * k;
