@@ -26,8 +26,10 @@ import org.convscope.tensor.Tensor;
  * with p 0.5, occlusion window 16 stride 8 with baseline 0, Score-CAM over every non-constant channel; the
  * batched ones put {@code BATCH_SIZE} (default 32) variants in each forward pass. The target is each item's
  * predicted class, the layer the last one before global pooling, named to the query as a user names it (so
- * the query records the forward pass from that layer on). One input gradient is taken first as a warm-up
- * (JIT, oneDNN primitives); the time covers the method's recorded forward pass and all its work. With the
+ * the query records the forward pass from that layer on). Two input gradients are taken first as a warm-up
+ * (JIT, oneDNN primitives, and the timing of backward-data implementations, which a process does once per
+ * convolution, on its second backward pass); the time covers the method's recorded forward pass and all its
+ * work. With the
  * environment variable QUICK=1 the sampling methods take a few samples only, to check the scripts.
  */
 public final class ExplainBench {
@@ -44,8 +46,10 @@ public final class ExplainBench {
       default -> Explainers.create(method, batchSize);
     };
 
+    // Two input gradients: the second pass of each convolution times its backward-data implementations once.
     Query warmUp = Query.predicted(model, input, null);
     new Saliency().explain(warmUp);
+    new Saliency().explain(Query.predicted(model, input, null));
     // The layer named, as pytorch-grad-cam's users name theirs, so the query records from it on only.
     String layer = explainer.usesLayer() ? warmUp.layer().name() : null;
     long start = System.nanoTime();

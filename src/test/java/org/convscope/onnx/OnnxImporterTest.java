@@ -88,8 +88,7 @@ class OnnxImporterTest {
 
   @Test
   void missingExternalDataFileIsNamed() throws Exception {
-    Path src = Path.of("../shared/fixtures/squeezenet1_1_dynamo/model.onnx");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(src), "fixtures not present");
+    Path src = org.convscope.Fixtures.dir("squeezenet1_1_dynamo").resolve("model.onnx");
     Path copy = dir.resolve("model.onnx");
     Files.copy(src, copy);
     InvalidModelException e = assertThrows(InvalidModelException.class, () -> OnnxImporter.load(copy));
