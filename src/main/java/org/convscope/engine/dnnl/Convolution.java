@@ -133,9 +133,9 @@ public final class Convolution {
    * channels), which the blocked kernel reads row-major, without a reorder; and a depthwise or 1x1 convolution
    * whose input comes held in that layout, as a MobileNet's do from its stem on. On AVX2 the blocked kernels
    * ran these faster (ResNet's 7x7 stem, MobileNetV2's depthwise and thin 1x1 convolutions); a dense 3x3
-   * convolution ran no faster, and ResNet's then pays one reorder. Decided by the graph's shapes, not by
-   * timing, so a convolution computes the same values in every run; recorded runs hold no tensors, so they
-   * run blocked only at the stem.
+   * convolution ran no faster, and ResNet's then pays one reorder. Decided by shapes and by whether the input
+   * comes held, never by timing, so runs that fuse alike compute the same values; a run that keeps a tensor
+   * gets it as an array, and the convolution reading it then runs in oneDNN's own choice of layouts.
    */
   private static boolean channelBlocked(ConvGeometry g, BlockedTensor heldX) {
     if (g.spatialRank() != 2 || g.transposed()) return false;
