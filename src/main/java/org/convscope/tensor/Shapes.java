@@ -21,6 +21,20 @@ public final class Shapes {
     return (int) n;
   }
 
+  /** Dimensions given as longs (oneDNN's), each of which must fit an int. */
+  public static int[] toInts(long[] dims) {
+    int[] out = new int[dims.length];
+    for (int i = 0; i < dims.length; i++) out[i] = Math.toIntExact(dims[i]);
+    return out;
+  }
+
+  /** Dimensions as longs, as oneDNN takes them. */
+  public static long[] toLongs(int[] dims) {
+    long[] out = new long[dims.length];
+    for (int i = 0; i < dims.length; i++) out[i] = dims[i];
+    return out;
+  }
+
   /** Row-major strides in elements. */
   public static int[] strides(int[] shape) {
     int[] strides = new int[shape.length];

@@ -9,6 +9,7 @@ import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.ConvGeometry;
 import org.convscope.engine.dnnl.Convolution;
 import org.convscope.engine.dnnl.Plan;
+import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -51,12 +52,12 @@ abstract class ConvolutionOp implements FusingOp {
     Resolved r = resolve(x, w);
     ConvGeometry g = r.geometry();
     checkBias(bias, g);
-    int[] shape = toInts(g.dstDims());
+    int[] shape = Shapes.toInts(g.dstDims());
     Tensor y;
     if (g.batch() == 0) {
       y = Tensor.zeros(shape);
     } else if (context.isTraining()) {
-      y = Tensor.of(trainingForward(context, g, x, w, bias, count(shape)), shape);
+      y = Tensor.of(trainingForward(context, g, x, w, bias, Shapes.checkedSize(shape)), shape);
     } else {
       y = Tensor.of(Convolution.forward(g, x, w, bias), shape);
     }
@@ -95,7 +96,7 @@ abstract class ConvolutionOp implements FusingOp {
     if (heldInput == null && !x.isFloat()) return null;
     Resolved r = resolve(heldInput != null ? heldInput.shape() : x.shape(), w);
     ConvGeometry g = r.geometry();
-    int[] shape = toInts(g.dstDims());
+    int[] shape = Shapes.toInts(g.dstDims());
     if (r.offset() != null || g.batch() == 0) return null;
     if (addend != null && !Arrays.equals(addend.shape(), shape)) return null;
     checkBias(bias, g);
@@ -193,15 +194,4 @@ abstract class ConvolutionOp implements FusingOp {
     return sums;
   }
 
-  private static int count(int[] shape) {
-    int n = 1;
-    for (int d : shape) n = Math.multiplyExact(n, d);
-    return n;
-  }
-
-  private static int[] toInts(long[] dims) {
-    int[] out = new int[dims.length];
-    for (int i = 0; i < dims.length; i++) out[i] = Math.toIntExact(dims[i]);
-    return out;
-  }
 }

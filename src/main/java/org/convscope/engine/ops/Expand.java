@@ -16,7 +16,7 @@ public final class Expand implements Op {
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     Tensor x = inputs[0];
-    int[] target = Shapes.broadcast(x.shape(), toInts(inputs[1].longs()));
+    int[] target = Shapes.broadcast(x.shape(), Shapes.toInts(inputs[1].longs()));
     return new Tensor[] {map(x.shape(), target).apply(x, 0)};
   }
 
@@ -51,11 +51,5 @@ public final class Expand implements Op {
     int[] shape = tensors[0].shape();
     for (int i = 1; i < tensors.length; i++) shape = Shapes.broadcast(shape, tensors[i].shape());
     return shape;
-  }
-
-  private static int[] toInts(long[] dims) {
-    int[] out = new int[dims.length];
-    for (int i = 0; i < dims.length; i++) out[i] = Math.toIntExact(dims[i]);
-    return out;
   }
 }

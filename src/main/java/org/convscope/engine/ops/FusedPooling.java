@@ -6,6 +6,7 @@ import org.convscope.engine.HeldTensor;
 import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.Plan;
 import org.convscope.engine.dnnl.Pooling;
+import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -25,9 +26,7 @@ final class FusedPooling {
     Plan.Chained out = Pooling.forward(geometry, heldInput == null ? inputs[0].data() : null,
         (BlockedTensor) heldInput, clamp, holdOutput);
     if (holdOutput) return new FusingOp.Output(null, out.held());
-    int[] shape = new int[geometry.dst().length];
-    for (int i = 0; i < shape.length; i++) shape[i] = Math.toIntExact(geometry.dst()[i]);
-    return new FusingOp.Output(Tensor.of(out.values()[0], shape), null);
+    return new FusingOp.Output(Tensor.of(out.values()[0], Shapes.toInts(geometry.dst())), null);
   }
 
   /** The input's shape, held or not. */

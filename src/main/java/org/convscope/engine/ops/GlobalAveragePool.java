@@ -6,6 +6,7 @@ import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.dnnl.Pooling;
+import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -42,10 +43,11 @@ public final class GlobalAveragePool implements FusingOp {
       kernel[i] = shape[i + 2];
       ones[i] = 1;
     }
-    long[] pooled = PoolWindows.toLongs(shape);
+    long[] src = Shapes.toLongs(shape);
+    long[] pooled = src.clone();
     Arrays.fill(pooled, 2, pooled.length, 1);
-    Pooling.Geometry g = Pooling.Geometry.of(Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING, PoolWindows.toLongs(shape),
-        pooled, kernel, ones, ones, new long[rank]);
+    Pooling.Geometry g = Pooling.Geometry.of(Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING, src, pooled, kernel, ones,
+        ones, new long[rank]);
     return FusedPooling.run(g, inputs, heldInput, addend, clamp, holdOutput);
   }
 

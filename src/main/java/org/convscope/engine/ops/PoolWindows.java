@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.convscope.engine.Attributes;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.dnnl.Pooling;
+import org.convscope.tensor.Shapes;
 
 /**
  * The sliding windows of MaxPool and AveragePool as ONNX defines them: kernel, strides, dilations and
@@ -148,17 +149,12 @@ final class PoolWindows {
     int n = kernel.length;
     long[] padBegin = new long[n];
     for (int s = 0; s < n; s++) padBegin[s] = layout.padBegin()[s + AXES - n];
-    Pooling.Geometry g = Pooling.Geometry.of(algorithm, toLongs(inputShape), toLongs(layout.outputShape()),
-        toLongs(kernel), toLongs(strides), toLongs(dilations), padBegin);
+    Pooling.Geometry g = Pooling.Geometry.of(algorithm, Shapes.toLongs(inputShape),
+        Shapes.toLongs(layout.outputShape()), Shapes.toLongs(kernel), Shapes.toLongs(strides),
+        Shapes.toLongs(dilations), padBegin);
     if (g == null || !countingPadding) return g;
     for (int s = 0; s < n; s++) if (g.padEnd()[s] > layout.padEnd()[s + AXES - n]) return null;
     return g;
-  }
-
-  static long[] toLongs(int[] values) {
-    long[] out = new long[values.length];
-    for (int i = 0; i < values.length; i++) out[i] = values[i];
-    return out;
   }
 
   /**
