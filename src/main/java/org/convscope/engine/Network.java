@@ -179,17 +179,13 @@ public final class Network {
     values.putAll(feeds);
     Set<String> keep = new HashSet<>(options.keep());
     for (ValueInfo out : graph.outputs()) keep.add(out.name());
-    for (String name : options.keep()) {
-      if (!graph.hasTensor(name)) throw new InvalidInputException("no tensor named '" + name + "' in the graph");
-    }
+    requireTensors(options.keep());
     List<Node> nodes = graph.nodes();
     // A run recorded for gradients to some tensors only records the nodes those gradients pass through: it keeps
     // their inputs and outputs and runs the rest as an unrecorded run does.
     Set<String> differentiable = null;
     if (options.record() && !options.gradientsFor().isEmpty()) {
-      for (String name : options.gradientsFor()) {
-        if (!graph.hasTensor(name)) throw new InvalidInputException("no tensor named '" + name + "' in the graph");
-      }
+      requireTensors(options.gradientsFor());
       differentiable = dependents(options.gradientsFor());
       keep.addAll(options.gradientsFor());
       for (Node node : nodes) {
@@ -226,6 +222,12 @@ public final class Network {
     }
     return new Trace(this, values, skipped == null ? Map.of() : skipped, options.record(), options.gradientsFor(),
         differentiable, context);
+  }
+
+  private void requireTensors(Collection<String> names) {
+    for (String name : names) {
+      if (!graph.hasTensor(name)) throw new InvalidInputException("no tensor named '" + name + "' in the graph");
+    }
   }
 
   /**

@@ -199,7 +199,8 @@ public final class Query {
 
   /** The layer named when the query was made, or else the one chosen automatically. */
   public synchronized Layer layer() {
-    if (layer == null) layer = Layer.chooseDefault(model, covering(model.input(), false));
+    // A query made without a layer name recorded every tensor.
+    if (layer == null) layer = Layer.chooseDefault(model, trace);
     return layer;
   }
 

@@ -91,11 +91,11 @@ public final class Clip implements ClampOp {
     boolean boundGradients = (min != null && needed[1]) || (max != null && needed[2]);
     if (!boundGradients) {
       // The usual case (ReLU6 in an explanation): x's gradient alone, element by element on every core. The
-      // mask may come from y, which lies strictly inside (lo, hi) exactly where x does; a fused run keeps only y.
-      float[] v = (inputs[0] != null ? inputs[0] : outputs[0]).data();
-      float[] dx = new float[v.length];
-      Parallel.forEachElement(v.length, (from, to) -> {
-        for (int i = from; i < to; i++) dx[i] = Relu.keep(g[i], inside(v[i], lo, hi));
+      // mask comes from y, which lies strictly inside (lo, hi) exactly where x does; a fused run keeps only y.
+      float[] y = outputs[0].data();
+      float[] dx = new float[y.length];
+      Parallel.forEachElement(y.length, (from, to) -> {
+        for (int i = from; i < to; i++) dx[i] = Relu.keep(g[i], inside(y[i], lo, hi));
       });
       Tensor[] grads = new Tensor[inputs.length];
       grads[0] = Tensor.of(dx, outputGrads[0].shape());
