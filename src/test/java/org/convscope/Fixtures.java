@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -54,6 +56,14 @@ public final class Fixtures {
   /** The manifests' tolerance: max|a-b| <= 1e-3 * max|b| + 1e-5. */
   public static void assertClose(float[] expected, float[] got, String what) {
     assertClose(expected, got, 1e-3, 1e-5, what);
+  }
+
+  /** Same shape, and max|a-b| <= relative * max|b|. */
+  public static void assertClose(Tensor expected, Tensor got, double relative, String what) {
+    if (!Arrays.equals(expected.shape(), got.shape())) {
+      throw new AssertionError(what + ": shape " + Arrays.toString(got.shape()) + ", expected " + Arrays.toString(expected.shape()));
+    }
+    assertClose(expected.data(), got.data(), relative, 0, what);
   }
 
   /** max|a-b| <= relative * max|b| + absolute. */

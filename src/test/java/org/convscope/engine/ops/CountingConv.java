@@ -1,9 +1,14 @@
 package org.convscope.engine.ops;
 
+import java.util.HashSet;
+import java.util.Set;
 import org.convscope.engine.Clamp;
 import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.FusingOp;
 import org.convscope.engine.HeldTensor;
+import org.convscope.engine.Network;
+import org.convscope.engine.Node;
 import org.convscope.engine.OpRegistry;
 import org.convscope.tensor.Tensor;
 
@@ -77,5 +82,16 @@ final class CountingConv implements FusingOp {
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
     return conv.backward(context, inputs, outputs, outputGrads, needed);
+  }
+
+  /**
+   * A recorded run that keeps every tensor. Kept tensors are never fused, so this is the plain run that fused
+   * runs are checked against.
+   */
+  static ForwardOptions unfused(Network net) {
+    Set<String> all = new HashSet<>();
+    for (Node node : net.graph().nodes()) all.addAll(node.outputs());
+    all.remove("");
+    return new ForwardOptions(all, true, false);
   }
 }

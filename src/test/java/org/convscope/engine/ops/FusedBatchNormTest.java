@@ -3,10 +3,8 @@ package org.convscope.engine.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.convscope.Fixtures;
 import org.convscope.engine.BackwardRules;
@@ -104,20 +102,13 @@ class FusedBatchNormTest {
     };
   }
 
-  /** A recorded run keeping every tensor: nothing is fused. */
-  private ForwardOptions unfused() {
-    Set<String> all = new HashSet<>();
-    for (Node node : net.graph().nodes()) all.addAll(node.outputs());
-    return new ForwardOptions(all, true, false);
-  }
-
   private int takeRuns() {
     return batchNormRuns.getAndSet(0);
   }
 
   @Test
   void foldedRunsGiveTheUnfoldedValues() {
-    Trace plain = net.forward(feeds, unfused());
+    Trace plain = net.forward(feeds, CountingConv.unfused(net));
     assertEquals(3, takeRuns());
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
     assertEquals(0, takeRuns(), "every batch norm folded");
@@ -130,7 +121,7 @@ class FusedBatchNormTest {
 
   @Test
   void gradientsThroughFoldedBatchNormsMatch() {
-    Trace plain = net.forward(feeds, unfused());
+    Trace plain = net.forward(feeds, CountingConv.unfused(net));
     Trace fused = net.forward(feeds, ForwardOptions.forBackward());
     takeRuns();
     Tensor seed = GradCheck.randn(7, 0, plain.get(net.outputName()).shape());
@@ -149,7 +140,7 @@ class FusedBatchNormTest {
     net.forward(feeds, ForwardOptions.inference());
     for (int i = 0; i < scale1.size(); i++) scale1.data()[i] *= -2;
     scale1.markModified();
-    Tensor plain = net.forward(feeds, unfused()).get(net.outputName());
+    Tensor plain = net.forward(feeds, CountingConv.unfused(net)).get(net.outputName());
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
     Fixtures.assertClose(plain.data(), fused.data(), 1e-5, 0, "after the change");
     assertArrayEquals(plain.shape(), fused.shape());

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.convscope.Fixtures;
 import org.convscope.engine.BackwardRules;
 import org.convscope.engine.Cancelled;
@@ -24,7 +22,6 @@ import org.convscope.engine.GradCheck;
 import org.convscope.engine.GraphBuilder;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.Network;
-import org.convscope.engine.Node;
 import org.convscope.engine.Op;
 import org.convscope.engine.OpRegistry;
 import org.convscope.engine.Trace;
@@ -91,7 +88,7 @@ class FusedResidualTest {
 
   /** A run that keeps every tensor, which fuses nothing; the counts start from zero after it. */
   private Trace recorded() {
-    Trace recorded = net.forward(feeds, keepingAll(net));
+    Trace recorded = net.forward(feeds, CountingConv.unfused(net));
     counts.take();
     counts.takeAdds();
     return recorded;
@@ -224,7 +221,7 @@ class FusedResidualTest {
     String name = file.getParent().getFileName().toString();
     for (int batch : new int[] {1, 2}) {
       Map<String, Tensor> feeds = Map.of(net.inputName(), GradCheck.randn(21, 0, batch, 3, 224, 224));
-      Trace plain = net.forward(feeds, keepingAll(net));
+      Trace plain = net.forward(feeds, CountingConv.unfused(net));
       Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
       assertClose(plain.get(net.outputName()), fused, name + " batch " + batch);
       Trace fusedRecorded = net.forward(feeds, ForwardOptions.forBackward());
@@ -239,21 +236,8 @@ class FusedResidualTest {
     }
   }
 
-  /** A recorded run that keeps every tensor: kept tensors are never fused, so this is the plain run. */
-  static ForwardOptions keepingAll(Network net) {
-    Set<String> all = new HashSet<>();
-    for (Node node : net.graph().nodes()) all.addAll(node.outputs());
-    all.remove("");
-    return new ForwardOptions(all, true, false);
-  }
-
   private static void assertClose(Tensor expected, Tensor got, String what) {
-    assertClose(expected, got, what, 1e-5);
-  }
-
-  private static void assertClose(Tensor expected, Tensor got, String what, double tolerance) {
-    assertArrayEquals(expected.shape(), got.shape(), what);
-    Fixtures.assertClose(expected.data(), got.data(), tolerance, 0, what);
+    Fixtures.assertClose(expected, got, 1e-5, what);
   }
 
 }
