@@ -1,14 +1,15 @@
 #!/bin/bash
 # Every benchmark of docs/BENCHMARKS.md in one sequential run, each side by side with its peer, on an idle machine.
 # Needs: Debian's python3-torch, python3-torchvision, python3-sklearn; the torchvision exports in /tmp/tv-onnx
-# (bench/export_torchvision.py resnet18 resnet50 mobilenet_v2); ../shared/peer/ort-bench built in /tmp/ort-bench.
+# (bench/export_torchvision.py resnet18 resnet50 mobilenet_v2 efficientnet_b0 mobilenet_v3_large regnet_y_400mf
+# convnext_tiny); ../shared/peer/ort-bench built in /tmp/ort-bench.
 # Usage: nice -n -10 bench/run-all.sh [PART ...] > all.log 2>&1
-#   PART: engine training units explain tsne database demo web (default: all of them)
+#   PART: engine engine-more training units explain tsne database demo web (default: all of them)
 set -u
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
-PARTS=${*:-engine training units explain tsne database demo web}
+PARTS=${*:-engine engine-more training units explain tsne database demo web}
 mvn -B -q -o -DskipTests package >&2
 mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt >&2
 CP="target/classes:target/test-classes:$(cat target/cp.txt)"
@@ -16,6 +17,9 @@ stamp() { echo "### $1 $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg
 for part in $PARTS; do
   case $part in
     engine) stamp engine; bench/side-by-side.sh ;;
+    engine-more)
+      stamp engine-more
+      MODELS="efficientnet_b0 mobilenet_v3_large regnet_y_400mf convnext_tiny" bench/side-by-side.sh ;;
     training)
       stamp training
       for i in 1 2; do

@@ -3,21 +3,37 @@
 # Needs: the jar (mvn package), torchvision ONNX exports in $M (bench/export_torchvision.py writes them to
 # /tmp/tv-onnx), ../shared/peer/ort-bench built in /tmp/ort-bench (see its README), and Debian's python3-torch.
 # Usage: nice -n -10 bench/side-by-side.sh > results.log
+#        MODELS="efficientnet_b0 mobilenet_v3_large regnet_y_400mf convnext_tiny" bench/side-by-side.sh
+# MODELS defaults to the three networks of issue 2's table. PyTorch runs ../shared/peer/torch_bench.py's bench()
+# on each; its Grad-CAM layer is the module whose output ConvScope's bench names by default (the last block).
 set -u
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 M=${M:-/tmp/tv-onnx/opset13}
-for model in resnet18 resnet50 mobilenet_v2; do
+MODELS=${MODELS:-resnet18 resnet50 mobilenet_v2}
+for model in $MODELS; do
   for b in 1 8; do
     echo "== convscope $model b$b"
     OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=2 java -Xmx8g -jar "$ROOT/target/convscope.jar" bench $M/$model/model.onnx --batch $b --runs 7 --warmup 2
   done
 done
 echo "== ort"
-(cd /tmp/ort-bench && java -cp "target/classes:target/lib/*" OrtBench --batches 1,8 --threads 2 --warmup 2 --runs 7 $M/resnet18/model.onnx $M/resnet50/model.onnx $M/mobilenet_v2/model.onnx)
+files=""
+for model in $MODELS; do files="$files $M/$model/model.onnx"; done
+(cd /tmp/ort-bench && java -cp "target/classes:target/lib/*" OrtBench --batches 1,8 --threads 2 --warmup 2 --runs 7 $files)
 echo "== torch"
-# torch_bench.py without vgg16, which takes minutes here and has no ConvScope counterpart in this table.
-TORCH_BENCH="$ROOT/../shared/peer/torch_bench.py" OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 - <<'PY'
+TORCH_BENCH="$ROOT/../shared/peer/torch_bench.py" MODELS="$MODELS" OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 - <<'PY'
 import os
-src = open(os.environ["TORCH_BENCH"]).read().replace('m = torchvision.models.vgg16(); bench("vgg16", m, m.features[29], b)', 'pass')
+# The peer script's definitions, without its own loop over models.
+src = open(os.environ["TORCH_BENCH"]).read().split("\nfor b in (1, 8):")[0]
 exec(compile(src, 'torch_bench', 'exec'))
+last_block = {
+    "resnet18": lambda m: m.layer4, "resnet50": lambda m: m.layer4,
+    "mobilenet_v2": lambda m: m.features[18], "mobilenet_v3_large": lambda m: m.features[16],
+    "efficientnet_b0": lambda m: m.features[8], "regnet_y_400mf": lambda m: m.trunk_output,
+    "convnext_tiny": lambda m: m.features[7],
+}
+for b in (1, 8):
+    for name in os.environ["MODELS"].split():
+        m = getattr(torchvision.models, name)()
+        bench(name, m, last_block[name](m), b)
 PY
