@@ -214,6 +214,9 @@ public final class Network {
           if (!recordAll && !keep.contains(in) && !graph.initializers().containsKey(in)) values.remove(in);
         }
       }
+    } catch (RuntimeException | Error e) {
+      context.endStep(); // the native copies kept for a backward pass that will not come
+      throw e;
     } finally {
       for (HeldTensor h : held.values()) h.close();
     }

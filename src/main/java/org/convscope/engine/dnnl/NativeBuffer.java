@@ -1,5 +1,6 @@
 package org.convscope.engine.dnnl;
 
+import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -20,10 +21,13 @@ public final class NativeBuffer implements AutoCloseable {
    * megabyte or more are split across the cores.
    */
   private static final int COPY_GRAIN = 1 << 18;
+  /** Bytes of all buffers not yet closed: lets tests check that a failed run frees what it held. */
+  private static final AtomicLong LIVE_BYTES = new AtomicLong();
 
   private final BytePointer allocation;
   private final FloatPointer floats;
   private final long bytes;
+  private boolean closed;
 
   /** A buffer of at least {@code bytes} bytes, contents undefined. */
   public NativeBuffer(long bytes) {
@@ -37,6 +41,12 @@ public final class NativeBuffer implements AutoCloseable {
     if (floats.address() % ALIGNMENT != 0 || floats.position() != 0) {
       throw new IllegalStateException("could not align a native buffer");
     }
+    LIVE_BYTES.addAndGet(this.bytes);
+  }
+
+  /** The bytes of every buffer allocated and not yet closed, in this process. */
+  public static long liveBytes() {
+    return LIVE_BYTES.get();
   }
 
   public long bytes() {
@@ -83,6 +93,9 @@ public final class NativeBuffer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed) return;
+    closed = true;
+    LIVE_BYTES.addAndGet(-bytes);
     // The aligned view deallocates through to the allocation; closing both is idempotent.
     floats.close();
     allocation.close();
