@@ -14,6 +14,12 @@ public interface HeldTensor extends AutoCloseable {
   /** The values as a row-major tensor. */
   Tensor toTensor();
 
+  /**
+   * This tensor times {@code scale}, one factor per channel (of shape [N or 1, C or 1, 1, ...], the rank of
+   * this tensor's), as a new held tensor, or null when the scale has another shape. This tensor stays open.
+   */
+  HeldTensor timesPerChannel(Tensor scale);
+
   /** Frees the native memory. */
   @Override
   void close();

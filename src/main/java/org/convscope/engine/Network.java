@@ -26,10 +26,12 @@ import org.convscope.tensor.Tensor;
  * neighbours. An Add whose other operand is already computed and that is the only reader of a convolution's
  * output (a residual connection) is done by the convolution as it writes, and so is an activation that is the
  * only reader of the op's (or that Add's) output, or a SiLU or HardSwish written as Mul(x, Sigmoid(x)) or
- * Mul(x, HardSigmoid(x)) (post-ops). A tensor that such an op writes stays in oneDNN's
- * layout (a {@link HeldTensor}) when another reads it as its first input or a fused Add adds it; a reader that
- * cannot take it held gets it as an array, made once for all such readers, and it is freed after its last
- * reader. Tensors the run keeps never take part. Every other run computes each tensor as the graph says.
+ * Mul(x, HardSigmoid(x)) (post-ops). A tensor that such an op writes stays in oneDNN's layout (a
+ * {@link HeldTensor}) when another reads it as its first input or a fused Add adds it, or when it is the tensor
+ * a squeeze-and-excitation block scales (a Mul by factors computed from it through a GlobalAveragePool), which
+ * oneDNN then multiplies held, leaving the product held too. A reader that cannot take a tensor held gets it
+ * as an array, made once for all such readers, and it is freed after its last reader. Tensors the run keeps
+ * never take part. Every other run computes each tensor as the graph says.
  *
  * <p>A run recorded for gradients with respect to some tensors only ({@link ForwardOptions#gradientsFor}), such
  * as Grad-CAM's layer, records just the nodes downstream of them and runs everything before them that way too.
@@ -46,6 +48,11 @@ public final class Network {
   private final Set<String> holdable = new HashSet<>();
   /** For each Add node a {@link FusingOp} can run, the operand it adds. */
   private final Map<Integer, String> fusedAddends = new HashMap<>();
+  /**
+   * For each Mul node of a squeeze-and-excitation block, which operand it scales (by factors computed from that
+   * operand): the one it can take held ({@link HeldTensor#timesPerChannel}).
+   */
+  private final Map<Integer, Integer> channelScales = new HashMap<>();
   private final Map<Node, Integer> index = new IdentityHashMap<>();
 
   /** For Conv nodes whose batch norm is folded in, the folded weights and bias, while their sources last. */
@@ -92,6 +99,8 @@ public final class Network {
     for (int i = 0; i < nodes.size(); i++) {
       fusions[i] = fusionOf(i);
       if (fusions[i].add() >= 0) fusedAddends.put(fusions[i].add(), fusions[i].addend());
+      int scaled = scaledOperand(nodes.get(i));
+      if (scaled >= 0) channelScales.put(i, scaled);
     }
     for (int i = 0; i < nodes.size(); i++) {
       if (!(nodes.get(i).op() instanceof FusingOp)) continue;
@@ -102,6 +111,10 @@ public final class Network {
         String out = w.output();
         if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
       }
+    }
+    for (int i : channelScales.keySet()) {
+      String out = nodes.get(i).output();
+      if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
     }
   }
 
@@ -174,10 +187,52 @@ public final class Network {
     return node.op() instanceof ActivationOp && node.input(0).equals(tensor) && node.outputs().size() == 1;
   }
 
-  /** Whether {@code reader} can take {@code tensor} held: a fusing op's first input or a fused Add's addend. */
+  /**
+   * For a Mul that scales a tensor by factors computed from it through a GlobalAveragePool (the excitation of a
+   * squeeze-and-excitation block), which operand is that tensor; else -1. Whether the factors are one per
+   * channel is known only at run time.
+   */
+  private int scaledOperand(Node mul) {
+    if (!mul.opType().equals("Mul") || mul.inputs().size() != 2 || mul.outputs().size() != 1
+        || mul.input(0).equals(mul.input(1))) {
+      return -1;
+    }
+    for (int j = 0; j < 2; j++) {
+      String x = mul.input(j);
+      for (Node pool : graph.consumers(x)) {
+        if (pool.opType().equals("GlobalAveragePool") && pool.input(0).equals(x)
+            && dependsOn(mul.input(1 - j), pool.output())) {
+          return j;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Whether tensor {@code a} is computed from tensor {@code b} (or is it), walking the graph back from a. */
+  private boolean dependsOn(String a, String b) {
+    Set<String> seen = new HashSet<>();
+    List<String> todo = new ArrayList<>(List.of(a));
+    while (!todo.isEmpty()) {
+      String t = todo.remove(todo.size() - 1);
+      if (t.equals(b)) return true;
+      Node producer = graph.producer(t);
+      if (producer == null || !seen.add(t)) continue;
+      for (String in : producer.inputs()) if (!in.isEmpty()) todo.add(in);
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code reader} can take {@code tensor} held: a fusing op's first input, a fused Add's addend, or the
+   * tensor a squeeze-and-excitation Mul scales.
+   */
   private boolean canReadHeld(Node reader, String tensor) {
+    int i = index.get(reader);
+    Integer scaled = channelScales.get(i);
     return reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
-        || tensor.equals(fusedAddends.get(index.get(reader)));
+        || tensor.equals(fusedAddends.get(i))
+        || scaled != null && reader.input(scaled).equals(tensor);
   }
 
   public Graph graph() {
@@ -288,6 +343,8 @@ public final class Network {
         && runFused(i, fusing, values, held, keep, fusedIntoEarlier, skipped, context)) {
       return;
     }
+    Integer scaled = fuse ? channelScales.get(i) : null;
+    if (scaled != null && runScaled(node, scaled, values, held, keep, skipped)) return;
     Tensor[] outputs = run(node, inputsOf(node, values, held, false), context);
     for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
       String out = node.outputs().get(j);
@@ -357,6 +414,35 @@ public final class Network {
     } else {
       values.put(writer.output(), out.tensor());
     }
+    return true;
+  }
+
+  /**
+   * Runs squeeze-and-excitation Mul {@code node} on the operand it scales ({@code scaled}) held, when it comes
+   * so and the product can stay held for a reader: oneDNN multiplies it by the factors in its own layout.
+   * Returns false, having run nothing, when the plain run should do it (factors not one per channel). A
+   * recorded run ({@code skipped} not null) also keeps the product as an array.
+   */
+  private boolean runScaled(Node node, int scaled, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      Set<String> keep, Map<String, Integer> skipped) {
+    HeldTensor x = held.get(node.input(scaled));
+    String out = node.output();
+    if (x == null || !holdable.contains(out) || keep.contains(out)) return false;
+    String factors = node.input(1 - scaled);
+    Tensor scale = values.get(factors);
+    if (scale == null && held.containsKey(factors)) {
+      scale = held.get(factors).toTensor();
+      values.put(factors, scale);
+    }
+    HeldTensor y;
+    try {
+      y = scale == null ? null : x.timesPerChannel(scale);
+    } catch (RuntimeException e) {
+      return false; // the plain run reports or handles it
+    }
+    if (y == null) return false;
+    held.put(out, y);
+    if (skipped != null) values.put(out, y.toTensor());
     return true;
   }
 

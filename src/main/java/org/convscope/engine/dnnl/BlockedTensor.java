@@ -85,6 +85,19 @@ public final class BlockedTensor implements HeldTensor {
   }
 
   @Override
+  public BlockedTensor timesPerChannel(Tensor scale) {
+    check();
+    if (!scale.isFloat() || scale.rank() != shape.length || shape.length < 2) return null;
+    for (int k = 0; k < shape.length; k++) {
+      int d = scale.dim(k);
+      if (k < 2 ? d != 1 && d != shape[k] : d != 1) return null;
+    }
+    long[] dims = new long[shape.length];
+    for (int k = 0; k < dims.length; k++) dims[k] = scale.dim(k);
+    return Binary.timesPerChannel(this, scale.data(), dims);
+  }
+
+  @Override
   public void close() {
     if (buffer != null) {
       // A workspace belongs to one thread; from any other the buffer is simply freed.
