@@ -79,6 +79,26 @@ class FusedActivationTest {
     Fixtures.assertClose(plain.get(net.outputName()), fused, 1e-5, c.name());
   }
 
+  /** A pooling applies the activations too, and its output stays held for the convolution after it. */
+  @ParameterizedTest
+  @EnumSource(Case.class)
+  void poolingsApplyActivationsToo(Case c) {
+    CountingConv.Counts counts = new CountingConv.Counts();
+    GraphBuilder b = new GraphBuilder("pooling-activation", 14);
+    String in = b.input("x", -1, 5, 13, 11);
+    String pooled = b.node("MaxPool", "/p/MaxPool", List.of(in), Map.of("kernel_shape", new long[] {3, 3},
+        "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1}));
+    String w = b.initializer("w", GradCheck.randn(16, 0, 3, 5, 1, 1));
+    b.output(b.node("Conv", "/c/Conv", List.of(c.nodes.apply(b, pooled), w), Map.of()));
+    Network net = new Network(b.build(CountingConv.registry(counts)));
+    Map<String, Tensor> feeds = Map.of("x", x);
+    Trace plain = net.forward(feeds, CountingConv.unfused(net));
+    counts.take();
+    Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
+    assertEquals("clamped 0, held in 1, held out 0", counts.take(), "the convolution reads the pooling held");
+    Fixtures.assertClose(plain.get(net.outputName()), fused, 1e-5, c.name());
+  }
+
   /**
    * A recorded run fuses only activations whose backward pass reads their output alone (clamps): the others
    * would need the convolution's output, run again. Either way it gives every tensor and the same gradients.
