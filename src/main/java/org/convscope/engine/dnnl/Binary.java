@@ -33,19 +33,40 @@ public final class Binary {
 
   private static Plan plan(MemoryDesc layout, long[] scaleDims) {
     long[] dims = layout.dims();
-    Primitive primitive;
-    // oneDNN's jit kernel wants the factors blocked as x is; with row-major factors it falls back to its reference
-    // kernel, which took 15 ms for EfficientNet-B0's first block.
-    try (MemoryDesc scale = layout.channelBlockedBy8() ? MemoryDesc.tagged(dnnl_aBcd8b, scaleDims)
-        : MemoryDesc.plain(scaleDims)) {
-      primitive = Primitive.create("binary mul " + Arrays.toString(dims) + " by " + Arrays.toString(scaleDims),
-          (pd, attr) -> dnnl_binary_primitive_desc_create(pd, Dnnl.engine(), dnnl_binary_mul, layout.handle(),
-              scale.handle(), layout.handle(), attr));
+    String what = "binary mul " + Arrays.toString(dims) + " by " + Arrays.toString(scaleDims);
+    Primitive primitive = null;
+    for (int tag : scaleTags(layout, dims.length)) {
+      Primitive p;
+      try (MemoryDesc scale = MemoryDesc.tagged(tag, scaleDims)) {
+        p = Primitive.create(what, (pd, attr) -> dnnl_binary_primitive_desc_create(pd, Dnnl.engine(),
+            dnnl_binary_mul, layout.handle(), scale.handle(), layout.handle(), attr));
+      } catch (DnnlException e) {
+        continue;
+      }
+      if (primitive != null) primitive.close();
+      primitive = p;
+      if (!p.implementation().startsWith("ref")) break;
     }
+    if (primitive == null) throw new DnnlException(what + ": no implementation");
     return Plan.builder(primitive)
         .input(DNNL_ARG_SRC_0, MemoryDesc.plain(dims))
         .input(DNNL_ARG_SRC_1, MemoryDesc.plain(scaleDims))
         .output(DNNL_ARG_DST, MemoryDesc.plain(dims))
         .build();
+  }
+
+  /**
+   * The layouts to try for the factors, best guess first. oneDNN's jit kernel wants them laid out as x is: with
+   * row-major factors and x blocked by 8 channels it falls back to its reference kernel, which took 15 ms for
+   * EfficientNet-B0's first block. The last one tried stands if every one gets the reference kernel.
+   */
+  private static int[] scaleTags(MemoryDesc layout, int rank) {
+    return switch (rank) {
+      case 4 -> layout.channelBlockedBy8() ? new int[] {dnnl_aBcd8b, dnnl_abcd, dnnl_aBcd16b}
+          : new int[] {dnnl_abcd, dnnl_aBcd16b, dnnl_aBcd8b};
+      case 3 -> new int[] {dnnl_abc};
+      case 5 -> new int[] {dnnl_abcde};
+      default -> new int[] {dnnl_ab};
+    };
   }
 }
