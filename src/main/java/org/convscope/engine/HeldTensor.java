@@ -15,10 +15,11 @@ public interface HeldTensor extends AutoCloseable {
   Tensor toTensor();
 
   /**
-   * This tensor times {@code scale}, one factor per channel (of shape [N or 1, C or 1, 1, ...], the rank of
-   * this tensor's), as a new held tensor, or null when the scale has another shape. This tensor stays open.
+   * This tensor times factors per channel (of shape [N or 1, C or 1, 1, ...], the rank of this tensor's), given
+   * as a tensor or held (the other is null), as a new held tensor, or null when they have another shape. Both
+   * stay open.
    */
-  HeldTensor timesPerChannel(Tensor scale);
+  HeldTensor timesPerChannel(Tensor scale, HeldTensor heldScale);
 
   /** Frees the native memory. */
   @Override

@@ -224,15 +224,15 @@ public final class Network {
   }
 
   /**
-   * Whether {@code reader} can take {@code tensor} held: a fusing op's first input, a fused Add's addend, or the
-   * tensor a squeeze-and-excitation Mul scales.
+   * Whether {@code reader} can take {@code tensor} held: a fusing op's first input, a fused Add's addend, or
+   * either operand of a squeeze-and-excitation Mul.
    */
   private boolean canReadHeld(Node reader, String tensor) {
     int i = index.get(reader);
     Integer scaled = channelScales.get(i);
     return reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
         || tensor.equals(fusedAddends.get(i))
-        || scaled != null && reader.input(scaled).equals(tensor);
+        || scaled != null && reader.inputs().contains(tensor);
   }
 
   public Graph graph() {
@@ -429,14 +429,11 @@ public final class Network {
     String out = node.output();
     if (x == null || !holdable.contains(out) || keep.contains(out)) return false;
     String factors = node.input(1 - scaled);
-    Tensor scale = values.get(factors);
-    if (scale == null && held.containsKey(factors)) {
-      scale = held.get(factors).toTensor();
-      values.put(factors, scale);
-    }
+    HeldTensor heldScale = held.get(factors);
+    Tensor scale = heldScale == null ? values.get(factors) : null;
     HeldTensor y;
     try {
-      y = scale == null ? null : x.timesPerChannel(scale);
+      y = scale == null && heldScale == null ? null : x.timesPerChannel(scale, heldScale);
     } catch (RuntimeException e) {
       return false; // the plain run reports or handles it
     }

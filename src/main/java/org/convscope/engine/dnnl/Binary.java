@@ -19,14 +19,16 @@ public final class Binary {
   private Binary() {}
 
   /**
-   * x times {@code scale}, row-major with dimensions {@code scaleDims}: 1 or x's along the batch and channel
-   * axes, 1 along the others. Returns the product held in x's layout; x stays open.
+   * x times factors with dimensions {@code scaleDims} (1 or x's along the batch and channel axes, 1 along the
+   * others), row-major in {@code scale} or, when that is null, held in {@code heldScale}. Returns the product
+   * held in x's layout; x and the factors stay open.
    */
-  static BlockedTensor timesPerChannel(BlockedTensor x, float[] scale, long[] scaleDims) {
+  static BlockedTensor timesPerChannel(BlockedTensor x, float[] scale, BlockedTensor heldScale, long[] scaleDims) {
     MemoryDesc layout = x.layout();
     PlanKey key = new PlanKey(layout.layoutKey(), Arrays.toString(scaleDims));
     try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(layout, scaleDims))) {
-      return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {x, null}, null, true, null, null, scale)
+      return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {x, heldScale}, null, true, null, null,
+          scale)
           .held();
     }
   }

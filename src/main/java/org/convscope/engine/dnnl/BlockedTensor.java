@@ -85,16 +85,19 @@ public final class BlockedTensor implements HeldTensor {
   }
 
   @Override
-  public BlockedTensor timesPerChannel(Tensor scale) {
+  public BlockedTensor timesPerChannel(Tensor scale, HeldTensor heldScale) {
     check();
-    if (!scale.isFloat() || scale.rank() != shape.length || shape.length < 2) return null;
+    if (heldScale != null && !(heldScale instanceof BlockedTensor)) scale = heldScale.toTensor();
+    BlockedTensor blockedScale = scale == null ? (BlockedTensor) heldScale : null;
+    int[] scaleShape = blockedScale != null ? blockedScale.shape : scale.shape();
+    if (scale != null && !scale.isFloat() || scaleShape.length != shape.length || shape.length < 2) return null;
     for (int k = 0; k < shape.length; k++) {
-      int d = scale.dim(k);
+      int d = scaleShape[k];
       if (k < 2 ? d != 1 && d != shape[k] : d != 1) return null;
     }
     long[] dims = new long[shape.length];
-    for (int k = 0; k < dims.length; k++) dims[k] = scale.dim(k);
-    return Binary.timesPerChannel(this, scale.data(), dims);
+    for (int k = 0; k < dims.length; k++) dims[k] = scaleShape[k];
+    return Binary.timesPerChannel(this, scale == null ? null : scale.data(), blockedScale, dims);
   }
 
   @Override

@@ -15,10 +15,12 @@ class BinaryTest {
   private static final int H = 5;
   private static final int W = 7;
 
-  /** x held as a 1x1 convolution by the identity leaves it: channel-blocked (nChw8c), 13 channels padded to 16. */
+  /** x held as a convolution's training pass reads it: channel-blocked (nChw8c), 13 channels padded to 16. */
   private static BlockedTensor held(Tensor x) {
-    ConvGeometry g = new ConvGeometry(false, N, C, C, C, new int[] {H, W}, new int[] {H, W}, new int[] {1, 1},
-        new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {0, 0});
+    int h = x.dim(2);
+    int w = x.dim(3);
+    ConvGeometry g = new ConvGeometry(false, x.dim(0), C, C, C, new int[] {h, w}, new int[] {h, w},
+        new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {0, 0});
     return Convolution.holdTrainingInput(g, x, false);
   }
 
@@ -34,10 +36,22 @@ class BinaryTest {
           for (int i = 0; i < H * W; i++) expected[(n * C + c) * H * W + i] = x.data()[(n * C + c) * H * W + i] * f;
         }
       }
-      try (BlockedTensor in = held(x); HeldTensor out = in.timesPerChannel(scale)) {
+      try (BlockedTensor in = held(x); HeldTensor out = in.timesPerChannel(scale, null)) {
         assertArrayEquals(expected, out.toTensor().data(), "factors " + java.util.Arrays.toString(scale.shape()));
         assertArrayEquals(x.data(), in.toTensor().data(), "x stays as it was");
       }
+    }
+  }
+
+  /** The factors held too, as the convolution computing them leaves them in a squeeze-and-excitation block. */
+  @Test
+  void heldFactors() {
+    Tensor x = GradCheck.randn(1, 0, N, C, H, W);
+    Tensor scale = GradCheck.randn(2, 0, N, C, 1, 1);
+    try (BlockedTensor in = held(x); HeldTensor expected = in.timesPerChannel(scale, null);
+        BlockedTensor heldScale = held(scale); HeldTensor out = in.timesPerChannel(null, heldScale)) {
+      assertArrayEquals(expected.toTensor().data(), out.toTensor().data());
+      assertArrayEquals(scale.data(), heldScale.toTensor().data(), "the factors stay as they were");
     }
   }
 
@@ -45,9 +59,9 @@ class BinaryTest {
   void factorsOfAnotherShapeAreDeclined() {
     Tensor x = GradCheck.randn(1, 0, N, C, H, W);
     try (BlockedTensor in = held(x)) {
-      assertNull(in.timesPerChannel(GradCheck.randn(2, 0, N, C, H, 1)), "not one per channel");
-      assertNull(in.timesPerChannel(GradCheck.randn(2, 0, C, 1, 1)), "another rank");
-      assertNull(in.timesPerChannel(Tensor.ofLongs(new long[C], 1, C, 1, 1)), "not float");
+      assertNull(in.timesPerChannel(GradCheck.randn(2, 0, N, C, H, 1), null), "not one per channel");
+      assertNull(in.timesPerChannel(GradCheck.randn(2, 0, C, 1, 1), null), "another rank");
+      assertNull(in.timesPerChannel(Tensor.ofLongs(new long[C], 1, C, 1, 1), null), "not float");
     }
   }
 }
