@@ -27,9 +27,8 @@ public final class Binary {
     MemoryDesc layout = x.layout();
     PlanKey key = new PlanKey(layout.layoutKey(), Arrays.toString(scaleDims));
     try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(layout, scaleDims))) {
-      return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {x, heldScale}, null, true, null, null,
-          scale)
-          .held();
+      BlockedTensor[] held = {x, heldScale};
+      return plan.get().runHeld(Dnnl.workspace(), null, held, null, true, null, null, scale).held();
     }
   }
 

@@ -90,7 +90,7 @@ public final class BlockedTensor implements HeldTensor {
     if (heldScale != null && !(heldScale instanceof BlockedTensor)) scale = heldScale.toTensor();
     BlockedTensor blockedScale = scale == null ? (BlockedTensor) heldScale : null;
     int[] scaleShape = blockedScale != null ? blockedScale.shape : scale.shape();
-    if (scale != null && !scale.isFloat() || scaleShape.length != shape.length || shape.length < 2) return null;
+    if ((scale != null && !scale.isFloat()) || scaleShape.length != shape.length || shape.length < 2) return null;
     for (int k = 0; k < shape.length; k++) {
       int d = scaleShape[k];
       if (k < 2 ? d != 1 && d != shape[k] : d != 1) return null;
