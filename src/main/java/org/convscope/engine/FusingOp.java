@@ -5,9 +5,10 @@ import org.convscope.tensor.Tensor;
 /**
  * An op that oneDNN runs together with its neighbours in runs that record nothing (see {@link Network}): a
  * convolution or a pooling. A convolution can add another tensor to its output as it writes it, when an Add of
- * the two is the only reader of that output (a residual connection); either can then apply a {@link Clamp},
- * when a Relu or Clip is the only reader of the result, take its first input and leave its output as a
- * {@link HeldTensor}. None of these tensors is then ever written as a Java array.
+ * the two is the only reader of that output (a residual connection); either can then apply an {@link Activation}
+ * when an activation (Relu, Clip, Sigmoid, ...) is the only reader of the result, or when a Sigmoid or HardSigmoid
+ * and a Mul of the result by it are (SiLU and HardSwish as PyTorch exports them), take its first input and leave
+ * its output as a {@link HeldTensor}. None of these tensors is then ever written as a Java array.
  */
 public interface FusingOp extends Op {
 
@@ -25,17 +26,18 @@ public interface FusingOp extends Op {
   }
 
   /**
-   * Runs the op as {@link #forward} followed by adding {@code addend} and then {@code clamp} would (except that a
-   * NaN may come out as the lower bound, as oneDNN clamps it, and that the sum may round differently), or
+   * Runs the op as {@link #forward} followed by adding {@code addend} and then {@code activation} would (except
+   * that oneDNN rounds the sum and the activation differently and treats some edge values otherwise, as
+   * {@link Activation.Kind} lists), or
    * returns null, having run nothing, when it cannot for these inputs (an addend of another shape than the
    * output, which an Add would broadcast).
    *
    * @param inputs the inputs; the first is null when it comes as {@code heldInput}
    * @param heldInput the first input as another op left it, or null
    * @param addend the tensor to add to the output, or null
-   * @param clamp the clamp to apply, or null
+   * @param activation the activation to apply, or null
    * @param holdOutput return the output as a {@link HeldTensor} instead of a tensor
    */
-  Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend, Clamp clamp,
-      boolean holdOutput);
+  Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
+      Activation activation, boolean holdOutput);
 }

@@ -14,6 +14,13 @@ public interface HeldTensor extends AutoCloseable {
   /** The values as a row-major tensor. */
   Tensor toTensor();
 
+  /**
+   * This tensor times factors per channel (of shape [N or 1, C or 1, 1, ...], the rank of this tensor's), given
+   * as a tensor or held (the other is null), as a new held tensor, or null when they have another shape. Both
+   * stay open.
+   */
+  HeldTensor timesPerChannel(Tensor scale, HeldTensor heldScale);
+
   /** Frees the native memory. */
   @Override
   void close();

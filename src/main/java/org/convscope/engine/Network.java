@@ -24,11 +24,14 @@ import org.convscope.tensor.Tensor;
  *
  * <p>Runs that record nothing let oneDNN run convolutions and poolings ({@link FusingOp}s) together with their
  * neighbours. An Add whose other operand is already computed and that is the only reader of a convolution's
- * output (a residual connection) is done by the convolution as it writes, and so is a Relu or Clip that is the
- * only reader of the op's (or that Add's) output (post-ops). A tensor that such an op writes stays in oneDNN's
- * layout (a {@link HeldTensor}) when another reads it as its first input or a fused Add adds it; a reader that
- * cannot take it held gets it as an array, made once for all such readers, and it is freed after its last
- * reader. Tensors the run keeps never take part. Every other run computes each tensor as the graph says.
+ * output (a residual connection) is done by the convolution as it writes, and so is an activation that is the
+ * only reader of the op's (or that Add's) output, or a SiLU or HardSwish written as Mul(x, Sigmoid(x)) or
+ * Mul(x, HardSigmoid(x)) (post-ops). A tensor that such an op writes stays in oneDNN's layout (a
+ * {@link HeldTensor}) when another reads it as its first input or a fused Add adds it, or when it is the tensor
+ * a squeeze-and-excitation block scales (a Mul by factors computed from it through a GlobalAveragePool), which
+ * oneDNN then multiplies held, leaving the product held too. A reader that cannot take a tensor held gets it
+ * as an array, made once for all such readers, and it is freed after its last reader. Tensors the run keeps
+ * never take part. Every other run computes each tensor as the graph says.
  *
  * <p>A run recorded for gradients with respect to some tensors only ({@link ForwardOptions#gradientsFor}), such
  * as Grad-CAM's layer, records just the nodes downstream of them and runs everything before them that way too.
@@ -45,6 +48,11 @@ public final class Network {
   private final Set<String> holdable = new HashSet<>();
   /** For each Add node a {@link FusingOp} can run, the operand it adds. */
   private final Map<Integer, String> fusedAddends = new HashMap<>();
+  /**
+   * For each Mul node of a squeeze-and-excitation block, which operand it scales (by factors computed from that
+   * operand): the one it can take held ({@link HeldTensor#timesPerChannel}).
+   */
+  private final Map<Integer, Integer> channelScales = new HashMap<>();
   private final Map<Node, Integer> index = new IdentityHashMap<>();
 
   /** For Conv nodes whose batch norm is folded in, the folded weights and bias, while their sources last. */
@@ -53,11 +61,18 @@ public final class Network {
   /**
    * The nodes a {@link FusingOp} node can run itself: a batch norm (index {@code batchNorm}, or -1) reading a
    * Conv's output, folded into its weights; then an Add (index {@code add}, or -1) adding {@code addend} to
-   * that output, and a Relu or Clip (index {@code clamp}, or -1) reading it or the Add's.
+   * that output, and an activation reading it or the Add's (or null).
    */
-  private record Fusion(int batchNorm, int add, String addend, int clamp) {
-    static final Fusion NONE = new Fusion(-1, -1, null, -1);
+  private record Fusion(int batchNorm, int add, String addend, Activating activating) {
+    static final Fusion NONE = new Fusion(-1, -1, null, null);
   }
+
+  /**
+   * The nodes of an activation a {@link FusingOp} applies as it writes: an {@link ActivationOp} (index
+   * {@code node}, {@code gate} -1), or a Mul (index {@code node}) of the tensor by a Sigmoid or HardSigmoid of
+   * it (index {@code gate}), which is SiLU or HardSwish as PyTorch exports them.
+   */
+  private record Activating(int node, int gate) {}
 
   /** A Conv's weights and bias with a batch norm folded in, and the tensors (and versions) they came from. */
   private record FoldedParameters(Tensor[] sources, long[] versions, Tensor weights, Tensor bias) {
@@ -84,16 +99,22 @@ public final class Network {
     for (int i = 0; i < nodes.size(); i++) {
       fusions[i] = fusionOf(i);
       if (fusions[i].add() >= 0) fusedAddends.put(fusions[i].add(), fusions[i].addend());
+      int scaled = scaledOperand(nodes.get(i));
+      if (scaled >= 0) channelScales.put(i, scaled);
     }
     for (int i = 0; i < nodes.size(); i++) {
       if (!(nodes.get(i).op() instanceof FusingOp)) continue;
       Fusion f = fusions[i];
       int produced = f.batchNorm() >= 0 ? f.batchNorm() : i;
-      Node writer = nodes.get(f.clamp() >= 0 ? f.clamp() : f.add() >= 0 ? f.add() : produced);
+      Node writer = nodes.get(f.activating() != null ? f.activating().node() : f.add() >= 0 ? f.add() : produced);
       for (Node w : new Node[] {nodes.get(i), nodes.get(produced), writer}) {
         String out = w.output();
         if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
       }
+    }
+    for (int i : channelScales.keySet()) {
+      String out = nodes.get(i).output();
+      if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
     }
   }
 
@@ -102,22 +123,22 @@ public final class Network {
     if (!(node.op() instanceof FusingOp) || node.outputs().size() != 1) return Fusion.NONE;
     int batchNorm = foldableBatchNorm(node);
     String out = batchNorm >= 0 ? graph.nodes().get(batchNorm).output() : node.output();
-    int clamp = onlyClampReading(out);
-    if (clamp >= 0) return new Fusion(batchNorm, -1, null, clamp);
+    Activating activating = activationReading(out);
+    if (activating != null) return new Fusion(batchNorm, -1, null, activating);
     List<Node> outReaders = graph.consumers(out);
-    if (outReaders.size() != 1) return new Fusion(batchNorm, -1, null, -1);
+    if (outReaders.size() != 1) return new Fusion(batchNorm, -1, null, null);
     Node add = outReaders.get(0);
     // Add is commutative: the convolution's output may be either operand.
     if (!add.opType().equals("Add") || add.inputs().size() != 2 || add.outputs().size() != 1
         || add.input(0).equals(add.input(1))) {
-      return new Fusion(batchNorm, -1, null, -1);
+      return new Fusion(batchNorm, -1, null, null);
     }
     String addend = add.input(0).equals(out) ? add.input(1) : add.input(0);
     Node producer = graph.producer(addend);
     if (addend.isEmpty() || producer != null && index.get(producer) > i) { // not computed yet when the conv runs
-      return new Fusion(batchNorm, -1, null, -1);
+      return new Fusion(batchNorm, -1, null, null);
     }
-    return new Fusion(batchNorm, index.get(add), addend, onlyClampReading(add.output()));
+    return new Fusion(batchNorm, index.get(add), addend, activationReading(add.output()));
   }
 
   /**
@@ -136,18 +157,82 @@ public final class Network {
     return index.get(bn);
   }
 
-  /** The index of a Relu or Clip that is the only reader of {@code tensor}, reading it as its input, or -1. */
-  private int onlyClampReading(String tensor) {
+  /**
+   * The activation of {@code tensor} that the op writing it can apply, or null: an {@link ActivationOp} that is
+   * its only reader; or a gate (an activation of it) and a Mul of it by the gate, its only two readers, where
+   * the Mul is the gate's only reader. Whether the gate has a form oneDNN can apply is known only at run time
+   * ({@link Activation#timesInput}).
+   */
+  private Activating activationReading(String tensor) {
     List<Node> outReaders = graph.consumers(tensor);
-    if (outReaders.size() != 1 || !(outReaders.get(0).op() instanceof ClampOp)) return -1;
-    Node clamp = outReaders.get(0);
-    return clamp.input(0).equals(tensor) && clamp.outputs().size() == 1 ? index.get(clamp) : -1;
+    if (outReaders.size() == 1) {
+      return activationOf(outReaders.get(0), tensor) ? new Activating(index.get(outReaders.get(0)), -1) : null;
+    }
+    if (outReaders.size() != 2 || outReaders.get(0) == outReaders.get(1)) return null;
+    for (int k = 0; k < 2; k++) {
+      Node gate = outReaders.get(k);
+      Node mul = outReaders.get(1 - k);
+      List<Node> gateReaders = graph.consumers(gate.output());
+      if (activationOf(gate, tensor) && gateReaders.size() == 1 && gateReaders.get(0) == mul
+          && mul.opType().equals("Mul") && mul.inputs().size() == 2 && mul.outputs().size() == 1
+          && mul.inputs().contains(tensor) && mul.inputs().contains(gate.output())) {
+        return new Activating(index.get(mul), index.get(gate));
+      }
+    }
+    return null;
   }
 
-  /** Whether {@code reader} can take {@code tensor} held: a fusing op's first input or a fused Add's addend. */
+  /** Whether {@code node} is an activation of {@code tensor}, its first input. */
+  private static boolean activationOf(Node node, String tensor) {
+    return node.op() instanceof ActivationOp && node.input(0).equals(tensor) && node.outputs().size() == 1;
+  }
+
+  /**
+   * For a Mul that scales a tensor by factors computed from it through a GlobalAveragePool (the excitation of a
+   * squeeze-and-excitation block), which operand is that tensor; else -1. Whether the factors are one per
+   * channel is known only at run time.
+   */
+  private int scaledOperand(Node mul) {
+    if (!mul.opType().equals("Mul") || mul.inputs().size() != 2 || mul.outputs().size() != 1
+        || mul.input(0).equals(mul.input(1))) {
+      return -1;
+    }
+    for (int j = 0; j < 2; j++) {
+      String x = mul.input(j);
+      for (Node pool : graph.consumers(x)) {
+        if (pool.opType().equals("GlobalAveragePool") && pool.input(0).equals(x)
+            && dependsOn(mul.input(1 - j), pool.output())) {
+          return j;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Whether tensor {@code a} is computed from tensor {@code b} (or is it), walking the graph back from a. */
+  private boolean dependsOn(String a, String b) {
+    Set<String> seen = new HashSet<>();
+    List<String> todo = new ArrayList<>(List.of(a));
+    while (!todo.isEmpty()) {
+      String t = todo.remove(todo.size() - 1);
+      if (t.equals(b)) return true;
+      Node producer = graph.producer(t);
+      if (producer == null || !seen.add(t)) continue;
+      for (String in : producer.inputs()) if (!in.isEmpty()) todo.add(in);
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code reader} can take {@code tensor} held: a fusing op's first input, a fused Add's addend, or
+   * either operand of a squeeze-and-excitation Mul.
+   */
   private boolean canReadHeld(Node reader, String tensor) {
+    int i = index.get(reader);
+    Integer scaled = channelScales.get(i);
     return reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
-        || tensor.equals(fusedAddends.get(index.get(reader)));
+        || tensor.equals(fusedAddends.get(i))
+        || scaled != null && reader.inputs().contains(tensor);
   }
 
   public Graph graph() {
@@ -261,6 +346,8 @@ public final class Network {
         && runFused(i, fusing, values, held, keep, fusedIntoEarlier, skipped, context)) {
       return;
     }
+    Integer scaled = fuse ? channelScales.get(i) : null;
+    if (scaled != null && runScaled(node, scaled, values, held, keep, skipped)) return;
     Tensor[] outputs = run(node, inputsOf(node, values, held, false), context);
     for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
       String out = node.outputs().get(j);
@@ -290,35 +377,39 @@ public final class Network {
       else bnNode = null;
     }
     Node produced = bnNode != null ? bnNode : node;
-    // The Add and the clamp read the batch norm's output when there is one, so they need it folded.
+    // The Add and the activation read the batch norm's output when there is one, so they need it folded.
     boolean postOps = (f.batchNorm() < 0 || bnNode != null) && !keep.contains(produced.output());
     FusingOp.Addend addend = f.add() >= 0 && postOps ? addendOf(f, i, values, held) : null;
     Node addNode = addend != null ? nodes.get(f.add()) : null;
-    int clampIndex = addNode != null ? (keep.contains(addNode.output()) ? -1 : f.clamp())
-        : f.add() < 0 && postOps ? f.clamp() : -1;
-    Node clampNode = clampIndex >= 0 ? nodes.get(clampIndex) : null;
-    Clamp clamp = clampNode == null ? null : clampOf(clampNode, values, held, fusedIntoEarlier, context);
-    Node writer = clamp != null ? clampNode : addNode != null ? addNode : produced;
+    Activating activating = addNode != null ? (keep.contains(addNode.output()) ? null : f.activating())
+        : f.add() < 0 && postOps ? f.activating() : null;
+    Activation activation = activating == null ? null
+        : activationOf(activating, values, held, keep, skipped != null, fusedIntoEarlier, context);
+    Node activationNode = activation != null ? nodes.get(activating.node()) : null;
+    Node writer = activationNode != null ? activationNode : addNode != null ? addNode : produced;
     boolean hold = holdable.contains(writer.output()) && !keep.contains(writer.output());
     FusingOp.Output out = null;
-    if (heldInput != null || bnNode != null || addend != null || clamp != null || hold) {
-      out = tryFused(fusing, context, inputs, heldInput, addend, clamp, hold);
+    if (heldInput != null || bnNode != null || addend != null || activation != null || hold) {
+      out = tryFused(fusing, context, inputs, heldInput, addend, activation, hold);
     }
     if (out == null && addend != null && (heldInput != null || bnNode != null)) {
       // An Add that broadcasts: the convolution (and its batch norm) alone, still reading its input held.
       writer = produced;
-      clamp = null;
+      activation = null;
       addNode = null;
       out = tryFused(fusing, context, inputs, heldInput, null, null, false);
     }
     if (out == null) return false;
     if (bnNode != null) fusedIntoEarlier[f.batchNorm()] = true;
     if (addNode != null) fusedIntoEarlier[f.add()] = true;
-    if (clamp != null) fusedIntoEarlier[clampIndex] = true;
+    int gate = activation != null ? activating.gate() : -1;
+    if (activation != null) fusedIntoEarlier[activating.node()] = true;
+    if (gate >= 0) fusedIntoEarlier[gate] = true;
     if (skipped != null) {
       if (writer != node) skipped.put(node.output(), i);
       if (bnNode != null && writer != bnNode) skipped.put(bnNode.output(), f.batchNorm());
       if (addNode != null && writer != addNode) skipped.put(addNode.output(), f.add());
+      if (gate >= 0) skipped.put(nodes.get(gate).output(), gate);
     }
     if (out.held() != null) {
       held.put(writer.output(), out.held());
@@ -326,6 +417,32 @@ public final class Network {
     } else {
       values.put(writer.output(), out.tensor());
     }
+    return true;
+  }
+
+  /**
+   * Runs squeeze-and-excitation Mul {@code node} on the operand it scales ({@code scaled}) held, when it comes
+   * so and the product can stay held for a reader: oneDNN multiplies it by the factors in its own layout.
+   * Returns false, having run nothing, when the plain run should do it (factors not one per channel). A
+   * recorded run ({@code skipped} not null) also keeps the product as an array.
+   */
+  private boolean runScaled(Node node, int scaled, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      Set<String> keep, Map<String, Integer> skipped) {
+    HeldTensor x = held.get(node.input(scaled));
+    String out = node.output();
+    if (x == null || !holdable.contains(out) || keep.contains(out)) return false;
+    String factors = node.input(1 - scaled);
+    HeldTensor heldScale = held.get(factors);
+    Tensor scale = heldScale == null ? values.get(factors) : null;
+    HeldTensor y;
+    try {
+      y = scale == null && heldScale == null ? null : x.timesPerChannel(scale, heldScale);
+    } catch (RuntimeException e) {
+      return false; // the plain run reports or handles it
+    }
+    if (y == null) return false;
+    held.put(out, y);
+    if (skipped != null) values.put(out, y.toTensor());
     return true;
   }
 
@@ -365,9 +482,9 @@ public final class Network {
 
   /** The fused run, or null when the op declines it or fails (the plain run then reports or handles that). */
   private static FusingOp.Output tryFused(FusingOp fusing, ExecutionContext context, Tensor[] inputs,
-      HeldTensor heldInput, FusingOp.Addend addend, Clamp clamp, boolean hold) {
+      HeldTensor heldInput, FusingOp.Addend addend, Activation activation, boolean hold) {
     try {
-      return fusing.forwardFused(context, inputs, heldInput, addend, clamp, hold);
+      return fusing.forwardFused(context, inputs, heldInput, addend, activation, hold);
     } catch (RuntimeException e) {
       return null;
     }
@@ -399,22 +516,32 @@ public final class Network {
   }
 
   /**
-   * The clamp a Relu or Clip node computes, or null when its bounds are not known yet or are no plain clamp.
-   * PyTorch writes Clip's bounds as Constant nodes between the convolution and the Clip; those run now.
+   * The activation {@code activating} computes, or null when it is not to be fused: its parameters are not
+   * known yet or oneDNN has no such function, a tensor inside it is kept, or in a {@code recorded} run its
+   * backward pass reads the tensor fusion skips (the convolution would run again, which costs more than the
+   * fusion saves; the clamps' backward passes read only their output). PyTorch writes Clip's bounds as Constant
+   * nodes between the convolution and the Clip; those run now.
    */
-  private Clamp clampOf(Node clampNode, Map<String, Tensor> values, Map<String, HeldTensor> held,
-      boolean[] fusedIntoEarlier, ExecutionContext context) {
-    Tensor[] inputs = inputsOf(clampNode, values, held, true);
+  private Activation activationOf(Activating activating, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      Set<String> keep, boolean recorded, boolean[] fusedIntoEarlier, ExecutionContext context) {
+    boolean gated = activating.gate() >= 0;
+    Node node = graph.nodes().get(gated ? activating.gate() : activating.node());
+    if (gated && (recorded || keep.contains(node.output()))) return null;
+    boolean[] firstOnly = new boolean[node.inputs().size()];
+    firstOnly[0] = true;
+    if (recorded && node.op().backwardReadsInput(0, firstOnly)) return null;
+    Tensor[] inputs = inputsOf(node, values, held, true);
     for (int j = 1; j < inputs.length; j++) {
-      if (inputs[j] != null || clampNode.input(j).isEmpty()) continue;
-      Node producer = graph.producer(clampNode.input(j));
+      if (inputs[j] != null || node.input(j).isEmpty()) continue;
+      Node producer = graph.producer(node.input(j));
       if (producer == null || !producer.inputs().isEmpty() || producer.outputs().size() != 1) return null;
       inputs[j] = run(producer, new Tensor[0], context)[0];
       values.put(producer.output(), inputs[j]);
       fusedIntoEarlier[index.get(producer)] = true;
     }
     try {
-      return ((ClampOp) clampNode.op()).clamp(inputs);
+      Activation activation = ((ActivationOp) node.op()).activation(inputs);
+      return activation == null || !gated ? activation : activation.timesInput();
     } catch (RuntimeException e) {
       return null;
     }

@@ -85,6 +85,22 @@ public final class BlockedTensor implements HeldTensor {
   }
 
   @Override
+  public BlockedTensor timesPerChannel(Tensor scale, HeldTensor heldScale) {
+    check();
+    if (heldScale != null && !(heldScale instanceof BlockedTensor)) scale = heldScale.toTensor();
+    BlockedTensor blockedScale = scale == null ? (BlockedTensor) heldScale : null;
+    int[] scaleShape = blockedScale != null ? blockedScale.shape : scale.shape();
+    if ((scale != null && !scale.isFloat()) || scaleShape.length != shape.length || shape.length < 2) return null;
+    for (int k = 0; k < shape.length; k++) {
+      int d = scaleShape[k];
+      if (k < 2 ? d != 1 && d != shape[k] : d != 1) return null;
+    }
+    long[] dims = new long[shape.length];
+    for (int k = 0; k < dims.length; k++) dims[k] = scaleShape[k];
+    return Binary.timesPerChannel(this, scale == null ? null : scale.data(), blockedScale, dims);
+  }
+
+  @Override
   public void close() {
     if (buffer != null) {
       // A workspace belongs to one thread; from any other the buffer is simply freed.

@@ -14,7 +14,7 @@ import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -45,13 +45,13 @@ public final class Convolution {
 
   /**
    * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
-   * {@code sum}: a forward pass adds its output to what the destination holds; {@code clamp}: a forward pass's
-   * output clamp (after the sum), or null; {@code tuned}: a backward-data plan runs the fastest implementation
+   * {@code sum}: a forward pass adds its output to what the destination holds; {@code activation}: a forward pass's
+   * output activation (after the sum), or null; {@code tuned}: a backward-data plan runs the fastest implementation
    * rather than oneDNN's first choice; {@code blocked}: a forward pass runs on channel-blocked activations
    * ({@link #channelBlocked}).
    */
-  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, boolean sum, Clamp clamp, boolean tuned,
-      boolean blocked) {
+  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, boolean sum, Activation activation,
+      boolean tuned, boolean blocked) {
     PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {
       this(geometry, pass, bias, false, null, false, false);
     }
@@ -78,9 +78,9 @@ public final class Convolution {
     return forward(geometry, x, w, bias, null);
   }
 
-  /** The same followed by {@code clamp} (none when null), which oneDNN applies as it writes y. */
-  public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, Clamp clamp) {
-    return forwardChained(geometry, x, null, w, bias, null, clamp, false).values()[0];
+  /** The same followed by {@code activation} (none when null), which oneDNN applies as it writes y. */
+  public static float[] forward(ConvGeometry geometry, Tensor x, Tensor w, Tensor bias, Activation activation) {
+    return forwardChained(geometry, x, null, w, bias, null, activation, false).values()[0];
   }
 
   /**
@@ -112,12 +112,12 @@ public final class Convolution {
 
   /**
    * The same for a chain of convolutions: x comes as a tensor or, when {@code heldX} is not null, as a previous
-   * convolution left it; {@code addend} (none when null, else of y's shape) is added to y before the clamp
+   * convolution left it; {@code addend} (none when null, else of y's shape) is added to y before the activation
    * (a residual connection); y is returned held when {@code holdOutput}.
    */
   public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
-      Tensor bias, Plan.Addend addend, Clamp clamp, boolean holdOutput) {
-    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, clamp, false,
+      Tensor bias, Plan.Addend addend, Activation activation, boolean holdOutput) {
+    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, activation, false,
         channelBlocked(geometry, heldX));
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       float[] xValues = heldX == null ? x.data() : null;
@@ -283,7 +283,7 @@ public final class Convolution {
     ConvGeometry g = key.geometry();
     return switch (key.pass()) {
       case FORWARD, TRAINING_FORWARD -> plans(forwardPrimitives(g, key.pass() == Pass.TRAINING_FORWARD
-          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.clamp(), key.blocked(), limit),
+          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.activation(), key.blocked(), limit),
           main -> {
         Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
@@ -404,11 +404,12 @@ public final class Convolution {
    * stands.
    */
   private static List<Primitive> forwardPrimitives(ConvGeometry g, int propKind, boolean withBias, boolean sum,
-      Clamp clamp, boolean blocked, int limit) {
-    String what = g + " forward" + (sum ? " plus a residual" : "") + (clamp == null ? "" : " with " + clamp);
+      Activation activation, boolean blocked, int limit) {
+    String what = g + " forward" + (sum ? " plus a residual" : "")
+        + (activation == null ? "" : " with " + activation);
     if (blocked) {
       try (Descs d = Descs.channelBlocked(g, withBias)) {
-        List<Primitive> found = forwardPrimitives(what, g, propKind, d, sum, clamp, limit);
+        List<Primitive> found = forwardPrimitives(what, g, propKind, d, sum, activation, limit);
         if (!found.get(0).implementation().startsWith("ref")) return found;
         for (Primitive p : found) p.close();
       } catch (DnnlException e) {
@@ -416,13 +417,14 @@ public final class Convolution {
       }
     }
     try (Descs d = new Descs(g, withBias)) {
-      return forwardPrimitives(what, g, propKind, d, sum, clamp, limit);
+      return forwardPrimitives(what, g, propKind, d, sum, activation, limit);
     }
   }
 
   private static List<Primitive> forwardPrimitives(String what, ConvGeometry g, int propKind, Descs d, boolean sum,
-      Clamp clamp, int limit) {
-    return Primitive.candidates(what, sum, clamp, (pd, attr) -> forwardDescriptor(pd, g, propKind, d, attr), limit);
+      Activation activation, int limit) {
+    return Primitive.candidates(what, sum, activation, (pd, attr) -> forwardDescriptor(pd, g, propKind, d, attr),
+        limit);
   }
 
   private static int forwardDescriptor(dnnl_primitive_desc pd, ConvGeometry g, int propKind, Descs d,

@@ -3,7 +3,7 @@ package org.convscope.engine.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import java.util.Arrays;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 
 /**
  * Max and average pooling through oneDNN, forward only: used by runs that record nothing, so that a pooling
@@ -84,18 +84,18 @@ public final class Pooling {
   }
 
   /** {@code srcLayout}: the input layout's {@link MemoryDesc#layoutKey()}, or null for row-major. */
-  private record PlanKey(Geometry geometry, String srcLayout, Clamp clamp) {}
+  private record PlanKey(Geometry geometry, String srcLayout, Activation activation) {}
 
   private Pooling() {}
 
   /**
-   * Pools x, given as row-major values or, when {@code heldX} is not null, held; applies {@code clamp} (none
+   * Pools x, given as row-major values or, when {@code heldX} is not null, held; applies {@code activation} (none
    * when null) as it writes; returns the output held when {@code holdOutput}.
    */
-  public static Plan.Chained forward(Geometry geometry, float[] x, BlockedTensor heldX, Clamp clamp,
+  public static Plan.Chained forward(Geometry geometry, float[] x, BlockedTensor heldX, Activation activation,
       boolean holdOutput) {
     MemoryDesc layout = heldX == null ? null : heldX.layout();
-    PlanKey key = new PlanKey(geometry, layout == null ? null : layout.layoutKey(), clamp);
+    PlanKey key = new PlanKey(geometry, layout == null ? null : layout.layoutKey(), activation);
     try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(k, layout))) {
       return plan.get().runChained(Dnnl.workspace(), null, heldX, null, holdOutput, heldX == null ? x : null);
     }
@@ -103,11 +103,11 @@ public final class Pooling {
 
   private static Plan plan(PlanKey key, MemoryDesc heldLayout) {
     Geometry g = key.geometry();
-    String what = g + (key.clamp() == null ? "" : " with " + key.clamp());
+    String what = g + (key.activation() == null ? "" : " with " + key.activation());
     Primitive primitive;
     try (MemoryDesc plainSrc = MemoryDesc.plain(g.src()); MemoryDesc dst = MemoryDesc.any(g.dst())) {
       MemoryDesc src = heldLayout != null ? heldLayout : plainSrc;
-      primitive = Primitive.create(what, false, key.clamp(), (pd, attr) ->
+      primitive = Primitive.create(what, false, key.activation(), (pd, attr) ->
           dnnl_pooling_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_inference,
               g.algorithm().dnnl, src.handle(), dst.handle(), g.strides(), g.kernel(), g.dnnlDilations(),
               g.padBegin(), g.padEnd(), attr));

@@ -12,7 +12,7 @@ import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 
 /**
  * A oneDNN primitive with its primitive descriptor, which it keeps so that the layouts it chose can be
@@ -53,10 +53,10 @@ public final class Primitive implements AutoCloseable {
   /**
    * The same, with post-ops applied to the primitive's output as it is written, in this order: when
    * {@code sumIntoDst}, the values already in the destination are added (oneDNN's sum post-op, a residual
-   * connection); then the element-wise {@code clamp} min(max(x, lower), upper), or none when null.
+   * connection); then the element-wise {@code activation}, or none when null.
    */
-  public static Primitive create(String what, boolean sumIntoDst, Clamp clamp, DescriptorFactory factory) {
-    return fromDescriptor(describe(what, sumIntoDst, clamp, factory), what);
+  public static Primitive create(String what, boolean sumIntoDst, Activation activation, DescriptorFactory factory) {
+    return fromDescriptor(describe(what, sumIntoDst, activation, factory), what);
   }
 
   /**
@@ -66,9 +66,9 @@ public final class Primitive implements AutoCloseable {
    * ("jit:sse41" after "jit:avx2"), which are never faster. Which of the rest runs fastest depends on the
    * shapes and the machine, so callers may time them ({@link Plan#timeOnZeros}).
    */
-  public static List<Primitive> candidates(String what, boolean sumIntoDst, Clamp clamp, DescriptorFactory factory,
-      int limit) {
-    dnnl_primitive_desc iterator = describe(what, sumIntoDst, clamp, factory);
+  public static List<Primitive> candidates(String what, boolean sumIntoDst, Activation activation,
+      DescriptorFactory factory, int limit) {
+    dnnl_primitive_desc iterator = describe(what, sumIntoDst, activation, factory);
     List<Primitive> found = new ArrayList<>();
     Set<String> kernels = new HashSet<>();
     try {
@@ -99,7 +99,7 @@ public final class Primitive implements AutoCloseable {
   }
 
   /** A primitive descriptor made by {@code factory} with a user-managed scratchpad and the post-ops. */
-  private static dnnl_primitive_desc describe(String what, boolean sumIntoDst, Clamp clamp,
+  private static dnnl_primitive_desc describe(String what, boolean sumIntoDst, Activation activation,
       DescriptorFactory factory) {
     dnnl_primitive_desc descriptor = new dnnl_primitive_desc();
     dnnl_primitive_attr attributes = new dnnl_primitive_attr();
@@ -107,7 +107,7 @@ public final class Primitive implements AutoCloseable {
     try {
       Dnnl.check(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
           "setting the scratchpad mode");
-      if (sumIntoDst || clamp != null) addPostOps(attributes, sumIntoDst, clamp);
+      if (sumIntoDst || activation != null) addPostOps(attributes, sumIntoDst, activation);
       Dnnl.check(factory.create(descriptor, attributes), "creating the descriptor of " + what);
     } finally {
       dnnl_primitive_attr_destroy(attributes);
@@ -126,22 +126,39 @@ public final class Primitive implements AutoCloseable {
     return new Primitive(descriptor, primitive, what);
   }
 
-  /** oneDNN's clip_v2 computes x &lt;= lower ? lower : x &gt; upper ? upper : x, the same as Clip's min(max(...)). */
-  private static void addPostOps(dnnl_primitive_attr attributes, boolean sumIntoDst, Clamp clamp) {
+  private static void addPostOps(dnnl_primitive_attr attributes, boolean sumIntoDst, Activation activation) {
     dnnl_post_ops postOps = new dnnl_post_ops();
     Dnnl.check(dnnl_post_ops_create(postOps), "creating post-ops");
     try {
       if (sumIntoDst) {
         Dnnl.check(dnnl_post_ops_append_sum(postOps, 1f, 0, dnnl_data_type_undef), "adding a sum post-op");
       }
-      if (clamp != null) {
-        Dnnl.check(dnnl_post_ops_append_eltwise(postOps, dnnl_eltwise_clip_v2, clamp.lower(), clamp.upper()),
-            "adding a clamp post-op");
+      if (activation != null) {
+        Dnnl.check(dnnl_post_ops_append_eltwise(postOps, algorithm(activation.kind()), activation.alpha(),
+            activation.beta()), "adding an eltwise post-op (" + activation + ")");
       }
       Dnnl.check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "setting post-ops");
     } finally {
       dnnl_post_ops_destroy(postOps);
     }
+  }
+
+  /**
+   * oneDNN's eltwise algorithm for each kind, with the same alpha and beta. clip_v2 computes x &lt;= alpha ?
+   * alpha : x &gt; beta ? beta : x, the same as Clip's min(max(...)); relu with alpha is a leaky ReLU; swish is
+   * x * sigmoid(alpha * x), so alpha 1; hardswish and hardsigmoid take ONNX's alpha and beta as they are.
+   */
+  private static int algorithm(Activation.Kind kind) {
+    return switch (kind) {
+      case CLAMP -> dnnl_eltwise_clip_v2;
+      case LEAKY_RELU -> dnnl_eltwise_relu;
+      case ELU -> dnnl_eltwise_elu;
+      case TANH -> dnnl_eltwise_tanh;
+      case SIGMOID -> dnnl_eltwise_logistic;
+      case HARD_SIGMOID -> dnnl_eltwise_hardsigmoid;
+      case SWISH -> dnnl_eltwise_swish;
+      case HARD_SWISH -> dnnl_eltwise_hardswish;
+    };
   }
 
   /** A reorder between two layouts of the same dimensions. */

@@ -1,6 +1,6 @@
 package org.convscope.engine.ops;
 
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
 import org.convscope.engine.HeldTensor;
@@ -47,12 +47,12 @@ public final class AveragePool implements FusingOp {
   /** Through oneDNN, when it counts the divisor as ONNX does. */
   @Override
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
-      Clamp clamp, boolean holdOutput) {
+      Activation activation, boolean holdOutput) {
     Pooling.Algorithm algorithm = countIncludePad
         ? Pooling.Algorithm.AVERAGE_INCLUDING_PADDING : Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING;
     int[] shape = FusedPooling.inputShape(inputs, heldInput);
     return FusedPooling.run(windows.dnnlGeometry(shape, algorithm, countIncludePad), inputs, heldInput, addend,
-        clamp, holdOutput);
+        activation, holdOutput);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package org.convscope.engine.ops;
 
-import org.convscope.engine.Clamp;
-import org.convscope.engine.ClampOp;
+import org.convscope.engine.Activation;
+import org.convscope.engine.ActivationOp;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
@@ -13,7 +13,7 @@ import org.convscope.tensor.Tensor;
  * float. Gradient flows to x only where min &lt; x &lt; max, and to a bound input where that bound is the
  * output. int64 tensors are clipped too (forward only).
  */
-public final class Clip implements ClampOp {
+public final class Clip implements ActivationOp {
   /** Bounds given as attributes (opset &lt; 11); null when they come as inputs. */
   private final float[] attributeBounds;
 
@@ -52,7 +52,7 @@ public final class Clip implements ClampOp {
   }
 
   @Override
-  public Clamp clamp(Tensor[] inputs) {
+  public Activation activation(Tensor[] inputs) {
     Tensor min = input(inputs, 1);
     Tensor max = input(inputs, 2);
     if ((min != null && (!min.isFloat() || min.size() != 1)) || (max != null && (!max.isFloat() || max.size() != 1))) {
@@ -60,7 +60,7 @@ public final class Clip implements ClampOp {
     }
     float lo = lower(min);
     float hi = upper(max);
-    return lo <= hi ? new Clamp(lo, hi) : null;
+    return lo <= hi ? Activation.clamp(lo, hi) : null;
   }
 
   @Override

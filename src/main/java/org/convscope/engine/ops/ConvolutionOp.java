@@ -1,7 +1,7 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
 import org.convscope.engine.HeldTensor;
@@ -16,7 +16,7 @@ import org.convscope.tensor.Tensor;
  * What Conv and ConvTranspose share: inputs X, W and an optional bias B, one output, all computed by oneDNN
  * once the subclass has resolved the sizes. The weight gradient (and with it the bias gradient) is computed
  * only when asked for: explanations need only the data gradient. In runs that record nothing, a following
- * residual Add and Relu or Clip can be fused in as oneDNN post-ops, and the tensors between convolutions can
+ * residual Add and an activation can be fused in as oneDNN post-ops, and the tensors between convolutions can
  * stay in oneDNN's layout ({@link FusingOp}).
  */
 abstract class ConvolutionOp implements FusingOp {
@@ -83,10 +83,10 @@ abstract class ConvolutionOp implements FusingOp {
     return y;
   }
 
-  /** Not with output margins, which oneDNN does not write (the clamp would miss them). */
+  /** Not with output margins, which oneDNN does not write (the activation would miss them). */
   @Override
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
-      Clamp clamp, boolean holdOutput) {
+      Activation activation, boolean holdOutput) {
     if (heldInput != null && !(heldInput instanceof BlockedTensor)) return null;
     if (addend != null && addend.held() != null && !(addend.held() instanceof BlockedTensor)) return null;
     if (addend != null && addend.tensor() != null && !addend.tensor().isFloat()) return null;
@@ -102,7 +102,8 @@ abstract class ConvolutionOp implements FusingOp {
     checkBias(bias, g);
     Plan.Addend sum = addend == null ? null : new Plan.Addend(addend.tensor() == null ? null : addend.tensor().data(),
         (BlockedTensor) addend.held(), addend.consumable());
-    Plan.Chained out = Convolution.forwardChained(g, x, (BlockedTensor) heldInput, w, bias, sum, clamp, holdOutput);
+    Plan.Chained out = Convolution.forwardChained(g, x, (BlockedTensor) heldInput, w, bias, sum, activation,
+        holdOutput);
     return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values()[0], shape), null);
   }
 

@@ -1,7 +1,11 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.Activation;
+import org.convscope.engine.ActivationOp;
+import org.convscope.tensor.Tensor;
+
 /** x for x &gt;= 0, alpha * (exp(x) - 1) below (ONNX default alpha 1). */
-public final class Elu extends ElementwiseActivation {
+public final class Elu extends ElementwiseActivation implements ActivationOp {
   private final float alpha;
 
   public Elu(float alpha) {
@@ -17,5 +21,10 @@ public final class Elu extends ElementwiseActivation {
   void gradient(float[] x, float[] y, float[] dy, float[] dx) {
     // Below zero the derivative alpha * exp(x) equals y + alpha.
     for (int i = 0; i < x.length; i++) dx[i] = x[i] >= 0 ? dy[i] : dy[i] * (y[i] + alpha);
+  }
+
+  @Override
+  public Activation activation(Tensor[] inputs) {
+    return new Activation(Activation.Kind.ELU, alpha, 0f);
   }
 }

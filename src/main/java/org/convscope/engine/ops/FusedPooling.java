@@ -1,6 +1,6 @@
 package org.convscope.engine.ops;
 
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.FusingOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.dnnl.BlockedTensor;
@@ -11,7 +11,7 @@ import org.convscope.tensor.Tensor;
 
 /**
  * The fused run MaxPool, AveragePool and GlobalAveragePool share ({@link FusingOp#forwardFused}): oneDNN
- * pools the held or row-major input, applies a clamp as it writes, and may leave the output held. It adds no
+ * pools the held or row-major input, applies an activation as it writes, and may leave the output held. It adds no
  * addend (an Add after a pooling stays an op of its own).
  */
 final class FusedPooling {
@@ -19,12 +19,12 @@ final class FusedPooling {
 
   /** The fused run with {@code geometry}, or null when it is null (oneDNN cannot pool so) or the run cannot be fused. */
   static FusingOp.Output run(Pooling.Geometry geometry, Tensor[] inputs, HeldTensor heldInput, FusingOp.Addend addend,
-      Clamp clamp, boolean holdOutput) {
+      Activation activation, boolean holdOutput) {
     if (geometry == null || addend != null) return null;
     if (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat()) return null;
     for (long d : geometry.dst()) if (d == 0) return null;
     Plan.Chained out = Pooling.forward(geometry, heldInput == null ? inputs[0].data() : null,
-        (BlockedTensor) heldInput, clamp, holdOutput);
+        (BlockedTensor) heldInput, activation, holdOutput);
     if (holdOutput) return new FusingOp.Output(null, out.held());
     return new FusingOp.Output(Tensor.of(out.values()[0], Shapes.toInts(geometry.dst())), null);
   }

@@ -1,7 +1,7 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
 import org.convscope.engine.HeldTensor;
@@ -33,7 +33,7 @@ public final class GlobalAveragePool implements FusingOp {
   /** Through oneDNN, as average pooling with the whole plane as its kernel. */
   @Override
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
-      Clamp clamp, boolean holdOutput) {
+      Activation activation, boolean holdOutput) {
     int[] shape = FusedPooling.inputShape(inputs, heldInput);
     if (shape.length < 3) return null;
     int rank = shape.length - 2;
@@ -48,7 +48,7 @@ public final class GlobalAveragePool implements FusingOp {
     Arrays.fill(pooled, 2, pooled.length, 1);
     Pooling.Geometry g = Pooling.Geometry.of(Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING, src, pooled, kernel, ones,
         ones, new long[rank]);
-    return FusedPooling.run(g, inputs, heldInput, addend, clamp, holdOutput);
+    return FusedPooling.run(g, inputs, heldInput, addend, activation, holdOutput);
   }
 
   @Override

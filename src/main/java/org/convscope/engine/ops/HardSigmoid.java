@@ -1,7 +1,11 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.Activation;
+import org.convscope.engine.ActivationOp;
+import org.convscope.tensor.Tensor;
+
 /** max(0, min(1, alpha * x + beta)) (ONNX defaults alpha 0.2, beta 0.5). */
-public final class HardSigmoid extends ElementwiseActivation {
+public final class HardSigmoid extends ElementwiseActivation implements ActivationOp {
   private final float alpha;
   private final float beta;
 
@@ -21,5 +25,10 @@ public final class HardSigmoid extends ElementwiseActivation {
       float z = alpha * x[i] + beta;
       dx[i] = z > 0 && z < 1 ? alpha * dy[i] : 0f;
     }
+  }
+
+  @Override
+  public Activation activation(Tensor[] inputs) {
+    return new Activation(Activation.Kind.HARD_SIGMOID, alpha, beta);
   }
 }

@@ -1,7 +1,11 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.Activation;
+import org.convscope.engine.ActivationOp;
+import org.convscope.tensor.Tensor;
+
 /** x * max(0, min(1, x / 6 + 1/2)), as in MobileNetV3. */
-public final class HardSwish extends ElementwiseActivation {
+public final class HardSwish extends ElementwiseActivation implements ActivationOp {
 
   @Override
   void apply(float[] x, float[] y) {
@@ -14,5 +18,10 @@ public final class HardSwish extends ElementwiseActivation {
       float v = x[i];
       dx[i] = v <= -3 ? 0f : v >= 3 ? dy[i] : dy[i] * (v / 3f + 0.5f);
     }
+  }
+
+  @Override
+  public Activation activation(Tensor[] inputs) {
+    return new Activation(Activation.Kind.HARD_SWISH, 1f / 6, 0.5f);
   }
 }

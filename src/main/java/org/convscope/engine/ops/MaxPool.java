@@ -1,7 +1,7 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
 import org.convscope.engine.HeldTensor;
@@ -63,11 +63,11 @@ public final class MaxPool implements FusingOp {
   /** Through oneDNN, without the indices output. */
   @Override
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
-      Clamp clamp, boolean holdOutput) {
+      Activation activation, boolean holdOutput) {
     if (indicesOutput) return null;
     int[] shape = FusedPooling.inputShape(inputs, heldInput);
     return FusedPooling.run(windows.dnnlGeometry(shape, Pooling.Algorithm.MAX, false), inputs, heldInput, addend,
-        clamp, holdOutput);
+        activation, holdOutput);
   }
 
   @Override

@@ -1,8 +1,8 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.Activation;
+import org.convscope.engine.ActivationOp;
 import org.convscope.engine.BackwardRule;
-import org.convscope.engine.Clamp;
-import org.convscope.engine.ClampOp;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.Parallel;
 import org.convscope.tensor.Tensor;
@@ -11,7 +11,7 @@ import org.convscope.tensor.Tensor;
  * max(0, x), NaN staying NaN as in PyTorch and numpy. Beside the true gradient it defines the two backward rules that attribution methods
  * substitute for it: guided backpropagation and deconvnet.
  */
-public final class Relu implements ClampOp {
+public final class Relu implements ActivationOp {
 
   /**
    * Guided backpropagation (Springenberg et al., "Striving for Simplicity: The All Convolutional Net",
@@ -42,8 +42,8 @@ public final class Relu implements ClampOp {
   });
 
   @Override
-  public Clamp clamp(Tensor[] inputs) {
-    return Clamp.relu();
+  public Activation activation(Tensor[] inputs) {
+    return Activation.relu();
   }
 
   @Override

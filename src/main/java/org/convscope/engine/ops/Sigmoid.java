@@ -1,7 +1,11 @@
 package org.convscope.engine.ops;
 
+import org.convscope.engine.Activation;
+import org.convscope.engine.ActivationOp;
+import org.convscope.tensor.Tensor;
+
 /** 1 / (1 + exp(-x)). */
-public final class Sigmoid extends ElementwiseActivation {
+public final class Sigmoid extends ElementwiseActivation implements ActivationOp {
 
   @Override
   void apply(float[] x, float[] y) {
@@ -12,5 +16,10 @@ public final class Sigmoid extends ElementwiseActivation {
   @Override
   void gradient(float[] x, float[] y, float[] dy, float[] dx) {
     for (int i = 0; i < x.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+  }
+
+  @Override
+  public Activation activation(Tensor[] inputs) {
+    return Activation.of(Activation.Kind.SIGMOID);
   }
 }

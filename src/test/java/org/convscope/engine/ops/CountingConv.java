@@ -2,7 +2,7 @@ package org.convscope.engine.ops;
 
 import java.util.HashSet;
 import java.util.Set;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.FusingOp;
@@ -19,6 +19,7 @@ final class CountingConv implements FusingOp {
 
   /** What the fused runs did since the last {@link #take}. */
   static final class Counts {
+    /** Fused runs that applied an activation (any kind, not only clamps). */
     int clamped;
     int heldIn;
     int heldOut;
@@ -58,7 +59,7 @@ final class CountingConv implements FusingOp {
 
   @Override
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
-      Clamp clamp, boolean holdOutput) {
+      Activation clamp, boolean holdOutput) {
     boolean consumable = addend != null && addend.consumable();
     boolean addendHeld = addend != null && addend.held() != null;
     Output out = conv.forwardFused(context, inputs, heldInput, addend, clamp, holdOutput);

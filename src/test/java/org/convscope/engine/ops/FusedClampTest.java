@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.convscope.engine.BackwardRules;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.FusingOp;
@@ -106,9 +106,9 @@ class FusedClampTest {
     Tensor[] inputs = {x, w1, b1};
     ExecutionContext c = ExecutionContext.inference();
     float[] plain = conv.forward(c, inputs)[0].data();
-    for (Clamp clamp : new Clamp[] {Clamp.relu(), new Clamp(0, 6), new Clamp(-0.5f, 0.25f)}) {
+    for (Activation clamp : new Activation[] {Activation.relu(), Activation.clamp(0, 6), Activation.clamp(-0.5f, 0.25f)}) {
       float[] expected = new float[plain.length];
-      for (int i = 0; i < plain.length; i++) expected[i] = Math.min(Math.max(plain[i], clamp.lower()), clamp.upper());
+      for (int i = 0; i < plain.length; i++) expected[i] = Math.min(Math.max(plain[i], clamp.alpha()), clamp.beta());
       assertArrayEquals(expected, conv.forwardFused(c, inputs, null, null, clamp, false).tensor().data(), clamp.toString());
       try (HeldTensor held = conv.forwardFused(c, inputs, null, null, clamp, true).held()) {
         assertArrayEquals(expected, held.toTensor().data(), "held, " + clamp);

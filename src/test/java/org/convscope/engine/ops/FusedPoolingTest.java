@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import java.util.Map;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.FusingOp;
@@ -39,9 +39,9 @@ class FusedPoolingTest {
   /** The op on x fused (from a held input, held and unheld output, with a clamp) against its plain run. */
   private void assertFusedMatches(FusingOp op, boolean exact, String what) {
     float[] plain = op.forward(c, new Tensor[] {x})[0].data();
-    Clamp clamp = new Clamp(-0.25f, 0.5f);
+    Activation clamp = Activation.clamp(-0.25f, 0.5f);
     float[] clamped = new float[plain.length];
-    for (int i = 0; i < plain.length; i++) clamped[i] = Math.min(Math.max(plain[i], clamp.lower()), clamp.upper());
+    for (int i = 0; i < plain.length; i++) clamped[i] = Math.min(Math.max(plain[i], clamp.alpha()), clamp.beta());
     try (HeldTensor in = held(x)) {
       FusingOp.Output unheld = op.forwardFused(c, new Tensor[] {null}, in, null, null, false);
       assertNotNull(unheld, what + " runs through oneDNN");
@@ -65,7 +65,7 @@ class FusedPoolingTest {
     assertFusedMatches((FusingOp) SpatialTesting.op("MaxPool", 13, 1, 1, "kernel_shape", new int[] {3, 3},
         "strides", new int[] {2, 2}, "auto_pad", "SAME_UPPER"), true, "SAME_UPPER");
     FusingOp withIndices = (FusingOp) SpatialTesting.op("MaxPool", 13, 1, 2, "kernel_shape", new int[] {2, 2});
-    assertNull(withIndices.forwardFused(c, new Tensor[] {x}, null, null, Clamp.relu(), false),
+    assertNull(withIndices.forwardFused(c, new Tensor[] {x}, null, null, Activation.relu(), false),
         "the indices output is the Java op's");
   }
 

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.convscope.Fixtures;
 import org.convscope.engine.BackwardRules;
 import org.convscope.engine.Cancelled;
-import org.convscope.engine.Clamp;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.FusingOp;
@@ -170,10 +170,10 @@ class FusedResidualTest {
     Tensor addend = GradCheck.randn(12, 0, 2, C, 9, 7);
     ExecutionContext c = ExecutionContext.inference();
     float[] plain = conv.forward(c, inputs)[0].data();
-    Clamp clamp = new Clamp(-0.5f, 1f);
+    Activation clamp = Activation.clamp(-0.5f, 1f);
     float[] expected = new float[plain.length];
     for (int i = 0; i < plain.length; i++) {
-      expected[i] = Math.min(Math.max(plain[i] + addend.data()[i], clamp.lower()), clamp.upper());
+      expected[i] = Math.min(Math.max(plain[i] + addend.data()[i], clamp.alpha()), clamp.beta());
     }
     FusingOp.Addend fromArray = new FusingOp.Addend(addend, null, false);
     assertClose(Tensor.of(expected, addend.shape()),
