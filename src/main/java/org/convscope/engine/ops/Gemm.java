@@ -59,7 +59,7 @@ public final class Gemm implements Op {
     Sizes s = sizes(inputs[0], inputs[1]);
     Tensor c = inputs.length > 2 ? inputs[2] : null;
     int[] shape = {s.m, s.n};
-    float[] y = scaled(MatrixKernels.product(inputs[0].data(), transA, inputs[1].data(), transB, s.m, s.n, s.k), alpha);
+    float[] y = scaled(MatrixKernels.product(inputs[0].data(), transA, inputs[1], transB, s.m, s.n, s.k), alpha);
     if (c != null && beta != 0) {
       float[] addend = BroadcastPlan.expand(c.data(), c.shape(), shape);
       for (int i = 0; i < y.length; i++) y[i] += beta * addend[i];
@@ -79,7 +79,7 @@ public final class Gemm implements Op {
       // d op(A) = alpha * g * op(B)^T; when A is stored transposed, dA is the transpose: alpha * op(B) * g^T.
       float[] da = transA
           ? MatrixKernels.product(b, transB, g, true, s.k, s.m, s.n)
-          : MatrixKernels.product(g, false, b, !transB, s.m, s.k, s.n);
+          : MatrixKernels.product(g, false, inputs[1], !transB, s.m, s.k, s.n);
       grads[0] = Tensor.of(scaled(da, alpha), inputs[0].shape());
     }
     if (needed[1]) {

@@ -119,7 +119,7 @@ public final class MatMul implements Op {
     int size = Shapes.checkedSize(l.batched(l.m, l.n));
     float[] c;
     if (l.stacked) {
-      c = MatrixKernels.product(a, false, b, false, l.stackedRows(), l.n, l.k);
+      c = MatrixKernels.product(a, false, inputs[1], false, l.stackedRows(), l.n, l.k);
     } else if (l.byDnnl()) {
       c = MatrixProduct.multiply(new MatrixProduct.Shape(l.dims(l.aBatchShape(), l.m, l.k), false,
           l.dims(l.bBatchShape(), l.k, l.n), false), a, b, null);
@@ -143,27 +143,25 @@ public final class MatMul implements Op {
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
     Layout l = new Layout(inputs[0].shape(), inputs[1].shape());
-    float[] a = inputs[0].data();
-    float[] b = inputs[1].data();
     float[] g = outputGrads[0].data();
-    Tensor da = needed[0] ? Tensor.of(inputGradient(l, g, b), inputs[0].shape()) : null;
-    Tensor db = needed[1] ? Tensor.of(weightGradient(l, a, g), inputs[1].shape()) : null;
+    Tensor da = needed[0] ? Tensor.of(inputGradient(l, g, inputs[1]), inputs[0].shape()) : null;
+    Tensor db = needed[1] ? Tensor.of(weightGradient(l, inputs[0].data(), g), inputs[1].shape()) : null;
     return new Tensor[] {da, db};
   }
 
   /** dA = g * B^T for every batch of the result, then summed over the batches A was broadcast along. */
-  private static float[] inputGradient(Layout l, float[] g, float[] b) {
+  private static float[] inputGradient(Layout l, float[] g, Tensor b) {
     if (l.stacked) return MatrixKernels.product(g, false, b, true, l.stackedRows(), l.k, l.n);
     float[] full;
     if (l.byDnnl()) {
       full = MatrixProduct.multiply(new MatrixProduct.Shape(l.dims(l.batchShape, l.m, l.n), false,
-          l.dims(l.bBatchShape(), l.n, l.k), true), g, b, null);
+          l.dims(l.bBatchShape(), l.n, l.k), true), g, b.data(), null);
     } else {
       int mn = l.m * l.n;
       int mk = l.m * l.k;
       full = new float[l.batches * mk];
       for (int t = 0; t < l.batches; t++) {
-        MatrixKernels.multiplyAdd(g, t * mn, false, b, l.bBatch[t] * l.k * l.n, true, full, t * mk, l.m, l.k, l.n, 1f);
+        MatrixKernels.multiplyAdd(g, t * mn, false, b.data(), l.bBatch[t] * l.k * l.n, true, full, t * mk, l.m, l.k, l.n, 1f);
       }
     }
     return sumBatches(full, l.batched(l.m, l.k), l.aFull);

@@ -3,6 +3,7 @@ package org.convscope.engine.ops;
 import java.util.stream.IntStream;
 import org.convscope.engine.Parallel;
 import org.convscope.engine.dnnl.MatrixProduct;
+import org.convscope.tensor.Tensor;
 
 /**
  * Single-precision matrix products for MatMul and Gemm: oneDNN's for all but small ones, which run here in plain
@@ -39,13 +40,20 @@ final class MatrixKernels {
    * matrix is stored transposed (a as k x m, b as n x k).
    */
   static float[] product(float[] a, boolean transA, float[] b, boolean transB, int m, int n, int k) {
-    if (byDnnl((long) m * n * k)) {
-      MatrixProduct.Shape shape = new MatrixProduct.Shape(new long[] {m, k}, transA, new long[] {k, n}, transB);
-      return MatrixProduct.multiply(shape, a, b, null);
-    }
+    if (byDnnl((long) m * n * k)) return MatrixProduct.multiply(shape(transA, transB, m, n, k), a, b, null);
     float[] c = new float[m * n];
     multiplyAdd(a, 0, transA, b, 0, transB, c, 0, m, n, k, 1f);
     return c;
+  }
+
+  /** The same where b may be a layer's weight, which oneDNN then keeps in its own layout. */
+  static float[] product(float[] a, boolean transA, Tensor b, boolean transB, int m, int n, int k) {
+    if (byDnnl((long) m * n * k)) return MatrixProduct.multiply(shape(transA, transB, m, n, k), a, b, null);
+    return product(a, transA, b.data(), transB, m, n, k);
+  }
+
+  private static MatrixProduct.Shape shape(boolean transA, boolean transB, int m, int n, int k) {
+    return new MatrixProduct.Shape(new long[] {m, k}, transA, new long[] {k, n}, transB);
   }
 
   /**
