@@ -116,7 +116,6 @@ public final class MatMul implements Op {
     Layout l = new Layout(inputs[0].shape(), inputs[1].shape());
     float[] a = inputs[0].data();
     float[] b = inputs[1].data();
-    int size = Shapes.checkedSize(l.batched(l.m, l.n));
     float[] c;
     if (l.stacked) {
       c = MatrixKernels.product(a, false, inputs[1], false, l.stackedRows(), l.n, l.k);
@@ -124,7 +123,7 @@ public final class MatMul implements Op {
       c = MatrixProduct.multiply(new MatrixProduct.Shape(l.dims(l.aBatchShape(), l.m, l.k), false,
           l.dims(l.bBatchShape(), l.k, l.n), false), a, b, null);
     } else {
-      c = new float[size];
+      c = new float[Shapes.checkedSize(l.batched(l.m, l.n))];
       for (int t = 0; t < l.batches; t++) {
         MatrixKernels.multiplyAdd(a, l.aBatch[t] * l.m * l.k, false, b, l.bBatch[t] * l.k * l.n, false,
             c, t * l.m * l.n, l.m, l.n, l.k, 1f);
