@@ -77,9 +77,9 @@ public final class Transpose implements Op {
   }
 
   /**
-   * A permutation reduced to as few axes as it has: output axes that are consecutive in the input too merge into
-   * one, and axes of size 1 drop out. Axis k of the result has size {@code dims[k]}, and moving one step along it
-   * moves {@code from[k]} elements in the input.
+   * A permutation on as few axes as it can be written with: output axes that are consecutive in the input too
+   * merge into one, and axes of size 1 drop out. Axis k of the result has size {@code dims[k]}, and moving one
+   * step along it moves {@code from[k]} elements in the input.
    */
   record Permutation(int[] dims, int[] from) {
     static Permutation of(int[] shape, int[] order) {
@@ -112,8 +112,8 @@ public final class Transpose implements Op {
       if (out.length == 0) return;
       if (rank == 0 || from[rank - 1] == 1) {
         int row = rank == 0 ? out.length : dims[rank - 1];
-        int rows = row == 0 ? 0 : out.length / row;
-        Parallel.forRange(rows, Math.max(1, Parallel.ELEMENTWISE_GRAIN / Math.max(1, row)), (r0, r1) -> {
+        int rows = out.length / row;
+        Parallel.forRange(rows, Math.max(1, Parallel.ELEMENTWISE_GRAIN / row), (r0, r1) -> {
           for (int r = r0; r < r1; r++) System.arraycopy(in, inputOffset(r, rank - 1, -1), out, r * row, row);
         });
         return;
