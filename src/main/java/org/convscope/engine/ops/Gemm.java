@@ -59,14 +59,11 @@ public final class Gemm implements Op {
     Sizes s = sizes(inputs[0], inputs[1]);
     Tensor c = inputs.length > 2 ? inputs[2] : null;
     int[] shape = {s.m, s.n};
-    float[] y;
+    float[] y = scaled(MatrixKernels.product(inputs[0].data(), transA, inputs[1], transB, s.m, s.n, s.k), alpha);
     if (c != null && beta != 0) {
-      y = BroadcastPlan.expand(c.data(), c.shape(), shape);
-      for (int i = 0; i < y.length; i++) y[i] *= beta;
-    } else {
-      y = new float[s.m * s.n];
+      float[] addend = BroadcastPlan.expand(c.data(), c.shape(), shape);
+      for (int i = 0; i < y.length; i++) y[i] += beta * addend[i];
     }
-    MatrixKernels.multiplyAdd(inputs[0].data(), 0, transA, inputs[1].data(), 0, transB, y, 0, s.m, s.n, s.k, alpha);
     return new Tensor[] {Tensor.of(y, shape)};
   }
 
@@ -80,23 +77,17 @@ public final class Gemm implements Op {
     Tensor[] grads = new Tensor[inputs.length];
     if (needed[0]) {
       // d op(A) = alpha * g * op(B)^T; when A is stored transposed, dA is the transpose: alpha * op(B) * g^T.
-      float[] da = new float[s.m * s.k];
-      if (transA) {
-        MatrixKernels.multiplyAdd(b, 0, transB, g, 0, true, da, 0, s.k, s.m, s.n, alpha);
-      } else {
-        MatrixKernels.multiplyAdd(g, 0, false, b, 0, !transB, da, 0, s.m, s.k, s.n, alpha);
-      }
-      grads[0] = Tensor.of(da, inputs[0].shape());
+      float[] da = transA
+          ? MatrixKernels.product(b, transB, g, true, s.k, s.m, s.n)
+          : MatrixKernels.product(g, false, inputs[1], !transB, s.m, s.k, s.n);
+      grads[0] = Tensor.of(scaled(da, alpha), inputs[0].shape());
     }
     if (needed[1]) {
       // d op(B) = alpha * op(A)^T * g; when B is stored transposed: alpha * g^T * op(A).
-      float[] db = new float[s.k * s.n];
-      if (transB) {
-        MatrixKernels.multiplyAdd(g, 0, true, a, 0, transA, db, 0, s.n, s.k, s.m, alpha);
-      } else {
-        MatrixKernels.multiplyAdd(a, 0, !transA, g, 0, false, db, 0, s.k, s.n, s.m, alpha);
-      }
-      grads[1] = Tensor.of(db, inputs[1].shape());
+      float[] db = transB
+          ? MatrixKernels.product(g, true, a, transA, s.n, s.k, s.m)
+          : MatrixKernels.product(a, !transA, g, false, s.k, s.n, s.m);
+      grads[1] = Tensor.of(scaled(db, alpha), inputs[1].shape());
     }
     if (inputs.length > 2 && inputs[2] != null && needed[2]) {
       float[] dc = BroadcastPlan.sumTo(g, new int[] {s.m, s.n}, inputs[2].shape());
@@ -104,5 +95,11 @@ public final class Gemm implements Op {
       grads[2] = Tensor.of(dc, inputs[2].shape());
     }
     return grads;
+  }
+
+  /** {@code values} multiplied by {@code alpha} in place, and returned. */
+  private static float[] scaled(float[] values, float alpha) {
+    if (alpha != 1) for (int i = 0; i < values.length; i++) values[i] *= alpha;
+    return values;
   }
 }

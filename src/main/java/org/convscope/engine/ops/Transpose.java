@@ -4,11 +4,22 @@ import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.Parallel;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
-/** Permutes the axes: output axis k is input axis perm[k]. Without perm the axes are reversed. */
+/**
+ * Permutes the axes: output axis k is input axis perm[k]. Without perm the axes are reversed. The backward pass
+ * permutes the gradient back with the inverse permutation.
+ *
+ * <p>Float tensors are copied by {@link Permutation}, which reduces a permutation to copies of contiguous rows or
+ * to 2-D transposes in cache-sized tiles (ConvNeXt's NCHW to NHWC and back are each one [C, H*W] transpose per
+ * image), split over the cores. Integer tensors (shapes and indices, small) go through an {@link ElementMap}.
+ */
 public final class Transpose implements Op {
+  /** Side of the square tiles a transpose copies, so that the lines it reads and writes stay in cache. */
+  private static final int TILE = 32;
+
   /** The permutation, or null for the reversal. */
   private final int[] perm;
 
@@ -30,13 +41,140 @@ public final class Transpose implements Op {
 
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
-    return new Tensor[] {map(inputs[0].shape()).apply(inputs[0], 0)};
+    Tensor x = inputs[0];
+    return new Tensor[] {x.isFloat() ? permute(x, permutation(x.rank())) : map(x.shape()).apply(x, 0)};
   }
 
   @Override
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
-    return new Tensor[] {needed[0] ? map(inputs[0].shape()).gradient(outputGrads[0], inputs[0].shape()) : null};
+    if (!needed[0]) return new Tensor[] {null};
+    int[] order = permutation(outputGrads[0].rank());
+    int[] inverse = new int[order.length];
+    for (int k = 0; k < order.length; k++) inverse[order[k]] = k;
+    return new Tensor[] {permute(outputGrads[0], inverse)};
+  }
+
+  /** The backward pass needs only the shapes, which the output gradient carries. */
+  @Override
+  public boolean backwardReadsInput(int j, boolean[] needed) {
+    return false;
+  }
+
+  @Override
+  public boolean backwardReadsOutput(int j) {
+    return false;
+  }
+
+  /** x with output axis k taken from x's axis order[k]. */
+  static Tensor permute(Tensor x, int[] order) {
+    int[] shape = x.shape();
+    int[] outShape = new int[order.length];
+    for (int k = 0; k < order.length; k++) outShape[k] = shape[order[k]];
+    float[] out = new float[x.size()];
+    Permutation.of(shape, order).copy(x.data(), out);
+    return Tensor.of(out, outShape);
+  }
+
+  /**
+   * A permutation on as few axes as it can be written with: output axes that are consecutive in the input too
+   * merge into one, and axes of size 1 drop out. Axis k of the result has size {@code dims[k]}, and moving one
+   * step along it moves {@code from[k]} elements in the input.
+   */
+  record Permutation(int[] dims, int[] from) {
+    static Permutation of(int[] shape, int[] order) {
+      int[] strides = Shapes.strides(shape);
+      int[] dims = new int[order.length];
+      int[] from = new int[order.length];
+      int rank = 0;
+      for (int axis : order) {
+        if (shape[axis] == 1) continue;
+        if (rank > 0 && from[rank - 1] == strides[axis] * shape[axis]) {
+          dims[rank - 1] *= shape[axis];
+          from[rank - 1] = strides[axis];
+        } else {
+          dims[rank] = shape[axis];
+          from[rank] = strides[axis];
+          rank++;
+        }
+      }
+      return new Permutation(Arrays.copyOf(dims, rank), Arrays.copyOf(from, rank));
+    }
+
+    /**
+     * Writes {@code in} permuted into {@code out}. When the last output axis is contiguous in the input too, the
+     * copy is one of whole rows; otherwise it is a 2-D transpose between that axis and the one the input has
+     * contiguous, repeated for every position along the other axes. Each output element is written once, by
+     * one thread, whatever the split.
+     */
+    void copy(float[] in, float[] out) {
+      int rank = dims.length;
+      if (out.length == 0) return;
+      if (rank == 0 || from[rank - 1] == 1) {
+        int row = rank == 0 ? out.length : dims[rank - 1];
+        int rows = out.length / row;
+        Parallel.forRange(rows, Math.max(1, Parallel.ELEMENTWISE_GRAIN / row), (r0, r1) -> {
+          for (int r = r0; r < r1; r++) System.arraycopy(in, inputOffset(r, rank - 1, -1), out, r * row, row);
+        });
+        return;
+      }
+      int inner = contiguousAxis();
+      int cols = dims[rank - 1];
+      int colStride = from[rank - 1];
+      int rows = dims[inner];
+      int rowStride = Shapes.strides(dims)[inner]; // in the output
+      int tiles = (rows + TILE - 1) / TILE;
+      int blocks = out.length / (rows * cols); // positions along the other axes
+      int grain = Math.max(1, Parallel.ELEMENTWISE_GRAIN / (TILE * cols));
+      Parallel.forRange(blocks * tiles, grain, (u0, u1) -> {
+        for (int u = u0; u < u1; u++) {
+          int block = u / tiles;
+          int base = inputOffset(block, rank - 1, inner);
+          int outBase = outputOffset(block, inner);
+          int i0 = (u % tiles) * TILE;
+          int i1 = Math.min(rows, i0 + TILE);
+          for (int j0 = 0; j0 < cols; j0 += TILE) {
+            int j1 = Math.min(cols, j0 + TILE);
+            for (int i = i0; i < i1; i++) {
+              int o = outBase + i * rowStride;
+              int s = base + i;
+              for (int j = j0; j < j1; j++) out[o + j] = in[s + j * colStride];
+            }
+          }
+        }
+      });
+    }
+
+    /** The axis that is contiguous in the input: there is one unless every axis had size 1. */
+    private int contiguousAxis() {
+      for (int k = 0; k < from.length; k++) if (from[k] == 1) return k;
+      throw new IllegalStateException("no contiguous axis in " + Arrays.toString(from));
+    }
+
+    /** The input offset of position {@code index} (row-major) along the first {@code axes} axes, skipping {@code skip}. */
+    private int inputOffset(int index, int axes, int skip) {
+      int offset = 0;
+      for (int k = axes - 1; k >= 0; k--) {
+        if (k == skip) continue;
+        offset += (index % dims[k]) * from[k];
+        index /= dims[k];
+      }
+      return offset;
+    }
+
+    /** The output offset of block {@code block}: its position along every axis but {@code skip} and the last. */
+    private int outputOffset(int block, int skip) {
+      int offset = 0;
+      int stride = dims[dims.length - 1];
+      for (int k = dims.length - 2; k >= 0; k--) {
+        if (k != skip) {
+          offset += (block % dims[k]) * stride;
+          block /= dims[k];
+        }
+        stride *= dims[k];
+      }
+      return offset;
+    }
   }
 
   private ElementMap map(int[] shape) {

@@ -64,8 +64,8 @@ class GemmTest {
   }
 
   @Test
-  void largeLinearLayerRunsInParallelWithSameValues() {
-    // 8 x 1024 x 515 multiply-adds is past the parallel threshold; 515 is not a multiple of the unrolling.
+  void largeLinearLayerMatchesTheProductInDouble() {
+    // Large enough for oneDNN, at batch 8 and 1; 515 is not a multiple of any vector width.
     int m = 8;
     int n = 1024;
     int k = 515;
@@ -82,12 +82,28 @@ class GemmTest {
     }
     Tensor y = run(gemm(1, 1, 0, 1, 3), x, w, bias);
     assertClose(expected, y, 1e-4);
-    // One row (a classifier at batch 1) splits B's rows between the cores instead; each entry is the same
-    // dot product, so the row is bit for bit the batch's.
     for (int i = 0; i < m; i++) {
       Tensor row = Tensor.of(java.util.Arrays.copyOfRange(x.data(), i * k, (i + 1) * k), 1, k);
-      assertArrayEquals(java.util.Arrays.copyOfRange(y.data(), i * n, (i + 1) * n),
-          run(gemm(1, 1, 0, 1, 3), row, w, bias).data(), "row " + i);
+      assertClose(java.util.Arrays.copyOfRange(expected, i * n, (i + 1) * n), run(gemm(1, 1, 0, 1, 3), row, w, bias),
+          1e-4);
+    }
+  }
+
+  @Test
+  void javaKernelSplitsOneRowOverBsRowsWithTheSameValues() {
+    // One row (a classifier at batch 1, when oneDNN is not used) splits B's rows between the cores instead;
+    // each entry is the same dot product, so the row is bit for bit the batch's.
+    int m = 8;
+    int n = 1024;
+    int k = 515;
+    float[] x = uniform(7, -1, 1, m, k).data();
+    float[] w = uniform(8, -1, 1, n, k).data();
+    float[] all = new float[m * n];
+    MatrixKernels.multiplyAdd(x, 0, false, w, 0, true, all, 0, m, n, k, 1f);
+    for (int i = 0; i < m; i++) {
+      float[] row = new float[n];
+      MatrixKernels.multiplyAdd(x, i * k, false, w, 0, true, row, 0, 1, n, k, 1f);
+      assertArrayEquals(java.util.Arrays.copyOfRange(all, i * n, (i + 1) * n), row, "row " + i);
     }
   }
 
