@@ -11,13 +11,18 @@ public final class Erf extends ElementwiseActivation {
   private static final double SERIES_LIMIT = 3;
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = (float) erf(x[i]);
+  int grain() {
+    return COSTLY_GRAIN;
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) dx[i] = (float) (dy[i] * TWO_OVER_SQRT_PI * Math.exp(-(double) x[i] * x[i]));
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = (float) erf(x[i]);
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) dx[i] = (float) (dy[i] * TWO_OVER_SQRT_PI * Math.exp(-(double) x[i] * x[i]));
   }
 
   static double erf(double x) {

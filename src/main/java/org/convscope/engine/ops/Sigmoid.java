@@ -4,13 +4,18 @@ package org.convscope.engine.ops;
 public final class Sigmoid extends ElementwiseActivation {
 
   @Override
-  void apply(float[] x, float[] y) {
-    // In double, exp(-x) overflows to infinity for very negative x and the result is a clean 0.
-    for (int i = 0; i < x.length; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i])));
+  int grain() {
+    return COSTLY_GRAIN;
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+  void apply(float[] x, float[] y, int from, int to) {
+    // In double, exp(-x) overflows to infinity for very negative x and the result is a clean 0.
+    for (int i = from; i < to; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i])));
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
   }
 }
