@@ -209,7 +209,7 @@ public final class BroadcastPlan {
   private static void sumBlocks(float[] values, float[] sums, int outer, int kept, int inner) {
     int grain = (int) Math.max(1, Parallel.ELEMENTWISE_GRAIN / ((long) outer * inner));
     if (inner == 1) {
-      // Down columns: row by row into the range's running sums, in float, so that the loop vectorizes.
+      // Down columns: row after row added to the range's running sums, in float as before (no conversion).
       Parallel.forRange(kept, grain, (from, to) -> {
         for (int o = 0; o < outer; o++) {
           int row = o * kept;
