@@ -12,7 +12,8 @@ import org.convscope.tensor.Tensor;
  * (PyTorch's choice for a base of 0).
  *
  * <p>A float base with one exponent (LayerNorm written out squares with Pow(x, 2)) is mapped element by
- * element on every core, and x^2 is x * x: the same float as Math.pow rounded, without its cost.
+ * element on every core, and x^2 is x * x: the same float as Math.pow rounded, without its cost. That
+ * exponent's gradient, if asked for, is one sum in double.
  */
 public final class Pow implements Op {
 
@@ -62,7 +63,11 @@ public final class Pow implements Op {
     float[] y = outputs[0].data();
     float[] g = outputGrads[0].data();
     boolean exponentGradient = needed[1] && b.isFloat();
-    if (e.length == 1 && !exponentGradient) return new Tensor[] {baseGradient(x, e[0], g, a.shape()), null};
+    if (e.length == 1) {
+      return new Tensor[] {
+          needed[0] ? baseGradient(x, e[0], g, a.shape()) : null,
+          exponentGradient ? Tensor.full((float) exponentGradient(x, y, g), b.shape()) : null};
+    }
     float[] da = needed[0] ? new float[x.length] : null;
     float[] db = exponentGradient ? new float[e.length] : null;
     plan.forEachRun((o, ia, sa, ib, sb, n) -> {
@@ -90,6 +95,15 @@ public final class Pow implements Op {
       }
     });
     return Tensor.of(da, shape);
+  }
+
+  /** The gradient of a single exponent: g y ln(a) summed where y is not 0, in double, in one fixed order. */
+  private static double exponentGradient(float[] x, float[] y, float[] g) {
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (y[i] != 0) sum += g[i] * y[i] * Math.log(x[i]);
+    }
+    return sum;
   }
 
   /** Math.pow costs tens of cycles an element, squaring one. */

@@ -217,5 +217,8 @@ class BroadcastFastPathsTest {
       assertEquals(v.length, x.size());
     }
     GradCheck.check(new Pow(), GradCheck.randn(17, 0.1, 3, 5, 7), Tensor.scalar(2));
+    // The exponent's gradient too, which a Constant exponent is asked for by OpProfile (not by Network).
+    GradCheck.check(new Pow(), PointwiseFixtures.uniform(18, 0.2f, 2, 3, 5, 7), Tensor.scalar(3));
+    GradCheck.check(new Pow(), PointwiseFixtures.uniform(19, 0.2f, 2, 1, 61, 59, 19), Tensor.scalar(0.5f));
   }
 }
