@@ -1,6 +1,6 @@
 package org.convscope.engine.ops;
 
-/** 1 / (1 + exp(-x)), within 4 ulp; 0 below x = -87 (where the true value is under 2e-38). */
+/** 1 / (1 + exp(-x)), within 3 ulp; 0 below x = -87 (where the true value is under 2e-38). */
 public final class Sigmoid extends ElementwiseActivation {
 
   @Override
