@@ -58,15 +58,10 @@ class BroadcastFastPathsTest {
   }
 
   private static void checkForward(Op op, Tensor a, Tensor b, DoubleBinaryOperator f) {
-    int[] shape = Shapes.broadcast(a.shape(), b.shape());
-    float[] expected = new float[(int) Shapes.size(shape)];
-    for (int i = 0; i < expected.length; i++) {
-      int[] index = unravel(i, shape);
-      expected[i] = (float) f.applyAsDouble(a.data()[broadcastOffset(index, a.shape())], b.data()[broadcastOffset(index, b.shape())]);
-    }
     Tensor y = PointwiseFixtures.run(op, a, b);
-    assertArrayEquals(shape, y.shape());
-    assertArrayEquals(expected, y.data(), op.getClass().getSimpleName() + " " + Shapes.toString(a.shape()) + " " + Shapes.toString(b.shape()));
+    assertArrayEquals(Shapes.broadcast(a.shape(), b.shape()), y.shape());
+    assertArrayEquals(PointwiseFixtures.broadcastReference(a, b, f), y.data(),
+        op.getClass().getSimpleName() + " " + Shapes.toString(a.shape()) + " " + Shapes.toString(b.shape()));
   }
 
   /** Each operand's gradient as sums in double over the output elements it reaches. */
