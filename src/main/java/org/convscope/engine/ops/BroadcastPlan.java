@@ -1,6 +1,7 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
+import org.convscope.engine.Parallel;
 import org.convscope.tensor.Shapes;
 
 /**
@@ -15,6 +16,9 @@ import org.convscope.tensor.Shapes;
  *
  * <p>The same walk reduces a gradient back to an operand's shape: accumulate into the operand's index and
  * the repeated (stride 0) positions sum up. Plans are immutable.
+ *
+ * <p>Big outputs are split into one contiguous range per core; sums are split by the elements they go to,
+ * each added up in the same order whatever the split, so results have the same bits on any number of cores.
  */
 public final class BroadcastPlan {
 
@@ -111,14 +115,31 @@ public final class BroadcastPlan {
 
   /** Visits every output element once, in row-major order, as runs. */
   public void forEachRun(RunVisitor visitor) {
-    if (size == 0) return;
+    forEachRun(0, size, visitor);
+  }
+
+  /**
+   * Visits the output elements [from, to) once each, in row-major order, as runs; the first and last may be
+   * parts of runs.
+   */
+  public void forEachRun(int from, int to, RunVisitor visitor) {
+    if (from >= to) return;
     int outer = outerSizes.length;
     int[] index = new int[outer];
-    int runs = size / runLength;
     int a = 0;
     int b = 0;
-    for (int r = 0; r < runs; r++) {
-      visitor.run(r * runLength, a, runStrideA, b, runStrideB, runLength);
+    int run = from / runLength;
+    for (int d = outer - 1, rest = run; d >= 0; d--) {
+      index[d] = rest % outerSizes[d];
+      rest /= outerSizes[d];
+      a += index[d] * outerStridesA[d];
+      b += index[d] * outerStridesB[d];
+    }
+    int skip = from - run * runLength;
+    for (int o = from; o < to; skip = 0) {
+      int n = Math.min(runLength - skip, to - o);
+      visitor.run(o, a + skip * runStrideA, runStrideA, b + skip * runStrideB, runStrideB, n);
+      o += n;
       for (int d = outer - 1; d >= 0; d--) {
         a += outerStridesA[d];
         b += outerStridesB[d];
@@ -131,6 +152,14 @@ public final class BroadcastPlan {
   }
 
   /**
+   * {@link #forEachRun(RunVisitor)} with the output split into one range per core, for visitors that write
+   * only the output elements they visit.
+   */
+  public void forEachRunInParallel(RunVisitor visitor) {
+    Parallel.forEachElement(size, (from, to) -> forEachRun(from, to, visitor));
+  }
+
+  /**
    * Sums {@code values} of shape {@code from} down to shape {@code to}, which must broadcast to {@code from}:
    * the gradient of broadcasting. Always returns a new array.
    */
@@ -139,6 +168,13 @@ public final class BroadcastPlan {
     BroadcastPlan plan = of(from, to);
     requireShape(plan, from, to);
     float[] sums = new float[Shapes.checkedSize(to)];
+    if (plan.size == 0) return sums;
+    int[] layout = plan.sumLayout();
+    if (layout != null) {
+      sumBlocks(values, sums, layout[0], layout[1], layout[2]);
+      return sums;
+    }
+    // Kept dimensions on both sides of a summed one (rare): one core.
     plan.forEachRun((out, a, aStride, b, bStride, length) -> {
       if (bStride == 0) {
         double s = 0;
@@ -151,14 +187,60 @@ public final class BroadcastPlan {
     return sums;
   }
 
+  /**
+   * For a plan of a shape and a smaller one that broadcasts to it, the sum down to the smaller shape as
+   * {outer, kept, inner}: kept sums, sum k adding up {@code values[(o * kept + k) * inner + i]} over every o
+   * and i. This covers every case but a kept dimension on both sides of a summed one: per channel
+   * ([N,C,H,W] to [1,C,1,1] or [N,C,1,1]), last axis ([...,C] to [C]), rows ([...,C] to [...,1]) and all.
+   * Null otherwise.
+   */
+  private int[] sumLayout() {
+    // The larger operand never repeats, so merged dimensions alternate between kept and summed.
+    boolean runKept = runStrideB != 0;
+    return switch (outerSizes.length) {
+      case 0 -> runKept ? new int[] {1, runLength, 1} : new int[] {1, 1, runLength};
+      case 1 -> runKept ? new int[] {outerSizes[0], runLength, 1} : new int[] {1, outerSizes[0], runLength};
+      case 2 -> runKept ? null : new int[] {outerSizes[0], outerSizes[1], runLength};
+      default -> null;
+    };
+  }
+
+  /** See {@link #sumLayout}: each core takes a range of the kept sums and adds each up in a fixed order. */
+  private static void sumBlocks(float[] values, float[] sums, int outer, int kept, int inner) {
+    int grain = (int) Math.max(1, Parallel.ELEMENTWISE_GRAIN / ((long) outer * inner));
+    if (inner == 1) {
+      // Down columns: row after row added to the range's running sums, in float as before (no conversion).
+      Parallel.forRange(kept, grain, (from, to) -> {
+        for (int o = 0; o < outer; o++) {
+          int row = o * kept;
+          for (int k = from; k < to; k++) sums[k] += values[row + k];
+        }
+      });
+      return;
+    }
+    Parallel.forRange(kept, grain, (from, to) -> {
+      for (int k = from; k < to; k++) {
+        double s = 0;
+        for (int o = 0; o < outer; o++) {
+          for (int i = (o * kept + k) * inner, end = i + inner; i < end; i++) s += values[i];
+        }
+        sums[k] = (float) s;
+      }
+    });
+  }
+
   /** Repeats {@code values} of shape {@code from} to shape {@code to}, which {@code from} must broadcast to. */
   public static float[] expand(float[] values, int[] from, int[] to) {
     if (Arrays.equals(from, to)) return values.clone();
     BroadcastPlan plan = of(to, from);
     requireShape(plan, to, from);
     float[] out = new float[plan.size()];
-    plan.forEachRun((o, a, aStride, b, bStride, length) -> {
-      for (int k = 0; k < length; k++) out[o + k] = values[b + k * bStride];
+    plan.forEachRunInParallel((o, a, aStride, b, bStride, length) -> {
+      if (bStride == 0) {
+        Arrays.fill(out, o, o + length, values[b]);
+      } else {
+        System.arraycopy(values, b, out, o, length);
+      }
     });
     return out;
   }

@@ -13,14 +13,19 @@ public final class Elu extends ElementwiseActivation implements ActivationOp {
   }
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = x[i] >= 0 ? x[i] : (float) (alpha * Math.expm1(x[i]));
+  int grain() {
+    return COSTLY_GRAIN;
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = x[i] >= 0 ? x[i] : (float) (alpha * Math.expm1(x[i]));
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
     // Below zero the derivative alpha * exp(x) equals y + alpha.
-    for (int i = 0; i < x.length; i++) dx[i] = x[i] >= 0 ? dy[i] : dy[i] * (y[i] + alpha);
+    for (int i = from; i < to; i++) dx[i] = x[i] >= 0 ? dy[i] : dy[i] * (y[i] + alpha);
   }
 
   @Override

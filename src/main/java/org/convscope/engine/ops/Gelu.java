@@ -29,13 +29,18 @@ public final class Gelu extends ElementwiseActivation {
   }
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = (float) (x[i] * cdf(x[i]));
+  int grain() {
+    return COSTLY_GRAIN;
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) {
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = (float) (x[i] * cdf(x[i]));
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) {
       double v = x[i];
       double derivative;
       if (tanhApproximation) {

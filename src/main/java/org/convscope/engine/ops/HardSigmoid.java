@@ -15,13 +15,13 @@ public final class HardSigmoid extends ElementwiseActivation implements Activati
   }
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = Math.max(0f, Math.min(1f, alpha * x[i] + beta));
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = Math.max(0f, Math.min(1f, alpha * x[i] + beta));
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) {
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) {
       float z = alpha * x[i] + beta;
       dx[i] = z > 0 && z < 1 ? alpha * dy[i] : 0f;
     }

@@ -8,13 +8,13 @@ import org.convscope.tensor.Tensor;
 public final class HardSwish extends ElementwiseActivation implements ActivationOp {
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = x[i] * Math.max(0f, Math.min(1f, x[i] / 6f + 0.5f));
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = x[i] * Math.max(0f, Math.min(1f, x[i] / 6f + 0.5f));
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) {
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) {
       float v = x[i];
       dx[i] = v <= -3 ? 0f : v >= 3 ? dy[i] : dy[i] * (v / 3f + 0.5f);
     }

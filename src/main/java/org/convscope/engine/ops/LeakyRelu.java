@@ -13,13 +13,13 @@ public final class LeakyRelu extends ElementwiseActivation implements Activation
   }
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = x[i] >= 0 ? x[i] : alpha * x[i];
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = x[i] >= 0 ? x[i] : alpha * x[i];
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) dx[i] = x[i] >= 0 ? dy[i] : alpha * dy[i];
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) dx[i] = x[i] >= 0 ? dy[i] : alpha * dy[i];
   }
 
   @Override

@@ -4,12 +4,17 @@ package org.convscope.engine.ops;
 public final class Log extends ElementwiseActivation {
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = (float) Math.log(x[i]);
+  int grain() {
+    return COSTLY_GRAIN;
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) dx[i] = dy[i] / x[i];
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = (float) Math.log(x[i]);
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) dx[i] = dy[i] / x[i];
   }
 }

@@ -23,12 +23,18 @@ public final class Mod extends BinaryArithmetic {
   }
 
   @Override
-  void run(float[] a, int ia, int sa, float[] b, int ib, int sb, float[] out, int o, int n) {
-    for (int k = 0; k < n; k++) {
-      float x = a[ia + k * sa];
-      float y = b[ib + k * sb];
-      out[o + k] = (float) (x - y * quotient(x, y));
-    }
+  void run(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
+    for (int k = 0; k < n; k++) out[o + k] = remainder(a[ia + k], b[ib + k]);
+  }
+
+  @Override
+  void run(float[] a, int ia, float b, float[] out, int o, int n) {
+    for (int k = 0; k < n; k++) out[o + k] = remainder(a[ia + k], b);
+  }
+
+  @Override
+  void run(float a, float[] b, int ib, float[] out, int o, int n) {
+    for (int k = 0; k < n; k++) out[o + k] = remainder(a, b[ib + k]);
   }
 
   @Override
@@ -51,8 +57,12 @@ public final class Mod extends BinaryArithmetic {
       });
     }
     return new Tensor[] {
-        needed[0] ? reduced(g, plan, a) : null,
+        needed[0] ? reduced(g, plan, a.shape()) : null,
         db == null ? null : Tensor.of(db, b.shape())};
+  }
+
+  private float remainder(float x, float y) {
+    return (float) (x - y * quotient(x, y));
   }
 
   private double quotient(double x, double y) {

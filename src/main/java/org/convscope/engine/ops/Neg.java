@@ -16,12 +16,12 @@ public final class Neg extends ElementwiseActivation {
   }
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = -x[i];
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = -x[i];
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) dx[i] = -dy[i];
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) dx[i] = -dy[i];
   }
 }

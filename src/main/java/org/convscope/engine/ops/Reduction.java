@@ -103,9 +103,10 @@ abstract class Reduction implements Op {
     if (p.identity) {
       grads[0] = Tensor.of(g.clone(), p.outShape);
     } else {
-      float[] dx = BroadcastPlan.expand(g, p.keptShape, inputs[0].shape());
-      scale(dx, weight(p.count));
-      grads[0] = Tensor.of(dx, inputs[0].shape());
+      // Scaled before it is repeated: the same products, on the smaller array.
+      float[] scaled = g.clone();
+      scale(scaled, weight(p.count));
+      grads[0] = Tensor.of(BroadcastPlan.expand(scaled, p.keptShape, inputs[0].shape()), inputs[0].shape());
     }
     return grads;
   }

@@ -4,12 +4,12 @@ package org.convscope.engine.ops;
 public final class Round extends ElementwiseActivation {
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = (float) Math.rint(x[i]);
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = (float) Math.rint(x[i]);
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
     // dx is already all zeros.
   }
 }

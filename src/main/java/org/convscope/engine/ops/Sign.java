@@ -4,12 +4,12 @@ package org.convscope.engine.ops;
 public final class Sign extends ElementwiseActivation {
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = Math.signum(x[i]);
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = Math.signum(x[i]);
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
     // dx is already all zeros.
   }
 }

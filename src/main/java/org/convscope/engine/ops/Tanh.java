@@ -8,13 +8,18 @@ import org.convscope.tensor.Tensor;
 public final class Tanh extends ElementwiseActivation implements ActivationOp {
 
   @Override
-  void apply(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] = (float) Math.tanh(x[i]);
+  int grain() {
+    return COSTLY_GRAIN;
   }
 
   @Override
-  void gradient(float[] x, float[] y, float[] dy, float[] dx) {
-    for (int i = 0; i < x.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+  void apply(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) y[i] = (float) Math.tanh(x[i]);
+  }
+
+  @Override
+  void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+    for (int i = from; i < to; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
   }
 
   @Override

@@ -61,6 +61,38 @@ class BroadcastPlanTest {
     }
   }
 
+  /** A walk over part of the output, as each core takes it, visits what the whole walk does there. */
+  @Test
+  void rangesVisitTheirPartOfTheWholeWalk() {
+    Random random = new Random(3);
+    for (int i = 0; i < 200; i++) {
+      int[][] pair = i < PAIRS.length ? PAIRS[i] : PointwiseFixtures.randomBroadcastPair(random);
+      BroadcastPlan plan = BroadcastPlan.of(pair[0], pair[1]);
+      int[] wholeA = new int[plan.size()];
+      int[] wholeB = new int[plan.size()];
+      plan.forEachRun((o, ia, sa, ib, sb, n) -> {
+        for (int k = 0; k < n; k++) {
+          wholeA[o + k] = ia + k * sa;
+          wholeB[o + k] = ib + k * sb;
+        }
+      });
+      for (int trial = 0; trial < 5; trial++) {
+        int from = random.nextInt(plan.size() + 1);
+        int to = from + random.nextInt(plan.size() - from + 1);
+        int[] next = {from};
+        plan.forEachRun(from, to, (o, ia, sa, ib, sb, n) -> {
+          assertEquals(next[0], o, "runs follow each other");
+          for (int k = 0; k < n; k++) {
+            assertEquals(wholeA[o + k], ia + k * sa);
+            assertEquals(wholeB[o + k], ib + k * sb);
+          }
+          next[0] += n;
+        });
+        assertEquals(to, next[0], "the range is covered");
+      }
+    }
+  }
+
   @Test
   void mergesDimensionsIntoLongRuns() {
     assertEquals(1, countRuns(new int[] {2, 3, 4, 5}, new int[] {2, 3, 4, 5}));

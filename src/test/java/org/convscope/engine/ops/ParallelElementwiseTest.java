@@ -10,8 +10,9 @@ import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * Relu, Clip and same-shape Add on tensors large enough to be split across threads, against plain loops
- * written here: forward, backward and the guided and deconvnet rules, value for value.
+ * Relu, Clip, same-shape Add and the other element-wise activations on tensors large enough to be split
+ * across threads, against plain loops written here (or the activation's own loop over the whole array):
+ * forward, backward and the guided and deconvnet rules, value for value.
  */
 class ParallelElementwiseTest {
   private static final int[] SHAPE = {2, 16, 60, 61};
@@ -78,5 +79,31 @@ class ParallelElementwiseTest {
     float[] sum = new float[a.size()];
     for (int i = 0; i < sum.length; i++) sum[i] = a.data()[i] + b.data()[i];
     assertArrayEquals(sum, new Add().forward(ExecutionContext.inference(), new Tensor[] {a, b})[0].data());
+  }
+
+  /** Split across cores, each activation gives the bits of one loop over the whole array. */
+  @Test
+  void activationsGiveTheBitsOfOneLoop() {
+    Tensor x = random(7);
+    Tensor g = random(8);
+    float[] positive = x.data().clone();
+    for (int i = 0; i < positive.length; i++) positive[i] = Math.abs(positive[i]) + 0.1f;
+    ElementwiseActivation[] ops = {new Sigmoid(), new Tanh(), new Erf(), new Exp(), new Gelu(false), new Gelu(true),
+        new Softplus(), new Elu(1f), new LeakyRelu(0.1f), new HardSwish(), new Abs(), new Neg(), new Sqrt(), new Log(),
+        new Reciprocal()};
+    ExecutionContext c = ExecutionContext.inference();
+    for (ElementwiseActivation op : ops) {
+      boolean needsPositive = op instanceof Sqrt || op instanceof Log || op instanceof Reciprocal;
+      Tensor in = needsPositive ? Tensor.of(positive, SHAPE) : x;
+      float[] v = in.data();
+      float[] y = new float[v.length];
+      op.apply(v, y, 0, v.length);
+      Tensor[] out = op.forward(c, new Tensor[] {in});
+      assertArrayEquals(y, out[0].data(), op.getClass().getSimpleName());
+      float[] dx = new float[v.length];
+      op.gradient(v, y, g.data(), dx, 0, v.length);
+      assertArrayEquals(dx, op.backward(c, new Tensor[] {in}, out, new Tensor[] {g}, new boolean[] {true})[0].data(),
+          op.getClass().getSimpleName());
+    }
   }
 }

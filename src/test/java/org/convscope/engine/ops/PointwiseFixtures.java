@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.DoubleBinaryOperator;
 import org.convscope.engine.Attributes;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
+import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
 /** Shared helpers for the pointwise op tests: building ops as a model would, and naive references. */
@@ -92,5 +94,16 @@ final class PointwiseFixtures {
       offset = offset * operandShape[d] + i;
     }
     return offset;
+  }
+
+  /** f(a, b) element by element over the broadcast shape, each operand read at its broadcast offset. */
+  static float[] broadcastReference(Tensor a, Tensor b, DoubleBinaryOperator f) {
+    int[] shape = Shapes.broadcast(a.shape(), b.shape());
+    float[] expected = new float[(int) Shapes.size(shape)];
+    for (int i = 0; i < expected.length; i++) {
+      int[] index = unravel(i, shape);
+      expected[i] = (float) f.applyAsDouble(a.data()[broadcastOffset(index, a.shape())], b.data()[broadcastOffset(index, b.shape())]);
+    }
+    return expected;
   }
 }
