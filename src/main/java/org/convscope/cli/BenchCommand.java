@@ -10,6 +10,7 @@ import org.convscope.engine.BackwardRules;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.Network;
 import org.convscope.engine.Trace;
+import org.convscope.explain.Layer;
 import org.convscope.inspect.ModelSummary;
 import org.convscope.model.Model;
 import org.convscope.tensor.Tensor;
@@ -92,13 +93,15 @@ final class BenchCommand implements Callable<Integer> {
     return runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
   }
 
-  /** The last layer whose output still has a spatial extent greater than one. */
+  /** The layer class activation maps use by default (see {@link Layer#defaultTensor}), as Grad-CAM would. */
   private static String lastSpatialLayer(Model m, int[] shape) {
-    String last = null;
-    for (var l : ModelSummary.layers(m.network(), new int[] {1, shape[1], shape[2], shape[3]})) {
-      int[] s = l.shape();
-      if (s.length == 4 && s[2] * s[3] > 1) last = l.tensor();
+    Tensor probe = Tensor.zeros(1, shape[1], shape[2], shape[3]);
+    Trace trace = m.network().forward(Map.of(m.input(), probe), ForwardOptions.forBackward());
+    Map<String, int[]> shapes = new java.util.HashMap<>();
+    for (String name : trace.names()) {
+      if (trace.get(name).isFloat()) shapes.put(name, trace.get(name).shape());
     }
+    String last = Layer.defaultTensor(m.graph(), shapes);
     if (last == null) throw new UserException(m.source() + " has no layer with spatial extent");
     return last;
   }

@@ -1,6 +1,10 @@
 package org.convscope.explain;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import org.convscope.engine.Graph;
 import org.convscope.engine.InvalidInputException;
 import org.convscope.engine.Node;
 import org.convscope.engine.Trace;
@@ -57,24 +61,64 @@ public record Layer(String name, String tensor, int[] shape, boolean automatic) 
   }
 
   /**
-   * The last layer with spatial extent before global pooling: the spatial input of the last node that
-   * collapses space (global pooling, a full-size pooling or convolution, a flatten), in execution order.
-   * Squeeze-and-excitation blocks collapse space too, but earlier, so the head's pooling wins.
+   * The last layer with spatial extent before global pooling ({@link #defaultTensor}), as a trace of every
+   * tensor shows it.
    */
   static Layer chooseDefault(Model model, Trace trace) {
-    String chosen = null;
-    for (Node node : model.graph().nodes()) {
-      String out = node.output();
-      if (out.isEmpty() || !trace.has(out) || !trace.get(out).isFloat() || isSpatial(trace.get(out))) continue;
-      for (String in : node.inputs()) {
-        if (!in.isEmpty() && trace.has(in) && isSpatial(trace.get(in))) chosen = in;
-      }
+    Map<String, int[]> shapes = new HashMap<>();
+    for (String name : trace.names()) {
+      if (trace.get(name).isFloat()) shapes.put(name, trace.get(name).shape());
     }
+    String chosen = defaultTensor(model.graph(), shapes);
     if (chosen == null) {
       throw new InvalidInputException("the model has no layer with spatial extent before its output; "
           + "class activation maps need a layer of shape [N,C,H,W] with H or W above 1");
     }
     return new Layer(displayName(model, chosen), chosen, trace.get(chosen).shape(), true);
+  }
+
+  /**
+   * The tensor class activation maps use when no layer is named, or null: the spatial input of the last node
+   * that collapses space (global pooling, a full-size pooling or convolution, a flatten), in execution order.
+   * Squeeze-and-excitation blocks collapse space too, but earlier, so the head's pooling wins. What is computed
+   * from collapsed tensors alone stays collapsed even when it looks spatial again: ConvNeXt's classifier
+   * permutes its pooled [N,C,1,1] features to [N,1,1,C] for a layer norm, which is no feature map.
+   *
+   * @param shapes the shape of every float tensor of a run (others are left out)
+   */
+  public static String defaultTensor(Graph graph, Map<String, int[]> shapes) {
+    // Only tensors computed from the input count: weights and constants (a layer norm's exponent) neither
+    // collapse space nor restore it.
+    Set<String> fromInput = new HashSet<>();
+    for (var input : graph.inputs()) fromInput.add(input.name());
+    Set<String> collapsed = new HashSet<>();
+    String chosen = null;
+    for (Node node : graph.nodes()) {
+      String out = node.output();
+      String spatialInput = null;
+      boolean anyInput = false;
+      boolean allCollapsed = true;
+      for (String in : node.inputs()) {
+        if (in.isEmpty() || !fromInput.contains(in)) continue;
+        anyInput = true;
+        allCollapsed &= collapsed.contains(in);
+        if (shapes.containsKey(in) && isSpatial(shapes.get(in)) && !collapsed.contains(in)) spatialInput = in;
+      }
+      if (!anyInput || out.isEmpty()) continue;
+      fromInput.add(out);
+      if (!shapes.containsKey(out)) continue;
+      if (spatialInput != null && !isSpatial(shapes.get(out))) {
+        chosen = spatialInput;
+        collapsed.add(out);
+      } else if (allCollapsed) {
+        collapsed.add(out);
+      }
+    }
+    return chosen;
+  }
+
+  private static boolean isSpatial(int[] shape) {
+    return shape.length == 4 && shape[2] * shape[3] > 1;
   }
 
   private static boolean isSpatial(Tensor t) {
