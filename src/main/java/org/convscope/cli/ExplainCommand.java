@@ -7,10 +7,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convscope.engine.InvalidInputException;
 import org.convscope.explain.DeletionInsertion;
 import org.convscope.explain.Evaluation;
 import org.convscope.explain.Explainer;
@@ -111,7 +113,24 @@ final class ExplainCommand implements Callable<Integer> {
     Evaluation.Options options = new Evaluation.Options(
         noMetrics ? null : withBatchSize(DeletionInsertion.Options.defaults()), pointingBox, 0,
         sanityLayers > 0 ? new ModelRandomization.Options(sanityLayers, 0) : null);
-    List<Evaluation.Result> results = Evaluation.run(query, explainers, options);
+    // Asked for by name, a method that cannot explain this model is an error; under "all" it is skipped, with
+    // the reason (CAM needs a pooled linear head, which ConvNeXt or MobileNetV3 lack).
+    List<Evaluation.Result> results = new ArrayList<>();
+    Map<String, String> skipped = new LinkedHashMap<>();
+    if (Arrays.asList(methods.split(",")).stream().anyMatch(m -> m.trim().equals("all"))) {
+      for (Explainer e : explainers) {
+        try {
+          results.addAll(Evaluation.run(query, List.of(e), options));
+        } catch (InvalidInputException ex) {
+          skipped.put(e.name(), ex.getMessage());
+        }
+      }
+      if (results.isEmpty()) {
+        throw new UserException("no method could explain this model: " + skipped.values().iterator().next());
+      }
+    } else {
+      results = Evaluation.run(query, explainers, options);
+    }
 
     ExplanationPictures pictures = new ExplanationPictures(loaded, query, preprocessing);
     List<BufferedImage> images = new ArrayList<>();
@@ -126,9 +145,10 @@ final class ExplainCommand implements Callable<Integer> {
     }
     PngFiles.write(panel, out.resolve("panel.png"));
     Map<String, Object> summary = summary(loaded, batch, query, chosen, results);
+    if (!skipped.isEmpty()) summary.put("skipped", skipped);
     Files.writeString(out.resolve("summary.json"),
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary) + "\n");
-    print(loaded, query, chosen, results);
+    print(loaded, query, chosen, results, skipped);
     return 0;
   }
 
@@ -207,7 +227,8 @@ final class ExplainCommand implements Callable<Integer> {
     return e;
   }
 
-  private void print(Model loaded, Query query, Layer chosen, List<Evaluation.Result> results) {
+  private void print(Model loaded, Query query, Layer chosen, List<Evaluation.Result> results,
+      Map<String, String> skipped) {
     PrintWriter w = spec.commandLine().getOut();
     for (int i = 0; i < query.size(); i++) {
       int predicted = query.predicted(i);
@@ -224,6 +245,7 @@ final class ExplainCommand implements Callable<Integer> {
       }
       w.println(line);
     }
+    skipped.forEach((name, why) -> w.printf("%-21s skipped: %s%n", name, why));
     w.println("wrote " + results.size() + " maps (.npy and .png), panel.png and summary.json to " + out);
     w.flush();
   }

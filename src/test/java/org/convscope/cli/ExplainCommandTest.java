@@ -111,6 +111,24 @@ class ExplainCommandTest {
     assertFalse(items.get(0).get("target").get("class").asInt() == items.get(1).get("target").get("class").asInt());
   }
 
+  /** Named, a method the model cannot support is an error (below); under "all" it is skipped, saying why. */
+  @Test
+  void allSkipsWhatTheModelCannotSupportAndSaysWhy() throws IOException {
+    Path outDir = dir.resolve("all");
+    Run r = run("explain", noLinearHead.toString(), "--input", input.toString(), "--method", "all", "--no-metrics",
+        "--out", outDir.toString());
+    assertEquals(0, r.code(), r.err());
+    String why = "CAM needs global average pooling then a linear classifier right after layer 'features', but the "
+        + "model has global average pooling then Relu '/act/Relu' there; Grad-CAM works on any model";
+    assertTrue(r.out().contains("cam                   skipped: " + why), r.out());
+    assertFalse(Files.exists(outDir.resolve("cam.npy")));
+    JsonNode summary = new ObjectMapper().readTree(outDir.resolve("summary.json").toFile());
+    assertEquals(why, summary.get("skipped").get("cam").asText());
+    assertEquals(13, summary.get("methods").size(), "every other method");
+    Query query = Query.predicted(TinyNets.pooledThenRelu(), X, null);
+    assertArrayEquals(new GradCam().explain(query).map().data(), Npy.readFloat(outDir.resolve("gradcam.npy")).data());
+  }
+
   private static void assertBadInput(String message, String... args) {
     Run r = run(args);
     assertEquals(Main.BAD_INPUT, r.code(), r.err());
