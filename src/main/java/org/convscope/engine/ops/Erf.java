@@ -23,9 +23,9 @@ public final class Erf extends ElementwiseActivation {
   /** Where the series gives way to the continued fraction: both are accurate here and cheap enough. */
   private static final double SERIES_LIMIT = 3;
   /** Where the float op changes pieces. */
-  private static final float SPLIT = 0.84f;
+  static final float SPLIT = 0.84f;
   /** Where erf(x) rounds to 1 in float. */
-  private static final float CLAMP = 3.92f;
+  static final float CLAMP = 3.92f;
   /** R2's argument is (|x| - SPLIT) times this, which maps [SPLIT, CLAMP] to [0, 1]. */
   private static final float TO_UNIT = 1 / (CLAMP - SPLIT);
 
@@ -48,20 +48,7 @@ public final class Erf extends ElementwiseActivation {
       }
       FastExp.exp(v, e, n);
       // Three short loops rather than one long one, which the JIT did not vectorize.
-      for (int j = 0; j < n; j++) {
-        float a = large(xs[j]);
-        float z = (a - SPLIT) * TO_UNIT;
-        float p = 0.65436167f;
-        p = Math.fma(p, z, 1.5200741f);
-        p = Math.fma(p, z, 1.3506124f);
-        p = Math.fma(p, z, 0.47560042f);
-        float q = 3.5728441f;
-        q = Math.fma(q, z, 9.2689954f);
-        q = Math.fma(q, z, 9.8353246f);
-        q = Math.fma(q, z, 4.9728158f);
-        q = Math.fma(q, z, 1f);
-        e[j] = e[j] * p / q;
-      }
+      for (int j = 0; j < n; j++) e[j] = e[j] * tailFactor(large(xs[j]));
       for (int j = 0; j < n; j++) e[j] = 1 - e[j] * (1 - squareError(large(xs[j])));
       for (int j = 0; j < n; j++) {
         float t = xs[j];
@@ -84,12 +71,27 @@ public final class Erf extends ElementwiseActivation {
     }
   }
 
+  /** R2(a) = erfc(a) exp(a^2) for a in [SPLIT, CLAMP], to a relative 1e-9. */
+  static float tailFactor(float a) {
+    float z = (a - SPLIT) * TO_UNIT;
+    float p = 0.65436167f;
+    p = Math.fma(p, z, 1.5200741f);
+    p = Math.fma(p, z, 1.3506124f);
+    p = Math.fma(p, z, 0.47560042f);
+    float q = 3.5728441f;
+    q = Math.fma(q, z, 9.2689954f);
+    q = Math.fma(q, z, 9.8353246f);
+    q = Math.fma(q, z, 4.9728158f);
+    q = Math.fma(q, z, 1f);
+    return p / q;
+  }
+
   /**
    * a^2 - float(a^2), exactly (Dekker's product: a split into two halves of 12 bits, whose products are exact),
    * so that exp(-a^2) = exp(-float(a^2)) (1 - error) to float precision. Math.fma(a, a, -a * a) gives the same
    * but kept the JIT from vectorizing the loop, which then ran 4 times slower.
    */
-  private static float squareError(float a) {
+  static float squareError(float a) {
     float c = 4097 * a;
     float high = c - (c - a);
     float low = a - high;

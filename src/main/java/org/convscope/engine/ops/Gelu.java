@@ -7,9 +7,9 @@ import org.convscope.engine.OpSpec;
  * {@code approximate="tanh"} Phi(x) is replaced by (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) / 2, as in
  * PyTorch's {@code gelu(approximate='tanh')}.
  *
- * <p>The exact form takes Phi(x) = (1 + erf(x / sqrt 2)) / 2 from {@link Erf}'s float kernel, and its
- * derivative's density from {@link FastExp}, where that sum cannot cancel (x at or above {@link #TAIL});
- * below, it computes erfc in double, which keeps the tiny values of the negative tail accurate. PyTorch 2's
+ * <p>The exact form computes in float: Phi(x) = (1 + erf(x / sqrt 2)) / 2 from {@link Erf}'s kernel where that
+ * sum cannot cancel (x at or above {@link #TAIL}), and below from Erf's erfc piece, which keeps the tail's
+ * tiny values accurate relatively; only beyond {@link #FAR_TAIL} it computes erfc in double. PyTorch 2's
  * exporter writes ConvNeXt's and ViT's GELU as this op, about 8.6 million values per ConvNeXt-T image.
  */
 public final class Gelu extends ElementwiseActivation {
@@ -24,6 +24,8 @@ public final class Gelu extends ElementwiseActivation {
    * tail, where Phi is tiny but not 0).
    */
   private static final float TAIL = -1.19f;
+  /** Below this, x / sqrt 2 leaves the range of {@link Erf}'s large piece: double (about 3e-8 of normal values). */
+  private static final float FAR_TAIL = -5.54f;
   private static final Erf ERF = new Erf();
 
   private final boolean tanhApproximation;
@@ -52,14 +54,17 @@ public final class Gelu extends ElementwiseActivation {
       for (int i = from; i < to; i++) y[i] = (float) (x[i] * cdf(x[i]));
       return;
     }
-    float[] erf = new float[FastExp.BLOCK];
+    Block b = new Block();
     for (int start = from; start < to; start += FastExp.BLOCK) {
       int n = Math.min(FastExp.BLOCK, to - start);
-      erfOfScaled(x, start, n, erf);
-      for (int j = 0; j < n; j++) y[start + j] = 0.5f * x[start + j] * (1 + erf[j]);
+      b.load(x, start, n);
+      for (int j = 0; j < n; j++) {
+        float v = b.x[j];
+        y[start + j] = v < TAIL ? v * b.tailCdf[j] : 0.5f * v * (1 + b.erf[j]);
+      }
       for (int j = 0; j < n; j++) {
         float v = x[start + j];
-        if (v < TAIL) y[start + j] = (float) (v * cdf(v));
+        if (v < FAR_TAIL) y[start + j] = (float) (v * cdf(v));
       }
     }
   }
@@ -75,30 +80,48 @@ public final class Gelu extends ElementwiseActivation {
       }
       return;
     }
-    float[] erf = new float[FastExp.BLOCK];
-    float[] exponent = new float[FastExp.BLOCK];
-    float[] density = new float[FastExp.BLOCK];
+    Block b = new Block();
     for (int start = from; start < to; start += FastExp.BLOCK) {
       int n = Math.min(FastExp.BLOCK, to - start);
-      erfOfScaled(x, start, n, erf);
-      for (int j = 0; j < n; j++) exponent[j] = -0.5f * x[start + j] * x[start + j];
-      FastExp.exp(exponent, density, n);
+      b.load(x, start, n);
       for (int j = 0; j < n; j++) {
-        float v = x[start + j];
-        dx[start + j] = dy[start + j] * (0.5f * (1 + erf[j]) + v * ONE_OVER_SQRT_TWO_PI_F * density[j]);
+        float v = b.x[j];
+        float cdf = v < TAIL ? b.tailCdf[j] : 0.5f * (1 + b.erf[j]);
+        dx[start + j] = dy[start + j] * (cdf + v * ONE_OVER_SQRT_TWO_PI_F * b.density[j]);
       }
       for (int j = 0; j < n; j++) {
         double v = x[start + j];
-        if (v < TAIL) dx[start + j] = (float) (dy[start + j] * (cdf(v) + v * ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * v * v)));
+        if (v < FAR_TAIL) dx[start + j] = (float) (dy[start + j] * (cdf(v) + v * ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * v * v)));
       }
     }
   }
 
-  /** erf(x[start + j] / sqrt 2) into {@code erf[j]} for j below n. */
-  private static void erfOfScaled(float[] x, int start, int n, float[] erf) {
-    float[] scaled = new float[n];
-    for (int j = 0; j < n; j++) scaled[j] = x[start + j] * SQRT_HALF_F;
-    ERF.apply(scaled, erf, 0, n);
+  /**
+   * One block's pieces of Phi(x) = erfc(-x / sqrt 2) / 2, each in float and in loops the JIT vectorizes:
+   * erf(x / sqrt 2), for Phi where x &ge; {@link #TAIL}; exp(-x^2 / 2), with x^2's rounding error put back;
+   * and below, Phi from {@link Erf}'s large piece, erfc(a) = exp(-a^2) R2(a), with a^2 = x^2 / 2 taken from x
+   * itself (a rounded a would cost 2 a^2 times its rounding error, relatively: 30 ulp at a = 3.9).
+   */
+  private static final class Block {
+    final float[] x = new float[FastExp.BLOCK];
+    final float[] erf = new float[FastExp.BLOCK];
+    final float[] density = new float[FastExp.BLOCK];
+    final float[] tailCdf = new float[FastExp.BLOCK];
+    private final float[] scratch = new float[FastExp.BLOCK];
+
+    void load(float[] from, int start, int n) {
+      System.arraycopy(from, start, x, 0, n);
+      for (int j = 0; j < n; j++) scratch[j] = x[j] * SQRT_HALF_F;
+      ERF.apply(scratch, erf, 0, n);
+      for (int j = 0; j < n; j++) scratch[j] = -0.5f * (x[j] * x[j]);
+      FastExp.exp(scratch, density, n);
+      // exp(-x^2 / 2) = exp(-float(x^2) / 2) exp(-e / 2) with e = x^2 - float(x^2), to float precision.
+      for (int j = 0; j < n; j++) density[j] = density[j] * (1 - 0.5f * Erf.squareError(x[j]));
+      for (int j = 0; j < n; j++) {
+        float a = Math.min(Math.max(-x[j] * SQRT_HALF_F, Erf.SPLIT), Erf.CLAMP);
+        tailCdf[j] = 0.5f * density[j] * Erf.tailFactor(a);
+      }
+    }
   }
 
   /** Phi(x), or its tanh approximation. */
