@@ -19,8 +19,8 @@ final class CountingConv implements FusingOp {
 
   /** What the fused runs did since the last {@link #take}. */
   static final class Counts {
-    /** Fused runs that applied an activation (any kind, not only clamps). */
-    int clamped;
+    /** Fused runs that applied an activation. */
+    int activated;
     int heldIn;
     int heldOut;
     int added;
@@ -28,8 +28,8 @@ final class CountingConv implements FusingOp {
     int addedConsumable;
 
     String take() {
-      String s = "clamped " + clamped + ", held in " + heldIn + ", held out " + heldOut;
-      clamped = heldIn = heldOut = 0;
+      String s = "activated " + activated + ", held in " + heldIn + ", held out " + heldOut;
+      activated = heldIn = heldOut = 0;
       return s;
     }
 
@@ -59,12 +59,12 @@ final class CountingConv implements FusingOp {
 
   @Override
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
-      Activation clamp, boolean holdOutput) {
+      Activation activation, boolean holdOutput) {
     boolean consumable = addend != null && addend.consumable();
     boolean addendHeld = addend != null && addend.held() != null;
-    Output out = conv.forwardFused(context, inputs, heldInput, addend, clamp, holdOutput);
+    Output out = conv.forwardFused(context, inputs, heldInput, addend, activation, holdOutput);
     if (out != null) {
-      if (clamp != null) counts.clamped++;
+      if (activation != null) counts.activated++;
       if (heldInput != null) counts.heldIn++;
       if (out.held() != null) counts.heldOut++;
       if (addend != null) counts.added++;

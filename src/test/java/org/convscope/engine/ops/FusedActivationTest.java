@@ -73,9 +73,9 @@ class FusedActivationTest {
     Network net = network(c, counts);
     Map<String, Tensor> feeds = Map.of("x", x);
     Trace plain = net.forward(feeds, CountingConv.unfused(net));
-    assertEquals("clamped 0, held in 0, held out 0", counts.take(), "the reference run fuses nothing");
+    assertEquals("activated 0, held in 0, held out 0", counts.take(), "the reference run fuses nothing");
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
-    assertEquals("clamped 1, held in 1, held out 1", counts.take(), "c1 applies the activation and holds it for c2");
+    assertEquals("activated 1, held in 1, held out 1", counts.take(), "c1 applies the activation and holds it for c2");
     Fixtures.assertClose(plain.get(net.outputName()), fused, 1e-5, c.name());
   }
 
@@ -95,7 +95,7 @@ class FusedActivationTest {
     Trace plain = net.forward(feeds, CountingConv.unfused(net));
     counts.take();
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
-    assertEquals("clamped 0, held in 1, held out 0", counts.take(), "the convolution reads the pooling held");
+    assertEquals("activated 0, held in 1, held out 0", counts.take(), "the convolution reads the pooling held");
     Fixtures.assertClose(plain.get(net.outputName()), fused, 1e-5, c.name());
   }
 
@@ -112,7 +112,7 @@ class FusedActivationTest {
     Trace plain = net.forward(feeds, CountingConv.unfused(net));
     Trace fused = net.forward(feeds, ForwardOptions.forBackward());
     boolean clamp = c == Case.RELU || c == Case.CLIP;
-    assertEquals(clamp ? "clamped 1, held in 1, held out 1" : "clamped 0, held in 0, held out 0", counts.take());
+    assertEquals(clamp ? "activated 1, held in 1, held out 1" : "activated 0, held in 0, held out 0", counts.take());
     Tensor seed = GradCheck.randn(15, 0, plain.get(net.outputName()).shape());
     List<String> wrt = List.of("x", "w1", "b1", "/c1/Conv_output_0");
     for (BackwardRules rules : List.of(BackwardRules.DEFAULT, BackwardRules.DEFAULT.with("Relu", Relu.GUIDED),
@@ -139,12 +139,12 @@ class FusedActivationTest {
     Map<String, Tensor> feeds = Map.of("x", x);
     Trace plain = net.forward(feeds, CountingConv.unfused(net));
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
-    assertEquals("clamped 0, held in 0, held out 0", counts.take(), "the Sigmoid's output is read by the Add too");
+    assertEquals("activated 0, held in 0, held out 0", counts.take(), "the Sigmoid's output is read by the Add too");
     Fixtures.assertClose(plain.get(net.outputName()), fused, 1e-5, "output");
 
     Network silu = network(Case.SILU, counts);
     Trace keeping = silu.forward(feeds, ForwardOptions.keeping("/a/Sigmoid_output_0"));
-    assertEquals("clamped 0, held in 0, held out 0", counts.take(), "a kept gate is computed");
+    assertEquals("activated 0, held in 0, held out 0", counts.take(), "a kept gate is computed");
     Trace silu0 = silu.forward(feeds, CountingConv.unfused(silu));
     Fixtures.assertClose(silu0.get("/a/Sigmoid_output_0"), keeping.get("/a/Sigmoid_output_0"), 1e-6, "gate");
     Fixtures.assertClose(silu0.get(silu.outputName()), keeping.get(silu.outputName()), 1e-5, "output");
@@ -169,7 +169,7 @@ class FusedActivationTest {
     Map<String, Tensor> feeds = Map.of("x", Tensor.of(v, 1, 1, 4, 4));
     float[] expected = net.forward(feeds, CountingConv.unfused(net)).get(net.outputName()).data();
     float[] got = net.forward(feeds, ForwardOptions.inference()).get(net.outputName()).data();
-    assertEquals("clamped 1, held in 0, held out 0", counts.take());
+    assertEquals("activated 1, held in 0, held out 0", counts.take());
     for (int i = 0; i < v.length; i++) {
       float e = expected[i];
       if (Float.isNaN(v[i]) && (c == Case.RELU || c == Case.CLIP)) e = c == Case.RELU ? 0f : -0.5f; // the lower bound

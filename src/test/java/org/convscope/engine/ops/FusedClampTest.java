@@ -136,16 +136,16 @@ class FusedClampTest {
     Network net = network(CountingConv.registry(counts));
     Map<String, Tensor> feeds = Map.of("x", x);
     net.forward(feeds, ForwardOptions.inference());
-    assertEquals("clamped 3, held in 2, held out 2", counts.take(),
+    assertEquals("activated 3, held in 2, held out 2", counts.take(),
         "c1, c2 and c4 take their activation (c3's output is also read by the Add); r1 and r2 stay held");
     Trace recorded = net.forward(feeds, ForwardOptions.forBackward());
-    assertEquals("clamped 3, held in 2, held out 2", counts.take(), "recorded inference fuses too");
+    assertEquals("activated 3, held in 2, held out 2", counts.take(), "recorded inference fuses too");
     for (Node node : net.graph().nodes()) {
       for (String out : node.outputs()) assertTrue(recorded.has(out), out + " is in the recorded trace");
     }
     net.forward(feeds, ForwardOptions.forTraining());
-    assertEquals("clamped 0, held in 0, held out 0", counts.take(), "training runs do not fuse");
+    assertEquals("activated 0, held in 0, held out 0", counts.take(), "training runs do not fuse");
     net.forward(feeds, ForwardOptions.keeping("/c2/Conv_output_0", "/r1/Relu_output_0"));
-    assertEquals("clamped 2, held in 0, held out 0", counts.take(), "kept tensors are computed");
+    assertEquals("activated 2, held in 0, held out 0", counts.take(), "kept tensors are computed");
   }
 }

@@ -118,7 +118,7 @@ class FusedPoolingTest {
     counts.take();
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(gap);
     assertClose(recorded.data(), fused.data(), false, "network");
-    assertEquals("clamped 1, held in 1, held out 2", counts.take(), "both convolutions leave their output held, "
+    assertEquals("activated 1, held in 1, held out 2", counts.take(), "both convolutions leave their output held, "
         + "and c2 reads the max pooling's");
     // Keeping the max pooling's input: it is computed as an array, and pooled from it.
     Tensor keptRelu = net.forward(feeds, ForwardOptions.keeping(r1)).get(r1);

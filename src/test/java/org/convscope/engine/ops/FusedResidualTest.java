@@ -102,8 +102,8 @@ class FusedResidualTest {
     assertEquals("added 3 (held 3, consumable 2)", counts.takeAdds(),
         "a1, a2 and a3 are added by their convolutions; a2 must not write over r2, which a3 reads after it; "
             + "a4 broadcasts");
-    assertEquals("clamped 3, held in 5, held out 5", counts.take(),
-        "r0, r1 and r2 are clamped; r0, r1, r2, a2 and a3 stay held (r0, r2 and a3 have two or three readers)");
+    assertEquals("activated 3, held in 5, held out 5", counts.take(),
+        "r0, r1 and r2 are clamped (Relu); r0, r1, r2, a2 and a3 stay held (r0, r2 and a3 have two or three readers)");
   }
 
   @Test

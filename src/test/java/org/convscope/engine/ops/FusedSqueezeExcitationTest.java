@@ -63,12 +63,12 @@ class FusedSqueezeExcitationTest {
     Trace plain = net.forward(feeds, CountingConv.unfused(net));
     counts.take();
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
-    assertEquals("clamped 3, held in 3, held out 3", counts.take(), "c1 (SiLU), fc1 (Relu) and fc2 (Sigmoid) take "
+    assertEquals("activated 3, held in 3, held out 3", counts.take(), "c1 (SiLU), fc1 (Relu) and fc2 (Sigmoid) take "
         + "their activations and hold their outputs; fc1 reads the pooling held, fc2 fc1's output and c3 the product");
     Fixtures.assertClose(plain.get(net.outputName()), fused, 1e-5, "output");
 
     Trace keeping = net.forward(feeds, ForwardOptions.keeping("/se/Mul_output_0"));
-    assertEquals("clamped 3, held in 2, held out 3", counts.take(), "a kept product is an array, which c3 reads");
+    assertEquals("activated 3, held in 2, held out 3", counts.take(), "a kept product is an array, which c3 reads");
     Fixtures.assertClose(plain.get("/se/Mul_output_0"), keeping.get("/se/Mul_output_0"), 1e-5, "kept product");
     Fixtures.assertClose(plain.get(net.outputName()), keeping.get(net.outputName()), 1e-5, "output when kept");
   }
@@ -80,7 +80,7 @@ class FusedSqueezeExcitationTest {
     Trace plain = net.forward(feeds, CountingConv.unfused(net));
     counts.take();
     Tensor fused = net.forward(feeds, ForwardOptions.inference()).get(net.outputName());
-    assertEquals("clamped 3, held in 2, held out 2", counts.take(), "c3 reads the product as an array");
+    assertEquals("activated 3, held in 2, held out 2", counts.take(), "c3 reads the product as an array");
     Fixtures.assertClose(plain.get(net.outputName()), fused, 1e-5, "output");
   }
 
