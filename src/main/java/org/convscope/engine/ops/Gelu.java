@@ -58,10 +58,7 @@ public final class Gelu extends ElementwiseActivation {
     for (int start = from; start < to; start += FastExp.BLOCK) {
       int n = Math.min(FastExp.BLOCK, to - start);
       b.load(x, start, n);
-      for (int j = 0; j < n; j++) {
-        float v = b.x[j];
-        y[start + j] = v < TAIL ? v * b.tailCdf[j] : 0.5f * v * (1 + b.erf[j]);
-      }
+      for (int j = 0; j < n; j++) y[start + j] = b.x[j] * b.cdf[j];
       for (int j = 0; j < n; j++) {
         float v = x[start + j];
         if (v < FAR_TAIL) y[start + j] = (float) (v * cdf(v));
@@ -85,9 +82,7 @@ public final class Gelu extends ElementwiseActivation {
       int n = Math.min(FastExp.BLOCK, to - start);
       b.load(x, start, n);
       for (int j = 0; j < n; j++) {
-        float v = b.x[j];
-        float cdf = v < TAIL ? b.tailCdf[j] : 0.5f * (1 + b.erf[j]);
-        dx[start + j] = dy[start + j] * (cdf + v * ONE_OVER_SQRT_TWO_PI_F * b.density[j]);
+        dx[start + j] = dy[start + j] * (b.cdf[j] + b.x[j] * ONE_OVER_SQRT_TWO_PI_F * b.density[j]);
       }
       for (int j = 0; j < n; j++) {
         double v = x[start + j];
@@ -97,16 +92,16 @@ public final class Gelu extends ElementwiseActivation {
   }
 
   /**
-   * One block's pieces of Phi(x) = erfc(-x / sqrt 2) / 2, each in float and in loops the JIT vectorizes:
-   * erf(x / sqrt 2), for Phi where x &ge; {@link #TAIL}; exp(-x^2 / 2), with x^2's rounding error put back;
-   * and below, Phi from {@link Erf}'s large piece, erfc(a) = exp(-a^2) R2(a), with a^2 = x^2 / 2 taken from x
-   * itself (a rounded a would cost 2 a^2 times its rounding error, relatively: 30 ulp at a = 3.9).
+   * One block's Phi(x) and exp(-x^2 / 2), in float and in loops the JIT vectorizes: Phi from erf(x / sqrt 2)
+   * where x &ge; {@link #TAIL}, and below from {@link Erf}'s large piece, erfc(a) = exp(-a^2) R2(a), with
+   * a^2 = x^2 / 2 taken from x itself (a rounded a would cost 2 a^2 times its rounding error, relatively: 30 ulp
+   * at a = 3.9); exp(-x^2 / 2) with x^2's rounding error put back.
    */
   private static final class Block {
     final float[] x = new float[FastExp.BLOCK];
-    final float[] erf = new float[FastExp.BLOCK];
+    final float[] cdf = new float[FastExp.BLOCK];
     final float[] density = new float[FastExp.BLOCK];
-    final float[] tailCdf = new float[FastExp.BLOCK];
+    private final float[] erf = new float[FastExp.BLOCK];
     private final float[] scratch = new float[FastExp.BLOCK];
 
     void load(float[] from, int start, int n) {
@@ -119,7 +114,8 @@ public final class Gelu extends ElementwiseActivation {
       for (int j = 0; j < n; j++) density[j] = density[j] * (1 - 0.5f * Erf.squareError(x[j]));
       for (int j = 0; j < n; j++) {
         float a = Math.min(Math.max(-x[j] * SQRT_HALF_F, Erf.SPLIT), Erf.CLAMP);
-        tailCdf[j] = 0.5f * density[j] * Erf.tailFactor(a);
+        float tail = 0.5f * density[j] * Erf.tailFactor(a);
+        cdf[j] = x[j] < TAIL ? tail : 0.5f * (1 + erf[j]);
       }
     }
   }
