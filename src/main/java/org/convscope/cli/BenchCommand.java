@@ -97,11 +97,7 @@ final class BenchCommand implements Callable<Integer> {
   private static String lastSpatialLayer(Model m, int[] shape) {
     Tensor probe = Tensor.zeros(1, shape[1], shape[2], shape[3]);
     Trace trace = m.network().forward(Map.of(m.input(), probe), ForwardOptions.forBackward());
-    Map<String, int[]> shapes = new java.util.HashMap<>();
-    for (String name : trace.names()) {
-      if (trace.get(name).isFloat()) shapes.put(name, trace.get(name).shape());
-    }
-    String last = Layer.defaultTensor(m.graph(), shapes);
+    String last = Layer.defaultTensor(m.graph(), trace);
     if (last == null) throw new UserException(m.source() + " has no layer with spatial extent");
     return last;
   }

@@ -1,6 +1,5 @@
 package org.convscope.explain;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -65,11 +64,7 @@ public record Layer(String name, String tensor, int[] shape, boolean automatic) 
    * tensor shows it.
    */
   static Layer chooseDefault(Model model, Trace trace) {
-    Map<String, int[]> shapes = new HashMap<>();
-    for (String name : trace.names()) {
-      if (trace.get(name).isFloat()) shapes.put(name, trace.get(name).shape());
-    }
-    String chosen = defaultTensor(model.graph(), shapes);
+    String chosen = defaultTensor(model.graph(), trace);
     if (chosen == null) {
       throw new InvalidInputException("the model has no layer with spatial extent before its output; "
           + "class activation maps need a layer of shape [N,C,H,W] with H or W above 1");
@@ -84,9 +79,9 @@ public record Layer(String name, String tensor, int[] shape, boolean automatic) 
    * from collapsed tensors alone stays collapsed even when it looks spatial again: ConvNeXt's classifier
    * permutes its pooled [N,C,1,1] features to [N,1,1,C] for a layer norm, which is no feature map.
    *
-   * @param shapes the shape of every float tensor of a run (others are left out)
+   * @param trace a run that recorded every tensor
    */
-  public static String defaultTensor(Graph graph, Map<String, int[]> shapes) {
+  public static String defaultTensor(Graph graph, Trace trace) {
     // Only tensors computed from the input count: weights and constants (a layer norm's exponent) neither
     // collapse space nor restore it.
     Set<String> fromInput = new HashSet<>();
@@ -102,12 +97,12 @@ public record Layer(String name, String tensor, int[] shape, boolean automatic) 
         if (in.isEmpty() || !fromInput.contains(in)) continue;
         anyInput = true;
         allCollapsed &= collapsed.contains(in);
-        if (shapes.containsKey(in) && isSpatial(shapes.get(in)) && !collapsed.contains(in)) spatialInput = in;
+        if (trace.has(in) && isSpatial(trace.get(in)) && !collapsed.contains(in)) spatialInput = in;
       }
       if (!anyInput || out.isEmpty()) continue;
       fromInput.add(out);
-      if (!shapes.containsKey(out)) continue;
-      if (spatialInput != null && !isSpatial(shapes.get(out))) {
+      if (!trace.has(out) || !trace.get(out).isFloat()) continue;
+      if (spatialInput != null && !isSpatial(trace.get(out))) {
         chosen = spatialInput;
         collapsed.add(out);
       } else if (allCollapsed) {
@@ -115,10 +110,6 @@ public record Layer(String name, String tensor, int[] shape, boolean automatic) 
       }
     }
     return chosen;
-  }
-
-  private static boolean isSpatial(int[] shape) {
-    return shape.length == 4 && shape[2] * shape[3] > 1;
   }
 
   private static boolean isSpatial(Tensor t) {
