@@ -7,12 +7,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.convscope.engine.InvalidInputException;
 import org.convscope.explain.DeletionInsertion;
 import org.convscope.explain.Evaluation;
 import org.convscope.explain.Explainer;
@@ -115,21 +113,11 @@ final class ExplainCommand implements Callable<Integer> {
         sanityLayers > 0 ? new ModelRandomization.Options(sanityLayers, 0) : null);
     // Asked for by name, a method that cannot explain this model is an error; under "all" it is skipped, with
     // the reason (CAM needs a pooled linear head, which ConvNeXt or MobileNetV3 lack).
-    List<Evaluation.Result> results = new ArrayList<>();
     Map<String, String> skipped = new LinkedHashMap<>();
-    if (Arrays.asList(methods.split(",")).stream().anyMatch(m -> m.trim().equals("all"))) {
-      for (Explainer e : explainers) {
-        try {
-          results.addAll(Evaluation.run(query, List.of(e), options));
-        } catch (InvalidInputException ex) {
-          skipped.put(e.name(), ex.getMessage());
-        }
-      }
-      if (results.isEmpty()) {
-        throw new UserException("no method could explain this model: " + skipped.values().iterator().next());
-      }
-    } else {
-      results = Evaluation.run(query, explainers, options);
+    List<Evaluation.Result> results = Evaluation.run(query, explainers, options,
+        Explainers.asksForAll(methods) ? skipped : null);
+    if (results.isEmpty()) {
+      throw new UserException("no method could explain this model: " + skipped.values().iterator().next());
     }
 
     ExplanationPictures pictures = new ExplanationPictures(loaded, query, preprocessing);

@@ -2,6 +2,7 @@ package org.convscope.explain;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.convscope.engine.InvalidInputException;
 
 /**
@@ -46,19 +47,36 @@ public final class Evaluation {
   private Evaluation() {}
 
   public static List<Result> run(Query query, List<Explainer> methods, Options options) {
+    return run(query, methods, options, null);
+  }
+
+  /**
+   * The same, except that when {@code skipped} is not null a method that cannot explain this model (it throws
+   * an InvalidInputException, as CAM does without a pooled linear head) is left out, its reason put in
+   * {@code skipped} under its name. Bad options still fail first.
+   */
+  public static List<Result> run(Query query, List<Explainer> methods, Options options, Map<String, String> skipped) {
     int height = query.batch().dim(2);
     int width = query.batch().dim(3);
     if (options.box() != null) PointingGame.checkInside(options.box(), height, width);
+    List<Explainer> ran = new ArrayList<>();
     List<Attribution> maps = new ArrayList<>();
-    double[] seconds = new double[methods.size()];
-    for (int m = 0; m < methods.size(); m++) {
+    List<Double> seconds = new ArrayList<>();
+    for (Explainer method : methods) {
       long start = System.nanoTime();
-      maps.add(methods.get(m).explain(query));
-      seconds[m] = (System.nanoTime() - start) / 1e9;
+      try {
+        maps.add(method.explain(query));
+      } catch (InvalidInputException e) {
+        if (skipped == null) throw e;
+        skipped.put(method.name(), e.getMessage());
+        continue;
+      }
+      seconds.add((System.nanoTime() - start) / 1e9);
+      ran.add(method);
     }
     List<Result> results = new ArrayList<>();
-    for (int m = 0; m < methods.size(); m++) {
-      Explainer method = methods.get(m);
+    for (int m = 0; m < ran.size(); m++) {
+      Explainer method = ran.get(m);
       Attribution map = maps.get(m);
       DeletionInsertion.Result curves = options.deletionInsertion() == null ? null
           : DeletionInsertion.evaluate(query, map, options.deletionInsertion());
@@ -66,7 +84,7 @@ public final class Evaluation {
           : PointingGame.hits(map, height, width, options.box(), options.pointingTolerance());
       List<ModelRandomization.Step> randomization = options.randomization() == null ? null
           : ModelRandomization.check(query, method, map, options.randomization());
-      results.add(new Result(method, map, seconds[m], curves, pointing, randomization));
+      results.add(new Result(method, map, seconds.get(m), curves, pointing, randomization));
     }
     return results;
   }

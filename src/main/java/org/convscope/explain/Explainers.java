@@ -27,6 +27,8 @@ public final class Explainers {
   public record Entry(String name, String summary, IntFunction<Explainer> factory) {}
 
   private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+  /** The word that stands for every method in a list. */
+  private static final String ALL = "all";
 
   static {
     add(Occlusion.NAME, "score drop when a sliding window is blanked", b -> {
@@ -86,6 +88,14 @@ public final class Explainers {
     return entry.factory().apply(batchSize);
   }
 
+  /** Whether a comma-separated list of methods names {@code all} among them. */
+  public static boolean asksForAll(String list) {
+    for (String part : list.split(",")) {
+      if (part.trim().equals(ALL)) return true;
+    }
+    return false;
+  }
+
   /**
    * The methods of a comma-separated list such as {@code saliency,gradcam}, or all of them for {@code all}.
    *
@@ -95,7 +105,7 @@ public final class Explainers {
     Set<String> chosen = new LinkedHashSet<>();
     for (String part : list.split(",")) {
       String name = part.trim();
-      if (name.equals("all")) chosen.addAll(names());
+      if (name.equals(ALL)) chosen.addAll(names());
       else if (!name.isEmpty()) chosen.add(name);
     }
     if (chosen.isEmpty()) {

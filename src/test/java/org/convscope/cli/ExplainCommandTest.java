@@ -151,6 +151,8 @@ class ExplainCommandTest {
         "explain", noLinearHead.toString(), "--input", in, "--method", "saliency,cam", "--out", out);
     assertBadInput("no method given; known methods: " + known + " (or all)", "explain", m, "--input", in, "--method", "", "--out", out);
     assertBadInput("unknown method 'gradkam'; known methods: " + known, "explain", m, "--input", in, "--method", "gradkam", "--out", out);
+    assertBadInput("box 0,0,9,9 reaches outside the 4x4 input",
+        "explain", noLinearHead.toString(), "--input", in, "--method", "all", "--box", "0,0,9,9", "--out", out);
     assertBadInput("--target and --top-k do not go together; give one",
         "explain", m, "--input", in, "--target", "1", "--top-k", "2", "--out", out);
     assertFalse(Files.exists(dir.resolve("never")), "nothing is written when the command fails");
