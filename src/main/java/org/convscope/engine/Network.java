@@ -33,6 +33,10 @@ import org.convscope.tensor.Tensor;
  * as an array, made once for all such readers, and it is freed after its last reader. Tensors the run keeps
  * never take part. Every other run computes each tensor as the graph says.
  *
+ * <p>A Mul of a tensor by an activation of it that only the Mul reads, x * f(x) (SiLU, HardSwish as PyTorch
+ * exports them), runs in one pass through f's {@link GatingOp} in runs that fuse, unless f(x) is kept, and so
+ * does its backward pass whenever nothing asks for f(x)'s own gradient.
+ *
  * <p>A run recorded for gradients with respect to some tensors only ({@link ForwardOptions#gradientsFor}), such
  * as Grad-CAM's layer, records just the nodes downstream of them and runs everything before them that way too.
  */
@@ -53,6 +57,10 @@ public final class Network {
    * operand): the one it can take held ({@link HeldTensor#timesPerChannel}).
    */
   private final Map<Integer, Integer> channelScales = new HashMap<>();
+  /** For each Mul node computing x * f(x) through a {@link GatingOp} f, the index of f's node. */
+  private final Map<Integer, Integer> gatedProducts = new HashMap<>();
+  /** The indices of those f nodes. */
+  private final Set<Integer> gates = new HashSet<>();
   private final Map<Node, Integer> index = new IdentityHashMap<>();
 
   /** For Conv nodes whose batch norm is folded in, the folded weights and bias, while their sources last. */
@@ -101,6 +109,11 @@ public final class Network {
       if (fusions[i].add() >= 0) fusedAddends.put(fusions[i].add(), fusions[i].addend());
       int scaled = scaledOperand(nodes.get(i));
       if (scaled >= 0) channelScales.put(i, scaled);
+      int gate = gateOf(nodes.get(i));
+      if (gate >= 0) {
+        gatedProducts.put(i, gate);
+        gates.add(gate);
+      }
     }
     for (int i = 0; i < nodes.size(); i++) {
       if (!(nodes.get(i).op() instanceof FusingOp)) continue;
@@ -204,6 +217,25 @@ public final class Network {
             && dependsOn(mul.input(1 - j), pool.output())) {
           return j;
         }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * For a Mul of a tensor x by f(x), where f is a {@link GatingOp} node that only this Mul reads, the index of
+   * f's node; else -1.
+   */
+  private int gateOf(Node mul) {
+    if (!mul.opType().equals("Mul") || mul.inputs().size() != 2 || mul.outputs().size() != 1
+        || mul.input(0).equals(mul.input(1))) {
+      return -1;
+    }
+    for (int j = 0; j < 2; j++) {
+      Node gate = graph.producer(mul.input(1 - j));
+      if (gate != null && gate.op() instanceof GatingOp && gate.outputs().size() == 1
+          && gate.input(0).equals(mul.input(j)) && graph.consumers(gate.output()).size() == 1) {
+        return index.get(gate);
       }
     }
     return -1;
@@ -342,6 +374,12 @@ public final class Network {
   private void run(int i, Map<String, Tensor> values, Map<String, HeldTensor> held, Set<String> keep,
       boolean[] fusedIntoEarlier, boolean fuse, Map<String, Integer> skipped, ExecutionContext context) {
     Node node = graph.nodes().get(i);
+    if (fuse && gates.contains(i) && !keep.contains(node.output())) {
+      if (skipped != null) skipped.put(node.output(), i);
+      return; // computed with its Mul
+    }
+    Integer gate = gatedProducts.get(i);
+    if (gate != null && runGated(node, gate, values, held, context)) return;
     if (fuse && node.op() instanceof FusingOp fusing
         && runFused(i, fusing, values, held, keep, fusedIntoEarlier, skipped, context)) {
       return;
@@ -417,6 +455,24 @@ public final class Network {
     } else {
       values.put(writer.output(), out.tensor());
     }
+    return true;
+  }
+
+  /**
+   * Runs Mul {@code mul} of x by f(x) in one pass when f's node {@code gate} was left for it to compute;
+   * returns false, having run nothing, when f(x) is there already, and the Mul is to run as it is.
+   */
+  private boolean runGated(Node mul, int gate, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      ExecutionContext context) {
+    Node gateNode = graph.nodes().get(gate);
+    String gated = gateNode.output();
+    if (values.containsKey(gated) || held.containsKey(gated)) return false;
+    Tensor[] x = inputsOf(gateNode, values, held, false);
+    if (x[0] == null || !x[0].isFloat()) { // the gate reports that
+      values.put(gated, run(gateNode, x, context)[0]);
+      return false;
+    }
+    values.put(mul.output(), ((GatingOp) gateNode.op()).timesInput(x[0]));
     return true;
   }
 
@@ -589,6 +645,8 @@ public final class Network {
       boolean anyGrad = false;
       for (String out : node.outputs()) anyGrad |= grads.containsKey(out);
       if (!anyGrad) continue;
+      Integer gate = gatedProducts.get(i);
+      if (gate != null && backwardGated(trace, node, nodes.get(gate), grads, leadsToWrt, wanted, rules)) continue;
       boolean[] needed = new boolean[node.inputs().size()];
       boolean anyNeeded = false;
       Tensor[] inputs = new Tensor[needed.length];
@@ -641,6 +699,32 @@ public final class Network {
       result.put(w, g != null ? g : Tensor.zeros(trace.get(w).shape()));
     }
     return result;
+  }
+
+  /**
+   * The backward pass of Mul {@code mul} of x by f(x) (f being node {@code gate}) straight to x, in one pass,
+   * when no rule replaces Mul's or f's and f(x)'s own gradient is not asked for; returns false, having done
+   * nothing, otherwise. A gradient seeded at f(x) still reaches x through f's node.
+   */
+  private boolean backwardGated(Trace trace, Node mul, Node gate, Map<String, Tensor> grads, Set<String> leadsToWrt,
+      Set<String> wanted, BackwardRules rules) {
+    String x = gate.input(0);
+    if (rules.forOpType(mul.opType()) != null || rules.forOpType(gate.opType()) != null
+        || wanted.contains(gate.output()) || !leadsToWrt.contains(x)) {
+      return false;
+    }
+    Tensor values = trace.get(x);
+    Tensor dy = grads.get(mul.output());
+    if (!values.isFloat() || dy == null) return false;
+    Tensor dx;
+    try {
+      dx = ((GatingOp) gate.op()).timesInputGradient(values, dy);
+    } catch (RuntimeException e) {
+      throw new InvalidModelException("backward pass of " + mul + " failed: " + e.getMessage(), e);
+    }
+    releaseGradients(grads, mul, wanted);
+    accumulate(grads, x, dx);
+    return true;
   }
 
   /** Runs node {@code index} again, as the plain run does, on the trace's tensors: for tensors fusion skipped. */
