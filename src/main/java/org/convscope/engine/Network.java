@@ -37,6 +37,11 @@ import org.convscope.tensor.Tensor;
  * exports them), runs in one pass through f's {@link GatingOp} in runs that fuse, unless f(x) is kept, and so
  * does its backward pass whenever nothing asks for f(x)'s own gradient.
  *
+ * <p>The backward pass hands a gradient from one {@link HeldGradientOp} (a convolution, Relu, Clip) to the next
+ * held, in oneDNN's layout, when only the first input's gradient is needed and nothing else adds to it: a
+ * saliency map's pass through MobileNetV2's or ResNet's chains of convolutions and clamps is then oneDNN's
+ * kernels alone, without copies to Java arrays and reorders to row-major between every two ops.
+ *
  * <p>A run recorded for gradients with respect to some tensors only ({@link ForwardOptions#gradientsFor}), such
  * as Grad-CAM's layer, records just the nodes downstream of them and runs everything before them that way too.
  */
@@ -635,15 +640,28 @@ public final class Network {
     }
     // Gradients only flow along paths from wrt: a node's input needs one if it depends on some tensor in wrt.
     Set<String> leadsToWrt = dependents(wrt);
-    Map<String, Tensor> grads = new HashMap<>();
-    for (Map.Entry<String, Tensor> seed : seeds.entrySet()) accumulate(grads, seed.getKey(), seed.getValue());
     Set<String> wanted = new HashSet<>(wrt);
+    try (Gradients grads = new Gradients()) {
+      for (Map.Entry<String, Tensor> seed : seeds.entrySet()) grads.add(seed.getKey(), seed.getValue());
+      backward(trace, grads, leadsToWrt, wanted, rules);
+      Map<String, Tensor> result = new LinkedHashMap<>();
+      for (String w : wrt) {
+        Tensor g = grads.tensor(w);
+        result.put(w, g != null ? g : Tensor.zeros(trace.get(w).shape()));
+      }
+      return result;
+    }
+  }
+
+  /** The backward pass itself: the nodes in reverse order, from the gradients in {@code grads} on. */
+  private void backward(Trace trace, Gradients grads, Set<String> leadsToWrt, Set<String> wanted,
+      BackwardRules rules) {
     List<Node> nodes = graph.nodes();
     for (int i = nodes.size() - 1; i >= 0; i--) {
       if (Thread.currentThread().isInterrupted()) throw new Cancelled();
       Node node = nodes.get(i);
       boolean anyGrad = false;
-      for (String out : node.outputs()) anyGrad |= grads.containsKey(out);
+      for (String out : node.outputs()) anyGrad |= grads.has(out);
       if (!anyGrad) continue;
       Integer gate = gatedProducts.get(i);
       if (gate != null && backwardGated(trace, node, nodes.get(gate), grads, leadsToWrt, wanted, rules)) continue;
@@ -659,7 +677,7 @@ public final class Network {
         anyNeeded |= needed[j];
       }
       if (!anyNeeded || node.op() instanceof NonDifferentiable) {
-        releaseGradients(grads, node, wanted);
+        grads.release(node, wanted);
         continue;
       }
       BackwardRule rule = rules.forOpType(node.opType());
@@ -673,9 +691,17 @@ public final class Network {
       for (int j = 0; j < outputs.length; j++) {
         String out = node.outputs().get(j);
         if (out.isEmpty()) continue;
-        Tensor g = grads.get(out);
         boolean reads = rule != null ? rule.readsOutput(j) : node.op().backwardReadsOutput(j);
-        outputs[j] = (reads || g == null) && trace.has(out) ? trace.get(out) : trace.stored(out);
+        outputs[j] = (reads || !grads.has(out)) && trace.has(out) ? trace.get(out) : trace.stored(out);
+      }
+      if (rule == null && node.op() instanceof HeldGradientOp op
+          && backwardHeld(op, node, trace.context(), inputs, outputs, needed, grads, wanted, rules)) {
+        continue;
+      }
+      for (int j = 0; j < outputs.length; j++) {
+        String out = node.outputs().get(j);
+        if (out.isEmpty()) continue;
+        Tensor g = grads.tensor(out);
         outputGrads[j] = g != null ? g : outputs[j] == null ? null : Tensor.zeros(outputs[j].dtype(), outputs[j].shape());
       }
       Tensor[] inputGrads;
@@ -688,17 +714,46 @@ public final class Network {
       } catch (RuntimeException e) {
         throw new InvalidModelException("backward pass of " + node + " failed: " + e.getMessage(), e);
       }
-      releaseGradients(grads, node, wanted);
+      grads.release(node, wanted);
       for (int j = 0; j < needed.length; j++) {
-        if (needed[j] && inputGrads[j] != null) accumulate(grads, node.inputs().get(j), inputGrads[j]);
+        if (needed[j] && inputGrads[j] != null) grads.add(node.inputs().get(j), inputGrads[j]);
       }
     }
-    Map<String, Tensor> result = new LinkedHashMap<>();
-    for (String w : wrt) {
-      Tensor g = grads.get(w);
-      result.put(w, g != null ? g : Tensor.zeros(trace.get(w).shape()));
+  }
+
+  /**
+   * Runs {@code node}'s backward pass through {@link HeldGradientOp} when only its first input needs a gradient:
+   * the output gradient is read as it comes, held or not, and the input's is left held when nothing else adds
+   * to it, it is not asked for, and it comes from another such op whose backward pass no rule replaces, which
+   * then reads it held. Returns false, having done nothing, when there is nothing to gain or the op declines.
+   */
+  private boolean backwardHeld(HeldGradientOp op, Node node, ExecutionContext context, Tensor[] inputs,
+      Tensor[] outputs, boolean[] needed, Gradients grads, Set<String> wanted, BackwardRules rules) {
+    if (node.outputs().size() != 1 || !needed[0]) return false;
+    for (int j = 1; j < needed.length; j++) if (needed[j]) return false;
+    String in = node.input(0);
+    HeldTensor heldDy = grads.held(node.output());
+    Node producer = graph.producer(in);
+    boolean hold = !wanted.contains(in) && readers.get(in).size() == 1 && !grads.has(in) && producer != null
+        && producer.op() instanceof HeldGradientOp && rules.forOpType(producer.opType()) == null;
+    if (heldDy == null && !hold) return false;
+    Tensor dy = heldDy == null ? grads.tensor(node.output()) : null;
+    HeldGradientOp.Gradient dx;
+    try {
+      dx = op.backwardHeld(context, inputs, outputs, dy, heldDy, hold);
+    } catch (InvalidModelException | InvalidInputException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InvalidModelException("backward pass of " + node + " failed: " + e.getMessage(), e);
     }
-    return result;
+    if (dx == null) return false;
+    grads.release(node, wanted);
+    if (dx.held() != null) {
+      grads.hold(in, dx.held());
+    } else {
+      grads.add(in, dx.tensor());
+    }
+    return true;
   }
 
   /**
@@ -706,7 +761,7 @@ public final class Network {
    * when no rule replaces Mul's or f's and f(x)'s own gradient is not asked for; returns false, having done
    * nothing, otherwise. A gradient seeded at f(x) still reaches x through f's node.
    */
-  private boolean backwardGated(Trace trace, Node mul, Node gate, Map<String, Tensor> grads, Set<String> leadsToWrt,
+  private boolean backwardGated(Trace trace, Node mul, Node gate, Gradients grads, Set<String> leadsToWrt,
       Set<String> wanted, BackwardRules rules) {
     String x = gate.input(0);
     if (rules.forOpType(mul.opType()) != null || rules.forOpType(gate.opType()) != null
@@ -714,7 +769,7 @@ public final class Network {
       return false;
     }
     Tensor values = trace.get(x);
-    Tensor dy = grads.get(mul.output());
+    Tensor dy = grads.tensor(mul.output());
     if (!values.isFloat() || dy == null) return false;
     Tensor dx;
     try {
@@ -722,8 +777,8 @@ public final class Network {
     } catch (RuntimeException e) {
       throw new InvalidModelException("backward pass of " + mul + " failed: " + e.getMessage(), e);
     }
-    releaseGradients(grads, mul, wanted);
-    accumulate(grads, x, dx);
+    grads.release(mul, wanted);
+    grads.add(x, dx);
     return true;
   }
 
@@ -746,24 +801,77 @@ public final class Network {
     return dependents;
   }
 
-  private static void releaseGradients(Map<String, Tensor> grads, Node node, Set<String> wanted) {
-    for (String out : node.outputs()) if (!wanted.contains(out)) grads.remove(out);
-  }
+  /**
+   * The gradients of one backward pass, by tensor: as tensors, or held in oneDNN's layout between ops that pass
+   * them so ({@link HeldGradientOp}). A held gradient becomes a tensor once something needs one; whatever is still
+   * held when the pass ends or fails is freed.
+   */
+  private static final class Gradients implements AutoCloseable {
+    private final Map<String, Tensor> tensors = new HashMap<>();
+    private final Map<String, HeldTensor> held = new HashMap<>();
 
-  /** Sums into a new array, never in place: an op may hand one gradient to several inputs (Add does). */
-  private static void accumulate(Map<String, Tensor> grads, String name, Tensor g) {
-    Tensor existing = grads.get(name);
-    if (existing == null) {
-      grads.put(name, g);
-      return;
+    boolean has(String tensor) {
+      return tensors.containsKey(tensor) || held.containsKey(tensor);
     }
-    float[] a = existing.data();
-    float[] b = g.data();
-    float[] sum = new float[a.length];
-    Parallel.forEachElement(a.length, (from, to) -> {
-      for (int i = from; i < to; i++) sum[i] = a[i] + b[i];
-    });
-    grads.put(name, Tensor.of(sum, existing.shape()));
+
+    /** The gradient if it is held, else null. */
+    HeldTensor held(String tensor) {
+      return held.get(tensor);
+    }
+
+    /** The gradient as a tensor, made from the held one if need be; null if there is none. */
+    Tensor tensor(String tensor) {
+      HeldTensor h = held.remove(tensor);
+      if (h != null) {
+        try (h) {
+          tensors.put(tensor, h.toTensor());
+        }
+      }
+      return tensors.get(tensor);
+    }
+
+    /** Adds {@code g} to the tensor's gradient: into a new array, never in place, for an op may hand one gradient to several inputs (Add does). */
+    void add(String tensor, Tensor g) {
+      Tensor existing = tensor(tensor);
+      if (existing == null) {
+        tensors.put(tensor, g);
+        return;
+      }
+      float[] a = existing.data();
+      float[] b = g.data();
+      float[] sum = new float[a.length];
+      Parallel.forEachElement(a.length, (from, to) -> {
+        for (int i = from; i < to; i++) sum[i] = a[i] + b[i];
+      });
+      tensors.put(tensor, Tensor.of(sum, existing.shape()));
+    }
+
+    /** Takes {@code g} as the tensor's gradient, held; if it has one already, the two are added as tensors. */
+    void hold(String tensor, HeldTensor g) {
+      if (!has(tensor)) {
+        held.put(tensor, g);
+        return;
+      }
+      try (g) {
+        add(tensor, g.toTensor());
+      }
+    }
+
+    /** Drops the gradients of the node's outputs, except those asked for. */
+    void release(Node node, Set<String> wanted) {
+      for (String out : node.outputs()) {
+        if (wanted.contains(out)) continue;
+        tensors.remove(out);
+        HeldTensor h = held.remove(out);
+        if (h != null) h.close();
+      }
+    }
+
+    @Override
+    public void close() {
+      for (HeldTensor h : held.values()) h.close();
+      held.clear();
+    }
   }
 
   private void checkFeeds(Map<String, Tensor> feeds) {

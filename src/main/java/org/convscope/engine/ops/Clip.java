@@ -3,8 +3,12 @@ package org.convscope.engine.ops;
 import org.convscope.engine.Activation;
 import org.convscope.engine.ActivationOp;
 import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.HeldGradientOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
+import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.Eltwise;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -13,7 +17,7 @@ import org.convscope.tensor.Tensor;
  * float. Gradient flows to x only where min &lt; x &lt; max, and to a bound input where that bound is the
  * output. int64 tensors are clipped too (forward only).
  */
-public final class Clip implements ActivationOp {
+public final class Clip implements ActivationOp, HeldGradientOp {
   /** Bounds given as attributes (opset &lt; 11); null when they come as inputs. */
   private final float[] attributeBounds;
 
@@ -122,6 +126,16 @@ public final class Clip implements ActivationOp {
     if (min != null && needed[1]) grads[1] = Tensor.full((float) dlo, min.shape());
     if (max != null && needed[2]) grads[2] = Tensor.full((float) dhi, max.shape());
     return grads;
+  }
+
+  /** A held gradient goes through oneDNN, with the same mask; one that comes as a tensor, through {@link #backward}. */
+  @Override
+  public Gradient backwardHeld(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor dy,
+      HeldTensor heldDy, boolean holdResult) {
+    Activation clamp = heldDy instanceof BlockedTensor && outputs[0].isFloat() ? activation(inputs) : null;
+    if (clamp == null) return null;
+    return Gradient.of(Eltwise.clampBackward((BlockedTensor) heldDy, outputs[0].data(), clamp.alpha(), clamp.beta()),
+        holdResult);
   }
 
   /** The bounds' gradients alone need x itself. */

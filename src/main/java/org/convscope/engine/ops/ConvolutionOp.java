@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.ConvGeometry;
@@ -19,7 +20,7 @@ import org.convscope.tensor.Tensor;
  * residual Add and an activation can be fused in as oneDNN post-ops, and the tensors between convolutions can
  * stay in oneDNN's layout ({@link FusingOp}).
  */
-abstract class ConvolutionOp implements FusingOp {
+abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
   final ConvAttributes attributes;
 
   ConvolutionOp(ConvAttributes attributes) {
@@ -150,6 +151,23 @@ abstract class ConvolutionOp implements FusingOp {
     }
     if (biasNeeded && !biasByDnnl) grads[2] = Tensor.of(sumPerChannel(outputGrads[0]), bias.shape());
     return grads;
+  }
+
+  /**
+   * Not in training, which needs the weight gradients too, nor with output margins, which oneDNN does not see;
+   * a dy that comes as a tensor is left to {@link #backward} unless dx is to stay held.
+   */
+  @Override
+  public Gradient backwardHeld(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor dy,
+      HeldTensor heldDy, boolean holdResult) {
+    if (context.isTraining() || (heldDy == null && !holdResult) || (heldDy != null && !(heldDy instanceof BlockedTensor))
+        || !inputs[0].isFloat()) {
+      return null;
+    }
+    Resolved r = resolve(inputs[0], inputs[1]);
+    if (r.offset() != null || r.geometry().batch() == 0) return null;
+    Plan.Chained dx = Convolution.backwardDataChained(r.geometry(), inputs[1], dy, (BlockedTensor) heldDy, holdResult);
+    return holdResult ? new Gradient(null, dx.held()) : new Gradient(Tensor.of(dx.values()[0], inputs[0].shape()), null);
   }
 
   /** Checks the shapes both ops share (X's shape {@code x}): float weights of the input's rank. */

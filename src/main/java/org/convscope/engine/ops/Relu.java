@@ -4,14 +4,18 @@ import org.convscope.engine.Activation;
 import org.convscope.engine.ActivationOp;
 import org.convscope.engine.BackwardRule;
 import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.HeldGradientOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.Parallel;
+import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.Eltwise;
 import org.convscope.tensor.Tensor;
 
 /**
  * max(0, x), NaN staying NaN as in PyTorch and numpy. Beside the true gradient it defines the two backward rules that attribution methods
  * substitute for it: guided backpropagation and deconvnet.
  */
-public final class Relu implements ActivationOp {
+public final class Relu implements ActivationOp, HeldGradientOp {
 
   /**
    * Guided backpropagation (Springenberg et al., "Striving for Simplicity: The All Convolutional Net",
@@ -73,6 +77,14 @@ public final class Relu implements ActivationOp {
   @Override
   public boolean backwardReadsInput(int j, boolean[] needed) {
     return false;
+  }
+
+  /** A held gradient goes through oneDNN, with the same mask; one that comes as a tensor, through {@link #backward}. */
+  @Override
+  public Gradient backwardHeld(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor dy,
+      HeldTensor heldDy, boolean holdResult) {
+    if (!(heldDy instanceof BlockedTensor held) || !outputs[0].isFloat()) return null;
+    return Gradient.of(Eltwise.clampBackward(held, outputs[0].data(), 0f, Float.POSITIVE_INFINITY), holdResult);
   }
 
   /*

@@ -1,0 +1,59 @@
+package org.convscope.engine.dnnl;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+
+/**
+ * The backward pass of a clamp (Relu, Clip) on a held gradient, through oneDNN's eltwise primitive: the
+ * gradient passes where the clamp's output lies strictly between its bounds (above 0 for Relu, +infinity
+ * included) and is 0 elsewhere, NaN outputs included, as the Java ops compute it. A backward pass through a
+ * chain of convolutions and clamps then stays in oneDNN's layout; the output, recorded as a Java array by the
+ * forward run, is copied in. Plans are cached by the gradient's layout and the bounds.
+ */
+public final class Eltwise {
+  private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
+
+  /** {@code layout}: the gradient's {@link MemoryDesc#layoutKey()}, which includes its dimensions. */
+  private record PlanKey(String layout, float lower, float upper) {}
+
+  private Eltwise() {}
+
+  /**
+   * dy where lower &lt; y &lt; upper and 0 elsewhere, held in dy's layout; {@code y} is the clamp's output,
+   * row-major. dy stays open.
+   */
+  public static BlockedTensor clampBackward(BlockedTensor dy, float[] y, float lower, float upper) {
+    MemoryDesc layout = dy.layout();
+    PlanKey key = new PlanKey(layout.layoutKey(), lower, upper);
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(layout, lower, upper))) {
+      return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {dy, null}, null, true, null, null, y)
+          .held();
+    }
+  }
+
+  private static Plan plan(MemoryDesc layout, float lower, float upper) {
+    // Relu's own algorithm keeps the gradient at +infinity, which clip_v2's strict upper bound would not.
+    boolean relu = lower == 0 && upper == Float.POSITIVE_INFINITY;
+    int algorithm = relu ? dnnl_eltwise_relu_use_dst_for_bwd : dnnl_eltwise_clip_v2_use_dst_for_bwd;
+    float alpha = relu ? 0 : lower;
+    float beta = relu ? 0 : upper;
+    long[] dims = layout.dims();
+    String what = "clamp (" + lower + ", " + upper + ") backward " + layout.layoutKey();
+    dnnl_primitive_desc hint = new dnnl_primitive_desc();
+    Dnnl.check(dnnl_eltwise_forward_primitive_desc_create(hint, Dnnl.engine(), dnnl_forward_training, algorithm,
+        layout.handle(), layout.handle(), alpha, beta, null), "creating the forward hint of " + what);
+    Primitive primitive;
+    try {
+      primitive = Primitive.create(what, (pd, attr) -> dnnl_eltwise_backward_primitive_desc_create(pd, Dnnl.engine(),
+          algorithm, layout.handle(), layout.handle(), layout.handle(), alpha, beta, hint, attr));
+    } finally {
+      dnnl_primitive_desc_destroy(hint);
+    }
+    return Plan.builder(primitive)
+        .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(dims))
+        .input(DNNL_ARG_DST, MemoryDesc.plain(dims))
+        .output(DNNL_ARG_DIFF_SRC, MemoryDesc.plain(dims))
+        .build();
+  }
+}
