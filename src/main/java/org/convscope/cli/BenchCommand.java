@@ -65,8 +65,9 @@ final class BenchCommand implements Callable<Integer> {
 
     double forward = median(() -> net.forward(feeds, ForwardOptions.inference()));
     double toInput = median(() -> {
-      Trace t = net.forward(feeds, ForwardOptions.forBackward());
-      net.backward(t, seeds, List.of(m.input()), BackwardRules.DEFAULT);
+      try (Trace t = net.forward(feeds, ForwardOptions.forBackward())) {
+        net.backward(t, seeds, List.of(m.input()), BackwardRules.DEFAULT);
+      }
     });
     double toLayer = median(() -> {
       // As an explanation query for a named layer records it: fused up to the layer (Grad-CAM).
@@ -96,8 +97,10 @@ final class BenchCommand implements Callable<Integer> {
   /** The layer class activation maps use by default (see {@link Layer#defaultTensor}), as Grad-CAM would. */
   private static String lastSpatialLayer(Model m, int[] shape) {
     Tensor probe = Tensor.zeros(1, shape[1], shape[2], shape[3]);
-    Trace trace = m.network().forward(Map.of(m.input(), probe), ForwardOptions.forBackward());
-    String last = Layer.defaultTensor(m.graph(), trace);
+    String last;
+    try (Trace trace = m.network().forward(Map.of(m.input(), probe), ForwardOptions.forBackward())) {
+      last = Layer.defaultTensor(m.graph(), trace);
+    }
     if (last == null) throw new UserException(m.source() + " has no layer with spatial extent");
     return last;
   }

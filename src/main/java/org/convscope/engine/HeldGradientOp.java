@@ -10,23 +10,26 @@ import org.convscope.tensor.Tensor;
  */
 public interface HeldGradientOp extends Op {
 
-  /** A gradient as a tensor or held; the other is null. */
-  record Gradient(Tensor tensor, HeldTensor held) {
+  /** A tensor or a gradient, as a Java tensor or held; the other is null. */
+  record Value(Tensor tensor, HeldTensor held) {
+    public int[] shape() {
+      return held != null ? held.shape() : tensor.shape();
+    }
+
     /** {@code held} as it is when {@code keepHeld}, else as a tensor, closing it. */
-    public static Gradient of(HeldTensor held, boolean keepHeld) {
-      if (keepHeld) return new Gradient(null, held);
+    public static Value of(HeldTensor held, boolean keepHeld) {
+      if (keepHeld) return new Value(null, held);
       try (held) {
-        return new Gradient(held.toTensor(), null);
+        return new Value(held.toTensor(), null);
       }
     }
   }
 
   /**
    * The gradient with respect to input 0 alone, as {@link #backward} gives it to rounding, from the output
-   * gradient given as {@code dy} or held as {@code heldDy} (the other is null); held when {@code holdResult};
-   * or null, having done nothing, when the op cannot run so (the caller then runs {@link #backward}). heldDy
-   * stays open.
+   * gradient {@code dy}; held when {@code holdResult}; or null, having done nothing, when the op cannot run so
+   * (the caller then runs {@link #backward}). Inputs and outputs come as the forward run left them (null where
+   * absent); what is held stays open.
    */
-  Gradient backwardHeld(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor dy, HeldTensor heldDy,
-      boolean holdResult);
+  Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult);
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntPredicate;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -317,13 +318,16 @@ public final class Network {
       }
     }
     boolean recordAll = options.record() && differentiable == null;
-    // Recorded inference fuses too. It keeps every tensor it computes, as an array, and notes those that fusion
-    // skipped (a convolution's output that only its Relu reads), which the trace recomputes if asked for them.
+    // Recorded inference fuses too. It keeps every tensor it computes, those between convolutions held as oneDNN
+    // left them, and notes those that fusion skipped (a convolution's output that only its Relu reads), which the
+    // trace recomputes if asked for them.
     // Training runs each node as the graph says: its batch norms, unfolded, sit between convolutions and ReLUs.
     boolean fuse = !recordAll || !options.training();
     Map<String, Integer> skipped = recordAll && fuse ? new HashMap<>() : null;
     boolean[] fusedIntoEarlier = new boolean[nodes.size()];
     Map<String, HeldTensor> held = new HashMap<>();
+    // What a recorded run leaves held goes to the trace as it is (see runFused), for the backward pass to read.
+    Map<String, HeldTensor> recordedHeld = new HashMap<>();
     try {
       for (int i = 0; i < nodes.size(); i++) {
         if (Thread.currentThread().isInterrupted()) throw new Cancelled();
@@ -331,13 +335,14 @@ public final class Network {
         if (!fusedIntoEarlier[i]) run(i, values, held, keep, fusedIntoEarlier, fuse, skipped, context);
         for (String in : node.inputs()) {
           if (in.isEmpty() || lastUse.get(in) != i) continue;
-          HeldTensor h = held.remove(in);
-          if (h != null) h.close();
+          release(in, held, skipped, recordedHeld);
           if (!recordAll && !keep.contains(in) && !graph.initializers().containsKey(in)) values.remove(in);
         }
       }
+      for (String name : new ArrayList<>(held.keySet())) release(name, held, skipped, recordedHeld);
     } catch (RuntimeException | Error e) {
       context.endStep(); // the native copies kept for a backward pass that will not come
+      for (HeldTensor h : recordedHeld.values()) h.close();
       throw e;
     } finally {
       for (HeldTensor h : held.values()) h.close();
@@ -345,8 +350,23 @@ public final class Network {
     if (!recordAll) {
       values.keySet().retainAll(keep);
     }
-    return new Trace(this, values, skipped == null ? Map.of() : skipped, options.record(), options.gradientsFor(),
-        differentiable, context);
+    return new Trace(this, values, recordedHeld, skipped == null ? Map.of() : skipped, options.record(),
+        options.gradientsFor(), differentiable, context);
+  }
+
+  /**
+   * Lets go of held tensor {@code name} after its last reader: a recorded run ({@code skipped} not null) hands
+   * those it records to the trace, any other is freed.
+   */
+  private static void release(String name, Map<String, HeldTensor> held, Map<String, Integer> skipped,
+      Map<String, HeldTensor> recordedHeld) {
+    HeldTensor h = held.remove(name);
+    if (h == null) return;
+    if (skipped != null && skipped.containsKey(name)) {
+      recordedHeld.put(name, h);
+    } else {
+      h.close();
+    }
   }
 
   private void requireTensors(Collection<String> names) {
@@ -402,7 +422,7 @@ public final class Network {
    * Runs {@link FusingOp} node {@code i} through oneDNN if that gains anything: its first input taken held,
    * its Add and its Relu or Clip done as it writes (each marked in {@code fusedIntoEarlier}), its result held
    * when a reader can take it so. Returns false, having run nothing, when the plain run should do it. A recorded
-   * run ({@code skipped} not null) also keeps the result as an array and notes the tensors it skipped.
+   * run ({@code skipped} not null) notes the tensors it skipped, and a result it holds, for the trace to keep.
    */
   private boolean runFused(int i, FusingOp fusing, Map<String, Tensor> values, Map<String, HeldTensor> held,
       Set<String> keep, boolean[] fusedIntoEarlier, Map<String, Integer> skipped, ExecutionContext context) {
@@ -423,6 +443,9 @@ public final class Network {
     // The Add and the activation read the batch norm's output when there is one, so they need it folded.
     boolean postOps = (f.batchNorm() < 0 || bnNode != null) && !keep.contains(produced.output());
     FusingOp.Addend addend = f.add() >= 0 && postOps ? addendOf(f, i, values, held) : null;
+    if (addend != null && addend.consumable() && skipped != null) {
+      addend = new FusingOp.Addend(null, addend.held(), false); // a recorded run's trace keeps the addend
+    }
     Node addNode = addend != null ? nodes.get(f.add()) : null;
     Activating activating = addNode != null ? (keep.contains(addNode.output()) ? null : f.activating())
         : f.add() < 0 && postOps ? f.activating() : null;
@@ -456,7 +479,8 @@ public final class Network {
     }
     if (out.held() != null) {
       held.put(writer.output(), out.held());
-      if (skipped != null) values.put(writer.output(), out.held().toTensor());
+      // A recorded run keeps it held (release) and notes how to compute it again once the trace is closed.
+      if (skipped != null) skipped.put(writer.output(), index.get(writer));
     } else {
       values.put(writer.output(), out.tensor());
     }
@@ -485,7 +509,7 @@ public final class Network {
    * Runs squeeze-and-excitation Mul {@code node} on the operand it scales ({@code scaled}) held, when it comes
    * so and the product can stay held for a reader: oneDNN multiplies it by the factors in its own layout.
    * Returns false, having run nothing, when the plain run should do it (factors not one per channel). A
-   * recorded run ({@code skipped} not null) also keeps the product as an array.
+   * recorded run ({@code skipped} not null) notes the product for the trace to keep held.
    */
   private boolean runScaled(Node node, int scaled, Map<String, Tensor> values, Map<String, HeldTensor> held,
       Set<String> keep, Map<String, Integer> skipped) {
@@ -503,7 +527,7 @@ public final class Network {
     }
     if (y == null) return false;
     held.put(out, y);
-    if (skipped != null) values.put(out, y.toTensor());
+    if (skipped != null) skipped.put(out, index.get(node));
     return true;
   }
 
@@ -681,6 +705,10 @@ public final class Network {
         continue;
       }
       BackwardRule rule = rules.forOpType(node.opType());
+      if (rule == null && node.op() instanceof HeldGradientOp op
+          && backwardHeld(op, node, trace, needed, grads, wanted, rules)) {
+        continue;
+      }
       // A tensor the forward run skipped is recomputed only if this backward pass reads its values.
       for (int j = 0; j < needed.length; j++) {
         boolean reads = rule != null ? rule.readsInput(j, needed) : node.op().backwardReadsInput(j, needed);
@@ -693,10 +721,6 @@ public final class Network {
         if (out.isEmpty()) continue;
         boolean reads = rule != null ? rule.readsOutput(j) : node.op().backwardReadsOutput(j);
         outputs[j] = (reads || !grads.has(out)) && trace.has(out) ? trace.get(out) : trace.stored(out);
-      }
-      if (rule == null && node.op() instanceof HeldGradientOp op
-          && backwardHeld(op, node, trace.context(), inputs, outputs, needed, grads, wanted, rules)) {
-        continue;
       }
       for (int j = 0; j < outputs.length; j++) {
         String out = node.outputs().get(j);
@@ -727,8 +751,8 @@ public final class Network {
    * to it, it is not asked for, and it comes from another such op whose backward pass no rule replaces, which
    * then reads it held. Returns false, having done nothing, when there is nothing to gain or the op declines.
    */
-  private boolean backwardHeld(HeldGradientOp op, Node node, ExecutionContext context, Tensor[] inputs,
-      Tensor[] outputs, boolean[] needed, Gradients grads, Set<String> wanted, BackwardRules rules) {
+  private boolean backwardHeld(HeldGradientOp op, Node node, Trace trace, boolean[] needed, Gradients grads,
+      Set<String> wanted, BackwardRules rules) {
     if (node.outputs().size() != 1 || !needed[0]) return false;
     for (int j = 1; j < needed.length; j++) if (needed[j]) return false;
     String in = node.input(0);
@@ -737,10 +761,12 @@ public final class Network {
     boolean hold = !wanted.contains(in) && readers.get(in).size() == 1 && !grads.has(in) && producer != null
         && producer.op() instanceof HeldGradientOp && rules.forOpType(producer.opType()) == null;
     if (heldDy == null && !hold) return false;
-    Tensor dy = heldDy == null ? grads.tensor(node.output()) : null;
-    HeldGradientOp.Gradient dx;
+    HeldGradientOp.Value dy = new HeldGradientOp.Value(heldDy == null ? grads.tensor(node.output()) : null, heldDy);
+    HeldGradientOp.Value dx;
     try {
-      dx = op.backwardHeld(context, inputs, outputs, dy, heldDy, hold);
+      HeldGradientOp.Value[] inputs = operands(trace, node.inputs(), j -> op.backwardReadsInput(j, needed));
+      HeldGradientOp.Value[] outputs = operands(trace, node.outputs(), op::backwardReadsOutput);
+      dx = op.backwardHeld(trace.context(), inputs, outputs, dy, hold);
     } catch (InvalidModelException | InvalidInputException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -754,6 +780,22 @@ public final class Network {
       grads.add(in, dx.tensor());
     }
     return true;
+  }
+
+  /**
+   * The named tensors that the backward pass {@code reads}, as the forward run left them, held or not (a tensor
+   * fusion skipped is computed again); null for the others and for an absent optional one.
+   */
+  private static HeldGradientOp.Value[] operands(Trace trace, List<String> names, IntPredicate reads) {
+    HeldGradientOp.Value[] values = new HeldGradientOp.Value[names.size()];
+    for (int j = 0; j < values.length; j++) {
+      String name = names.get(j);
+      if (name.isEmpty() || !reads.test(j)) continue;
+      Tensor t = trace.stored(name);
+      HeldTensor h = t == null ? trace.held(name) : null;
+      values[j] = new HeldGradientOp.Value(t == null && h == null ? trace.get(name) : t, h);
+    }
+    return values;
   }
 
   /**

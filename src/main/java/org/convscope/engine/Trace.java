@@ -1,6 +1,8 @@
 package org.convscope.engine;
 
+import java.lang.ref.Cleaner;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +12,15 @@ import org.convscope.tensor.Tensor;
 /**
  * The tensors of one forward run: every tensor when the run was recorded for a backward pass, otherwise the
  * graph outputs and the tensors asked to be kept.
+ *
+ * <p>A recorded run that fuses leaves the activations between convolutions in oneDNN's layout, in native
+ * memory, where the backward pass reads them as they are; {@link #get} makes a Java tensor of one when asked.
+ * {@link #close} frees that memory (the garbage collector does too, later); a tensor asked for after that is
+ * computed again from the tensors it came from.
  */
-public final class Trace {
+public final class Trace implements AutoCloseable {
+  private static final Cleaner CLEANER = Cleaner.create();
+
   private final Network network;
   private final Map<String, Tensor> values;
   /** Tensors a fused recorded run skipped, with the index of the node that computes them on demand. */
@@ -21,11 +30,37 @@ public final class Trace {
   private final Set<String> gradientsFor;
   private final Set<String> differentiable;
   private final ExecutionContext context;
+  /** Tensors left held, until {@link #close}; each is also in {@code skipped}, to be computed again after. */
+  private final HeldValues held;
+  private final Cleaner.Cleanable cleanable;
+
+  /** The held tensors, apart from the trace, so that the cleaner can free them once the trace is unreachable. */
+  private static final class HeldValues implements Runnable {
+    final Map<String, HeldTensor> tensors;
+
+    HeldValues(Map<String, HeldTensor> tensors) {
+      this.tensors = tensors;
+    }
+
+    @Override
+    public synchronized void run() {
+      for (HeldTensor h : tensors.values()) h.close();
+      tensors.clear();
+    }
+  }
 
   Trace(Network network, Map<String, Tensor> values, Map<String, Integer> skipped, boolean recorded,
       Set<String> gradientsFor, Set<String> differentiable, ExecutionContext context) {
+    this(network, values, Map.of(), skipped, recorded, gradientsFor, differentiable, context);
+  }
+
+  /** {@code held}: tensors left held, which must also be in {@code skipped}; the trace owns them. */
+  Trace(Network network, Map<String, Tensor> values, Map<String, HeldTensor> held, Map<String, Integer> skipped,
+      boolean recorded, Set<String> gradientsFor, Set<String> differentiable, ExecutionContext context) {
     this.network = network;
     this.values = values;
+    this.held = new HeldValues(new HashMap<>(held));
+    this.cleanable = held.isEmpty() ? null : CLEANER.register(this, this.held);
     this.skipped = skipped;
     this.recorded = recorded;
     this.gradientsFor = gradientsFor;
@@ -39,6 +74,11 @@ public final class Trace {
    */
   public synchronized Tensor get(String name) {
     Tensor t = values.get(name);
+    HeldTensor h = t == null ? held(name) : null;
+    if (h != null) {
+      t = h.toTensor();
+      values.put(name, t);
+    }
     Integer producer = t == null ? skipped.get(name) : null;
     if (producer != null) {
       Tensor[] outputs = network.recompute(this, producer);
@@ -68,6 +108,22 @@ public final class Trace {
   /** The tensor if the run stored it, else null: never recomputes. For the backward pass. */
   synchronized Tensor stored(String name) {
     return values.get(name);
+  }
+
+  /** The tensor if the run left it held and the trace is open, else null. For the backward pass. */
+  HeldTensor held(String name) {
+    synchronized (held) {
+      return held.tensors.get(name);
+    }
+  }
+
+  /**
+   * Frees the tensors the run left in native memory. The trace stays usable: a tensor not yet read as a Java
+   * tensor is computed again when asked for.
+   */
+  @Override
+  public void close() {
+    if (cleanable != null) cleanable.clean();
   }
 
   /** Whether the run was recorded, so that {@link Network#backward} can run from this trace. */

@@ -52,13 +52,15 @@ final class Perturbations {
     int itemSize = itemShape[0] * itemShape[1] * itemShape[2];
     for (int start = 0; start < count; start += batchSize) {
       int n = Math.min(batchSize, count - start);
-      Trace trace = network.forward(Map.of(model.input(), build(itemShape, itemSize, start, n, filler)),
-          ForwardOptions.forBackward());
-      int classes = Scores.classes(model, trace.get(model.output()));
-      int[] targets = new int[n];
-      for (int i = 0; i < n; i++) targets[i] = target.applyAsInt(start + i);
-      Map<String, Tensor> seeds = Map.of(model.output(), Scores.oneHot(targets, classes));
-      Tensor grad = network.backward(trace, seeds, List.of(model.input()), BackwardRules.DEFAULT).get(model.input());
+      Tensor grad;
+      try (Trace trace = network.forward(Map.of(model.input(), build(itemShape, itemSize, start, n, filler)),
+          ForwardOptions.forBackward())) {
+        int classes = Scores.classes(model, trace.get(model.output()));
+        int[] targets = new int[n];
+        for (int i = 0; i < n; i++) targets[i] = target.applyAsInt(start + i);
+        Map<String, Tensor> seeds = Map.of(model.output(), Scores.oneHot(targets, classes));
+        grad = network.backward(trace, seeds, List.of(model.input()), BackwardRules.DEFAULT).get(model.input());
+      }
       for (int i = 0; i < n; i++) gradients.accept(start + i, grad.data(), i * itemSize);
       progress.update(start + n, count);
     }

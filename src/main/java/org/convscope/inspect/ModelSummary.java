@@ -36,20 +36,26 @@ public final class ModelSummary {
 
   public static List<LayerInfo> layers(Network network, int[] inputShape) {
     String input = network.inputName();
-    Trace trace = network.forward(Map.of(input, Tensor.zeros(inputShape)), ForwardOptions.forBackward());
     Map<String, int[]> shapes = new HashMap<>();
-    for (String name : trace.names()) shapes.put(name, trace.get(name).shape());
+    Map<String, Boolean> isFloat = new HashMap<>();
+    try (Trace trace = network.forward(Map.of(input, Tensor.zeros(inputShape)), ForwardOptions.forBackward())) {
+      for (String name : trace.names()) {
+        Tensor t = trace.get(name);
+        shapes.put(name, t.shape());
+        isFloat.put(name, t.isFloat());
+      }
+    }
     Map<String, ReceptiveField> fields = ReceptiveFields.compute(network.graph(), input, shapes);
     LayerNames names = new LayerNames(network.graph());
     Set<String> parameters = new HashSet<>(network.graph().initializers().keySet());
     List<LayerInfo> rows = new ArrayList<>();
     for (Node node : network.graph().nodes()) {
-      Tensor out = trace.get(node.output());
-      if (NOT_LAYERS.contains(node.opType()) || !out.isFloat()) continue;
+      String out = node.output();
+      if (NOT_LAYERS.contains(node.opType()) || !isFloat.getOrDefault(out, false)) continue;
       long params = 0;
       for (String in : node.inputs()) if (parameters.contains(in)) params += network.graph().initializers().get(in).size();
-      rows.add(new LayerInfo(node.name(), names.modulePath(node), node.opType(), node.output(), out.shape(), params,
-          fields.get(node.output())));
+      rows.add(new LayerInfo(node.name(), names.modulePath(node), node.opType(), out, shapes.get(out), params,
+          fields.get(out)));
     }
     return rows;
   }

@@ -155,7 +155,13 @@ public final class DeepDream {
   private static GradientAscent.Evaluation meanSquare(LayerCut cut, Tensor image, int step) {
     Network network = cut.network();
     String input = network.inputName();
-    Trace trace = network.forward(Map.of(input, image), ForwardOptions.forBackward());
+    try (Trace trace = network.forward(Map.of(input, image), ForwardOptions.forBackward())) {
+      return meanSquare(cut, trace, step);
+    }
+  }
+
+  private static GradientAscent.Evaluation meanSquare(LayerCut cut, Trace trace, int step) {
+    String input = cut.network().inputName();
     Tensor a = trace.get(cut.tensor());
     float[] v = a.data();
     float[] seed = new float[v.length];
@@ -169,7 +175,7 @@ public final class DeepDream {
       throw new InvalidInputException("the mean squared activation of '" + cut.layer() + "' is " + value + " at step " + step
           + (step == 0 ? "" : "; try a smaller learning rate"));
     }
-    Tensor gradient = network.backward(trace, Map.of(cut.tensor(), Tensor.of(seed, a.shape())), List.of(input),
+    Tensor gradient = cut.network().backward(trace, Map.of(cut.tensor(), Tensor.of(seed, a.shape())), List.of(input),
         BackwardRules.DEFAULT).get(input);
     return new GradientAscent.Evaluation(value, gradient);
   }

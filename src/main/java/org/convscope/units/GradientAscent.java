@@ -281,7 +281,13 @@ public final class GradientAscent {
     Evaluation evaluate(Tensor image, boolean withGradient, int step) {
       String input = network.inputName();
       Map<String, Tensor> feed = Map.of(input, image);
-      Trace trace = network.forward(feed, withGradient ? ForwardOptions.forBackward() : ForwardOptions.inference());
+      try (Trace trace = network.forward(feed, withGradient ? ForwardOptions.forBackward() : ForwardOptions.inference())) {
+        return evaluate(trace, step);
+      }
+    }
+
+    private Evaluation evaluate(Trace trace, int step) {
+      String input = network.inputName();
       Tensor out = trace.get(tensor);
       float[] values = out.data();
       Tensor seed = Tensor.zeros(out.shape());
@@ -300,7 +306,7 @@ public final class GradientAscent {
         throw new InvalidInputException("the objective " + objective.describe() + " is " + value + " at step " + step
             + (step == 0 ? " for the start image" : "; try a smaller learning rate"));
       }
-      if (!withGradient) return new Evaluation(value, null);
+      if (!trace.isRecorded()) return new Evaluation(value, null);
       Tensor gradient = network.backward(trace, Map.of(tensor, seed), List.of(input), BackwardRules.DEFAULT).get(input);
       return new Evaluation(value, gradient);
     }

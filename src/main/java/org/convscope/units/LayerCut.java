@@ -108,9 +108,10 @@ public final class LayerCut {
    */
   public Geometry geometry(int[] inputShape) {
     int[] probe = {1, inputShape[1], inputShape[2], inputShape[3]};
-    Trace trace = network.forward(Map.of(network.inputName(), Tensor.zeros(probe)), ForwardOptions.forBackward());
     Map<String, int[]> shapes = new HashMap<>();
-    for (String name : trace.names()) shapes.put(name, trace.get(name).shape());
+    try (Trace trace = network.forward(Map.of(network.inputName(), Tensor.zeros(probe)), ForwardOptions.forBackward())) {
+      for (String name : trace.names()) shapes.put(name, trace.get(name).shape());
+    }
     ReceptiveField field = ReceptiveFields.compute(network.graph(), network.inputName(), shapes).get(tensor);
     return new Geometry(layer, shapes.get(tensor), field, probe[2], probe[3]);
   }

@@ -175,13 +175,15 @@ public final class Convolution {
 
   /**
    * The same for a chain of backward passes: dy comes as a tensor or, when {@code heldDy} is not null, held; dx
-   * is returned held when {@code holdOutput}. Runs oneDNN's first choice of implementation in its own layouts:
-   * timing the candidates with copies from and to row-major (as {@link #backwardData} does) favours those that
-   * skip the reorders, which a chain does not pay.
+   * is returned held when {@code holdOutput}. A held dx comes from oneDNN's first choice of implementation, in
+   * its own layouts: timing the candidates with copies from and to row-major (as {@link #backwardData} does)
+   * favours those that skip the reorders, which a chain does not pay. A dx returned as an array comes from the
+   * fastest, as there (a reorder of a held dy stays in native memory).
    */
   public static Plan.Chained backwardDataChained(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
       boolean holdOutput) {
-    try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(geometry, false), Convolution::plan)) {
+    PlanKey key = PlanKey.backwardData(geometry, !holdOutput && repeated(w));
+    try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       return plan.get().runHeld(Dnnl.workspace(), w, new BlockedTensor[] {heldDy}, null, holdOutput, null,
           heldDy == null ? dy.data() : null);
     }

@@ -3,13 +3,14 @@ package org.convscope.engine.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.convscope.engine.HeldGradientOp;
 
 /**
  * The backward pass of a clamp (Relu, Clip) on a held gradient, through oneDNN's eltwise primitive: the
  * gradient passes where the clamp's output lies strictly between its bounds (above 0 for Relu, +infinity
  * included) and is 0 elsewhere, NaN outputs included, as the Java ops compute it. A backward pass through a
- * chain of convolutions and clamps then stays in oneDNN's layout; the output, recorded as a Java array by the
- * forward run, is copied in. Plans are cached by the gradient's layout and the bounds.
+ * chain of convolutions and clamps then stays in oneDNN's layout; the output comes as the forward run left it,
+ * held or as a Java array. Plans are cached by the gradient's layout and the bounds.
  */
 public final class Eltwise {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
@@ -20,15 +21,20 @@ public final class Eltwise {
   private Eltwise() {}
 
   /**
-   * dy where lower &lt; y &lt; upper and 0 elsewhere, held in dy's layout; {@code y} is the clamp's output,
-   * row-major. dy stays open.
+   * dy where lower &lt; y &lt; upper and 0 elsewhere, y being the clamp's output, held or not; held when
+   * {@code holdResult}. Null, having done nothing, when dy is not held: the Java op is then as fast.
    */
-  public static BlockedTensor clampBackward(BlockedTensor dy, float[] y, float lower, float upper) {
-    MemoryDesc layout = dy.layout();
+  public static HeldGradientOp.Value clampBackward(HeldGradientOp.Value dy, HeldGradientOp.Value y, float lower,
+      float upper, boolean holdResult) {
+    if (!(dy.held() instanceof BlockedTensor heldDy)) return null;
+    BlockedTensor heldY = y.held() instanceof BlockedTensor b ? b : null;
+    if (heldY == null && (y.held() != null || !y.tensor().isFloat())) return null;
+    MemoryDesc layout = heldDy.layout();
     PlanKey key = new PlanKey(layout.layoutKey(), lower, upper);
     try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(layout, lower, upper))) {
-      return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {dy, null}, null, true, null, null, y)
-          .held();
+      BlockedTensor dx = plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {heldDy, heldY}, null, true,
+          null, null, heldY == null ? y.tensor().data() : null).held();
+      return HeldGradientOp.Value.of(dx, holdResult);
     }
   }
 

@@ -4,10 +4,8 @@ import org.convscope.engine.Activation;
 import org.convscope.engine.ActivationOp;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldGradientOp;
-import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
-import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.Eltwise;
 import org.convscope.tensor.Tensor;
 
@@ -130,12 +128,15 @@ public final class Clip implements ActivationOp, HeldGradientOp {
 
   /** A held gradient goes through oneDNN, with the same mask; one that comes as a tensor, through {@link #backward}. */
   @Override
-  public Gradient backwardHeld(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor dy,
-      HeldTensor heldDy, boolean holdResult) {
-    Activation clamp = heldDy instanceof BlockedTensor && outputs[0].isFloat() ? activation(inputs) : null;
-    if (clamp == null) return null;
-    return Gradient.of(Eltwise.clampBackward((BlockedTensor) heldDy, outputs[0].data(), clamp.alpha(), clamp.beta()),
-        holdResult);
+  public Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult) {
+    Tensor[] bounds = new Tensor[inputs.length];
+    for (int j = 1; j < inputs.length; j++) {
+      if (inputs[j] == null) continue;
+      if (inputs[j].tensor() == null) return null;
+      bounds[j] = inputs[j].tensor();
+    }
+    Activation clamp = activation(bounds);
+    return clamp == null ? null : Eltwise.clampBackward(dy, outputs[0], clamp.alpha(), clamp.beta(), holdResult);
   }
 
   /** The bounds' gradients alone need x itself. */

@@ -158,16 +158,18 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
    * a dy that comes as a tensor is left to {@link #backward} unless dx is to stay held.
    */
   @Override
-  public Gradient backwardHeld(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor dy,
-      HeldTensor heldDy, boolean holdResult) {
-    if (context.isTraining() || (heldDy == null && !holdResult) || (heldDy != null && !(heldDy instanceof BlockedTensor))
-        || !inputs[0].isFloat()) {
+  public Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult) {
+    Tensor w = inputs[1].tensor();
+    boolean xFloat = inputs[0].held() != null || inputs[0].tensor().isFloat();
+    if (context.isTraining() || (dy.held() == null && !holdResult) || (dy.held() != null && !(dy.held() instanceof BlockedTensor))
+        || w == null || !xFloat) {
       return null;
     }
-    Resolved r = resolve(inputs[0], inputs[1]);
+    int[] x = inputs[0].shape();
+    Resolved r = resolve(x, w);
     if (r.offset() != null || r.geometry().batch() == 0) return null;
-    Plan.Chained dx = Convolution.backwardDataChained(r.geometry(), inputs[1], dy, (BlockedTensor) heldDy, holdResult);
-    return holdResult ? new Gradient(null, dx.held()) : new Gradient(Tensor.of(dx.values()[0], inputs[0].shape()), null);
+    Plan.Chained dx = Convolution.backwardDataChained(r.geometry(), w, dy.tensor(), (BlockedTensor) dy.held(), holdResult);
+    return holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], x), null);
   }
 
   /** Checks the shapes both ops share (X's shape {@code x}): float weights of the input's rank. */

@@ -5,9 +5,7 @@ import org.convscope.engine.ActivationOp;
 import org.convscope.engine.BackwardRule;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldGradientOp;
-import org.convscope.engine.HeldTensor;
 import org.convscope.engine.Parallel;
-import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.Eltwise;
 import org.convscope.tensor.Tensor;
 
@@ -81,10 +79,8 @@ public final class Relu implements ActivationOp, HeldGradientOp {
 
   /** A held gradient goes through oneDNN, with the same mask; one that comes as a tensor, through {@link #backward}. */
   @Override
-  public Gradient backwardHeld(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor dy,
-      HeldTensor heldDy, boolean holdResult) {
-    if (!(heldDy instanceof BlockedTensor held) || !outputs[0].isFloat()) return null;
-    return Gradient.of(Eltwise.clampBackward(held, outputs[0].data(), 0f, Float.POSITIVE_INFINITY), holdResult);
+  public Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult) {
+    return Eltwise.clampBackward(dy, outputs[0], 0f, Float.POSITIVE_INFINITY, holdResult);
   }
 
   /*
