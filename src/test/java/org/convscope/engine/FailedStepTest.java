@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.convscope.engine.dnnl.NativeBuffer;
-import org.convscope.engine.ops.StandardOps;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -16,22 +15,6 @@ import org.junit.jupiter.api.Test;
  * between the two must free it then, not leave it to the garbage collector.
  */
 class FailedStepTest {
-  /** Passes its input on, or throws while {@link #failing} is set. */
-  private static final class Tripwire implements Op {
-    static volatile boolean failing;
-
-    @Override
-    public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
-      if (failing) throw new IllegalStateException("tripped");
-      return new Tensor[] {inputs[0]};
-    }
-
-    @Override
-    public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
-        boolean[] needed) {
-      return new Tensor[] {outputGrads[0]};
-    }
-  }
 
   @Test
   void aTrainingForwardThatFailsAfterAConvolutionFreesTheInputItKept() {
@@ -42,8 +25,7 @@ class FailedStepTest {
     for (int i = 0; i < w.size(); i++) w.data()[i] = (float) random.nextGaussian();
     String conv = b.node("Conv", "/conv/Conv", List.of(x, b.initializer("w", w)), Map.of());
     b.output(b.node("Tripwire", "/trip/Tripwire", List.of(conv), Map.of()));
-    OpRegistry registry = new OpRegistry().register("Tripwire", spec -> new Tripwire());
-    for (String type : StandardOps.registry().opTypes()) registry.register(type, StandardOps.registry()::create);
+    OpRegistry registry = Tripwire.registry();
     Network net = new Network(b.build(registry));
     Tensor input = Tensor.zeros(2, 3, 9, 9);
     for (int i = 0; i < input.size(); i++) input.data()[i] = (float) random.nextGaussian();

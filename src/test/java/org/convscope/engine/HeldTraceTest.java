@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.convscope.Fixtures;
 import org.convscope.engine.dnnl.NativeBuffer;
-import org.convscope.engine.ops.StandardOps;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -20,22 +19,6 @@ import org.junit.jupiter.api.Test;
  * (or a failed run) frees their native memory.
  */
 class HeldTraceTest {
-  /** Passes its input on, or throws while {@link #failing} is set. */
-  private static final class Tripwire implements Op {
-    static volatile boolean failing;
-
-    @Override
-    public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
-      if (failing) throw new IllegalStateException("tripped");
-      return new Tensor[] {inputs[0]};
-    }
-
-    @Override
-    public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
-        boolean[] needed) {
-      return new Tensor[] {outputGrads[0]};
-    }
-  }
 
   private static final String RELU1 = "/c1/Relu_output_0";
 
@@ -49,8 +32,7 @@ class HeldTraceTest {
     String r2 = b.node("Relu", "/c2/Relu", List.of(b.node("Conv", "/c2/Conv", List.of(r1, w), same)), Map.of());
     String c3 = b.node("Conv", "/c3/Conv", List.of(r2, w), same);
     b.output(b.node("Tripwire", "/trip/Tripwire", List.of(c3), Map.of()));
-    OpRegistry registry = new OpRegistry().register("Tripwire", spec -> new Tripwire());
-    for (String type : StandardOps.registry().opTypes()) registry.register(type, StandardOps.registry()::create);
+    OpRegistry registry = Tripwire.registry();
     return new Network(b.build(registry));
   }
 

@@ -23,6 +23,19 @@ abstract class ElementwiseActivation implements Op {
    */
   abstract void gradient(float[] x, float[] y, float[] dy, float[] dx, int from, int to);
 
+  /** Writes the elements [from, to) of {@code out}. */
+  @FunctionalInterface
+  interface RangeWriter {
+    void write(float[] out, int from, int to);
+  }
+
+  /** A new tensor of {@code like}'s shape, written range by range on every core (see {@link #grain}). */
+  Tensor written(Tensor like, RangeWriter body) {
+    float[] out = new float[like.size()];
+    Parallel.forRange(out.length, grain(), (from, to) -> body.write(out, from, to));
+    return Tensor.of(out, like.shape());
+  }
+
   /** The fewest elements worth a thread of their own; see {@link Parallel#forRange}. */
   int grain() {
     return Parallel.ELEMENTWISE_GRAIN;

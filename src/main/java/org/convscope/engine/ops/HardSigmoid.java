@@ -2,7 +2,6 @@ package org.convscope.engine.ops;
 
 import org.convscope.engine.Activation;
 import org.convscope.engine.GatingOp;
-import org.convscope.engine.Parallel;
 import org.convscope.tensor.Tensor;
 
 /** max(0, min(1, alpha * x + beta)) (ONNX defaults alpha 0.2, beta 0.5). */
@@ -37,11 +36,9 @@ public final class HardSigmoid extends ElementwiseActivation implements GatingOp
   @Override
   public Tensor timesInput(Tensor input) {
     float[] x = input.data();
-    float[] y = new float[x.length];
-    Parallel.forRange(x.length, grain(), (from, to) -> {
+    return written(input, (y, from, to) -> {
       for (int i = from; i < to; i++) y[i] = x[i] * Math.max(0f, Math.min(1f, alpha * x[i] + beta));
     });
-    return Tensor.of(y, input.shape());
   }
 
   /** dy * (f(x) + x * f'(x)), f' being alpha where 0 &lt; alpha * x + beta &lt; 1 and 0 elsewhere. */
@@ -49,14 +46,12 @@ public final class HardSigmoid extends ElementwiseActivation implements GatingOp
   public Tensor timesInputGradient(Tensor input, Tensor gradient) {
     float[] x = input.data();
     float[] dy = gradient.data();
-    float[] dx = new float[x.length];
-    Parallel.forRange(x.length, grain(), (from, to) -> {
+    return written(input, (dx, from, to) -> {
       for (int i = from; i < to; i++) {
         float z = alpha * x[i] + beta;
         float slope = z > 0 && z < 1 ? alpha : 0f;
         dx[i] = dy[i] * (Math.max(0f, Math.min(1f, z)) + x[i] * slope);
       }
     });
-    return Tensor.of(dx, input.shape());
   }
 }

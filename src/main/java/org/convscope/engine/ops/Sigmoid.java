@@ -2,7 +2,6 @@ package org.convscope.engine.ops;
 
 import org.convscope.engine.Activation;
 import org.convscope.engine.GatingOp;
-import org.convscope.engine.Parallel;
 import org.convscope.tensor.Tensor;
 
 /** 1 / (1 + exp(-x)), within 3 ulp; 0 below x = -87 (where the true value is under 2e-38). */
@@ -53,15 +52,13 @@ public final class Sigmoid extends ElementwiseActivation implements GatingOp {
   @Override
   public Tensor timesInput(Tensor input) {
     float[] x = input.data();
-    float[] y = new float[x.length];
-    Parallel.forRange(x.length, grain(), (from, to) -> {
+    return written(input, (y, from, to) -> {
       for (int start = from; start < to; start += CHUNK) {
         int end = Math.min(start + CHUNK, to);
         apply(x, y, start, end);
         for (int i = start; i < end; i++) y[i] = x[i] * y[i];
       }
     });
-    return Tensor.of(y, input.shape());
   }
 
   /** SiLU's gradient: dy * s * (1 + x * (1 - s)) with s = sigmoid(x), recomputed chunk by chunk. */
@@ -69,14 +66,12 @@ public final class Sigmoid extends ElementwiseActivation implements GatingOp {
   public Tensor timesInputGradient(Tensor input, Tensor gradient) {
     float[] x = input.data();
     float[] dy = gradient.data();
-    float[] dx = new float[x.length];
-    Parallel.forRange(x.length, grain(), (from, to) -> {
+    return written(input, (dx, from, to) -> {
       for (int start = from; start < to; start += CHUNK) {
         int end = Math.min(start + CHUNK, to);
         apply(x, dx, start, end);
         for (int i = start; i < end; i++) dx[i] = dy[i] * dx[i] * (1 + x[i] * (1 - dx[i]));
       }
     });
-    return Tensor.of(dx, input.shape());
   }
 }
