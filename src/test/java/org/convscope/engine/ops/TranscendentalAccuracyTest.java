@@ -69,8 +69,8 @@ class TranscendentalAccuracyTest {
 
   @Test
   void geluIsWithinEightUlp() {
-    // Float erf where 1 + erf(x / sqrt 2) cannot cancel, float erfc below (double past -5.54): relative accuracy
-    // everywhere, the far tail included.
+    // Phi from float erfc (Phi or 1 - Phi, whichever is below 1/2): relative accuracy everywhere, the far tail
+    // included, down to where Gelu falls below the smallest normal float (x = -13.15).
     float[] x = grid(-12, 8);
     float[] y = apply(new Gelu(false), x);
     assertWithin(x, y, TranscendentalAccuracyTest::gelu, 8, Float.MIN_NORMAL);
