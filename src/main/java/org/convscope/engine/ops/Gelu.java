@@ -58,8 +58,12 @@ public final class Gelu extends ElementwiseActivation {
       float[] xs = b.x;
       float[] e = b.density;
       float[] out = b.scratch;
-      // Past -LIMIT, Phi is 0 and x Phi would be NaN at -infinity.
-      for (int j = 0; j < n; j++) out[j] = Math.max(xs[j], -LIMIT) * cdf(xs[j], e[j]);
+      // x Phi(x) = max(x, 0) - |x| T, rounded once. Past LIMIT, T is 0 (and |x| T would be NaN at infinity);
+      // max with -0 keeps Gelu(-0) = -0.
+      for (int j = 0; j < n; j++) {
+        float a = magnitude(xs[j]);
+        out[j] = Math.fma(-a, tail(a, e[j]), Math.max(xs[j], -0f));
+      }
       System.arraycopy(out, 0, y, start, n);
     }
   }
@@ -83,10 +87,13 @@ public final class Gelu extends ElementwiseActivation {
       float[] e = b.density;
       float[] g = b.scratch;
       System.arraycopy(dy, start, g, 0, n);
-      // Phi(x) + x phi(x), phi(x) = E / sqrt(2 pi); E is 0 past LIMIT, so the clamped x only avoids inf * 0.
+      // Phi(x) + x phi(x), phi(x) = E / sqrt(2 pi): u = T - |x| phi(x) for x < 0 and 1 - u above. w is exactly
+      // 1 for x < 0 and 0 above (for |x| < 2^-126, u = 1 - u = 1/2 anyway).
       for (int j = 0; j < n; j++) {
-        float v = clamp(xs[j]);
-        g[j] = g[j] * Math.fma(v * ONE_OVER_SQRT_TWO_PI_F, e[j], cdf(xs[j], e[j]));
+        float a = magnitude(xs[j]);
+        float u = Math.fma(-a * ONE_OVER_SQRT_TWO_PI_F, e[j], tail(a, e[j]));
+        float w = Math.min(Math.max(xs[j] * -0x1p126f, 0f), 1f);
+        g[j] = g[j] * (w * u + (1 - w) * (1 - u));
       }
       System.arraycopy(g, 0, dx, start, n);
     }
@@ -104,29 +111,27 @@ public final class Gelu extends ElementwiseActivation {
     void load(float[] from, int start, int n) {
       System.arraycopy(from, start, x, 0, n);
       for (int j = 0; j < n; j++) {
-        float v = clamp(x[j]);
-        scratch[j] = -0.5f * (v * v);
+        float a = magnitude(x[j]);
+        scratch[j] = -0.5f * (a * a);
       }
       FastExp.expInRange(scratch, density, n);
       // exp(-x^2 / 2) = exp(-float(x^2) / 2) exp(-e / 2) with e = x^2 - float(x^2), to float precision: a
       // rounded x^2 / 2 would cost up to 87 times its relative error.
-      for (int j = 0; j < n; j++) density[j] = density[j] * (1 - 0.5f * Erf.squareError(clamp(x[j])));
+      for (int j = 0; j < n; j++) density[j] = density[j] * (1 - 0.5f * Erf.squareError(magnitude(x[j])));
     }
   }
 
   /**
-   * Phi(x) from E = exp(-x^2 / 2): with a = |x| / sqrt 2, T = erfc(a) / 2 = E / erfcDenominator(a) is Phi(x)
-   * for x &lt; 0 and 1 - Phi(x) above (where 1 - T cannot cancel: T &le; 1/2).
+   * T = Phi(-a) = erfc(a / sqrt 2) / 2 from E = exp(-a^2 / 2), for a = |x|: Phi(x) is T for x &lt; 0 and 1 - T
+   * above, where 1 - T cannot cancel (T &le; 1/2).
    */
-  private static float cdf(float x, float e) {
-    float t = e / erfcDenominator(Math.abs(clamp(x)) * SQRT_HALF_F);
-    // w is exactly 1 for x < 0 and 0 above (for |x| < 2^-126, T = 1 - T = 1/2 anyway).
-    float w = Math.min(Math.max(x * -0x1p126f, 0f), 1f);
-    return w * t + (1 - w) * (1 - t);
+  private static float tail(float a, float e) {
+    return e / erfcDenominator(a * SQRT_HALF_F);
   }
 
-  private static float clamp(float x) {
-    return Math.min(Math.max(x, -LIMIT), LIMIT);
+  /** |x|, clamped at LIMIT (Math.abs and one min: a two-sided clamp costs the JIT twice the instructions). */
+  private static float magnitude(float x) {
+    return Math.min(Math.abs(x), LIMIT);
   }
 
   /**
