@@ -15,8 +15,7 @@ package org.convscope.engine.ops;
  * every element and one is kept without a branch, which lets the JIT vectorize the loops. Beyond 3.92, where
  * erf rounds to +-1 in float, x is clamped: 1 + erf(x) in GELU falls to 0 rather than below.
  *
- * <p>{@link #erf(double)} and {@link #erfc(double)} compute in double to about 1e-15, for GELU's tail and as a
- * reference in tests.
+ * <p>{@link #erf(double)} and {@link #erfc(double)} compute in double to about 1e-15, as references in tests.
  */
 public final class Erf extends ElementwiseActivation {
   private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
@@ -126,7 +125,7 @@ public final class Erf extends ElementwiseActivation {
   }
 
   /**
-   * 1 - erf(x) to a relative 1e-10 also where it is tiny (large x), which GELU needs for very negative inputs;
+   * 1 - erf(x) to a relative 1e-10 also where it is tiny (large x), as the tests of GELU's negative tail need;
    * the worst case is just below 3, where the series' 1 - erf cancels most.
    */
   static double erfc(double x) {
