@@ -36,21 +36,33 @@ final class FastExp {
     // 2: 2^(n-1), put together in the exponent field; half of 2^n, so that n = 128 does not overflow here.
     for (int j = 0; j < n; j++) e[j] = Float.intBitsToFloat((Float.floatToRawIntBits(e[j]) + 126) << 23);
     // 3: e^r times 2 * 2^(n-1).
-    for (int j = 0; j < n; j++) {
-      float c = clamp(v[j]);
-      float k = Math.fma(c, LOG2_E, ROUNDER) - ROUNDER;
-      float r = Math.fma(k, -LN2_HI, c);
-      r = Math.fma(k, -LN2_LO, r);
-      float p = 1f / 5040;
-      p = Math.fma(p, r, 1f / 720);
-      p = Math.fma(p, r, 1f / 120);
-      p = Math.fma(p, r, 1f / 24);
-      p = Math.fma(p, r, 1f / 6);
-      p = Math.fma(p, r, 0.5f);
-      p = Math.fma(p, r, 1f);
-      p = Math.fma(p, r, 1f);
-      e[j] = (p + p) * e[j];
-    }
+    for (int j = 0; j < n; j++) e[j] = reduced(clamp(v[j])) * e[j];
+  }
+
+  /**
+   * The same as {@link #exp} for v already within [-87.5, 88.73] (or NaN), as callers that bound their
+   * argument anyway guarantee: without the clamps, which cost about a third of the time.
+   */
+  static void expInRange(float[] v, float[] e, int n) {
+    for (int j = 0; j < n; j++) e[j] = Math.fma(v[j], LOG2_E, ROUNDER);
+    for (int j = 0; j < n; j++) e[j] = Float.intBitsToFloat((Float.floatToRawIntBits(e[j]) + 126) << 23);
+    for (int j = 0; j < n; j++) e[j] = reduced(v[j]) * e[j];
+  }
+
+  /** 2 e^r with r = c - n ln2, n = round(c log2(e)): the factor that multiplies 2^(n-1). */
+  private static float reduced(float c) {
+    float k = Math.fma(c, LOG2_E, ROUNDER) - ROUNDER;
+    float r = Math.fma(k, -LN2_HI, c);
+    r = Math.fma(k, -LN2_LO, r);
+    float p = 1f / 5040;
+    p = Math.fma(p, r, 1f / 720);
+    p = Math.fma(p, r, 1f / 120);
+    p = Math.fma(p, r, 1f / 24);
+    p = Math.fma(p, r, 1f / 6);
+    p = Math.fma(p, r, 0.5f);
+    p = Math.fma(p, r, 1f);
+    p = Math.fma(p, r, 1f);
+    return p + p;
   }
 
   /** NaN stays NaN (Math.min and max pass it on), and comes out of the polynomial as NaN. */

@@ -114,7 +114,7 @@ class ElementwiseMathTest {
     Op gelu = create("Gelu", 20, 1, Map.of());
     // x * Phi(x): Phi(1) = 0.8413447460685429, Phi(-3) = 0.0013498980316301.
     Tensor y = run(gelu, tensor(new int[] {4}, 0, 1, -3, -12));
-    // Within a few ulp (float erf above x = -1.19; see TranscendentalAccuracyTest), not correctly rounded.
+    // Within a few ulp (float erfc; see TranscendentalAccuracyTest), not correctly rounded.
     assertArrayEquals(new float[] {0, 0.84134475f, -0.0040496941f, -12 * 1.7764821e-33f}, y.data(), 2e-7f);
     assertEquals(-12 * 1.7764821e-33f, y.data()[3], 1e-38f, "the far tail keeps its relative precision");
     checkValues(gelu, uniform(6, -6, 6, 5, 11), v -> v * 0.5 * (1 + Erf.erf(v / Math.sqrt(2))), 1e-6);

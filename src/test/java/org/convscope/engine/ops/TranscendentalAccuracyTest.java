@@ -1,5 +1,6 @@
 package org.convscope.engine.ops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -69,8 +70,8 @@ class TranscendentalAccuracyTest {
 
   @Test
   void geluIsWithinEightUlp() {
-    // Float erf where 1 + erf(x / sqrt 2) cannot cancel, float erfc below (double past -5.54): relative accuracy
-    // everywhere, the far tail included.
+    // Phi from float erfc (Phi or 1 - Phi, whichever is below 1/2): relative accuracy everywhere, the far tail
+    // included, down to where Gelu falls below the smallest normal float (x = -13.15).
     float[] x = grid(-12, 8);
     float[] y = apply(new Gelu(false), x);
     assertWithin(x, y, TranscendentalAccuracyTest::gelu, 8, Float.MIN_NORMAL);
@@ -83,6 +84,13 @@ class TranscendentalAccuracyTest {
         8, 2e-7);
     assertEquals(Float.POSITIVE_INFINITY, apply(new Gelu(false), new float[] {Float.POSITIVE_INFINITY})[0]);
     assertTrue(Float.isNaN(apply(new Gelu(false), new float[] {Float.NaN})[0]));
+    float[] edges = {Float.NEGATIVE_INFINITY, -0f, Float.POSITIVE_INFINITY};
+    float[] values = apply(new Gelu(false), edges);
+    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(values[0]), "Gelu(-inf) = -0, not -inf * 0");
+    assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(values[1]), "Gelu(-0) = -0");
+    float[] slopes = new float[edges.length];
+    new Gelu(false).gradient(edges, values, new float[] {1, 1, 1}, slopes, 0, edges.length);
+    assertArrayEquals(new float[] {0, 0.5f, 1}, slopes, 0f);
   }
 
   @Test
