@@ -3,6 +3,7 @@ package org.convscope.engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -67,6 +68,10 @@ public final class Network {
   private final Map<Integer, Integer> gatedProducts = new HashMap<>();
   /** The indices of those f nodes. */
   private final Set<Integer> gates = new HashSet<>();
+  /** Groups of nodes that one op computes ({@link CompositeAnchor}), by the index of their last node. */
+  private final Map<Integer, CompositeAnchor.Composite> composites = new HashMap<>();
+  /** For each node of such a group but the last, the index of the last. */
+  private final Map<Integer, Integer> compositeOf = new HashMap<>();
   private final Map<Node, Integer> index = new IdentityHashMap<>();
 
   /** For Conv nodes whose batch norm is folded in, the folded weights and bias, while their sources last. */
@@ -135,6 +140,65 @@ public final class Network {
       String out = nodes.get(i).output();
       if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
     }
+    findComposites();
+  }
+
+  /**
+   * The groups {@link CompositeAnchor}s find, except those that share a node with another group, a fusion or a
+   * gated product, or whose inner tensors something outside the group reads.
+   */
+  private void findComposites() {
+    Set<Integer> taken = new HashSet<>(gates);
+    taken.addAll(gatedProducts.keySet());
+    taken.addAll(channelScales.keySet());
+    for (Fusion f : fusions) {
+      taken.add(f.batchNorm());
+      taken.add(f.add());
+      if (f.activating() != null) {
+        taken.add(f.activating().node());
+        taken.add(f.activating().gate());
+      }
+    }
+    Set<String> outputs = new HashSet<>();
+    for (ValueInfo out : graph.outputs()) outputs.add(out.name());
+    for (Node node : graph.nodes()) {
+      if (!(node.op() instanceof CompositeAnchor anchor)) continue;
+      CompositeAnchor.Composite c = anchor.composite(graph, node, this::constantValue);
+      if (c == null) continue;
+      int last = index.get(c.last());
+      Set<Node> members = Collections.newSetFromMap(new IdentityHashMap<>());
+      members.addAll(c.nodes());
+      boolean separate = !composites.containsKey(last);
+      for (Node n : c.nodes()) {
+        int k = index.get(n);
+        separate &= k <= last && !taken.contains(k) && !compositeOf.containsKey(k) && n.outputs().size() == 1;
+        if (n == c.last()) continue;
+        separate &= !outputs.contains(n.output()) && members.containsAll(graph.consumers(n.output()));
+      }
+      if (!separate) continue;
+      composites.put(last, c);
+      for (Node n : c.nodes()) if (n != c.last()) compositeOf.put(index.get(n), last);
+      for (String in : c.inputs()) lastUse.merge(in, last, Math::max); // read at the last node
+    }
+  }
+
+  /** A tensor's value when it is an initializer or the output of a node without inputs (Constant), else null. */
+  private Tensor constantValue(String name) {
+    Tensor t = graph.initializers().get(name);
+    if (t != null) return t;
+    Node producer = graph.producer(name);
+    if (producer == null || !producer.inputs().isEmpty() || producer.outputs().size() != 1) return null;
+    try {
+      return producer.op().forward(ExecutionContext.inference(), new Tensor[0])[0];
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Whether a run keeping {@code keep} computes group {@code c} as one op: when it keeps none of its inner tensors. */
+  private static boolean runsWhole(CompositeAnchor.Composite c, Set<String> keep) {
+    for (Node n : c.nodes()) if (n != c.last() && keep.contains(n.output())) return false;
+    return true;
   }
 
   private Fusion fusionOf(int i) {
@@ -399,6 +463,16 @@ public final class Network {
   private void run(int i, Map<String, Tensor> values, Map<String, HeldTensor> held, Set<String> keep,
       boolean[] fusedIntoEarlier, boolean fuse, Map<String, Integer> skipped, ExecutionContext context) {
     Node node = graph.nodes().get(i);
+    Integer group = fuse ? compositeOf.get(i) : null;
+    if (group != null && runsWhole(composites.get(group), keep)) {
+      if (skipped != null) skipped.put(node.output(), i);
+      return; // computed by the group's op at its last node
+    }
+    CompositeAnchor.Composite composite = fuse ? composites.get(i) : null;
+    if (composite != null && runsWhole(composite, keep)) {
+      runComposite(composite, values, held, context);
+      return;
+    }
     if (fuse && gates.contains(i) && !keep.contains(node.output())) {
       if (skipped != null) skipped.put(node.output(), i);
       return; // computed with its Mul
@@ -485,6 +559,29 @@ public final class Network {
       values.put(writer.output(), out.tensor());
     }
     return true;
+  }
+
+  /**
+   * Runs group {@code c} as its op, writing its last node's output. If the op fails on these inputs (shapes the
+   * pattern could not check), the group's nodes run one by one instead, and report what is wrong.
+   */
+  private static void runComposite(CompositeAnchor.Composite c, Map<String, Tensor> values,
+      Map<String, HeldTensor> held, ExecutionContext context) {
+    Tensor[] inputs = new Tensor[c.inputs().size()];
+    for (int j = 0; j < inputs.length; j++) {
+      String in = c.inputs().get(j);
+      inputs[j] = values.get(in);
+      HeldTensor h = inputs[j] == null ? held.get(in) : null;
+      if (h != null) {
+        inputs[j] = h.toTensor();
+        values.put(in, inputs[j]);
+      }
+    }
+    try {
+      values.put(c.last().output(), c.op().forward(context, inputs)[0]);
+    } catch (RuntimeException e) {
+      for (Node n : c.nodes()) values.put(n.output(), run(n, inputsOf(n, values, held, false), context)[0]);
+    }
   }
 
   /**
@@ -689,6 +786,8 @@ public final class Network {
       if (!anyGrad) continue;
       Integer gate = gatedProducts.get(i);
       if (gate != null && backwardGated(trace, node, nodes.get(gate), grads, leadsToWrt, wanted, rules)) continue;
+      CompositeAnchor.Composite composite = composites.get(i);
+      if (composite != null && backwardComposite(trace, composite, grads, leadsToWrt, wanted, rules)) continue;
       boolean[] needed = new boolean[node.inputs().size()];
       boolean anyNeeded = false;
       Tensor[] inputs = new Tensor[needed.length];
@@ -821,6 +920,42 @@ public final class Network {
     }
     grads.release(mul, wanted);
     grads.add(x, dx);
+    return true;
+  }
+
+  /**
+   * The backward pass of group {@code c} as its op, straight to the group's inputs, when no rule replaces any of
+   * its nodes' and nothing asks for or seeds a gradient inside it; returns false, having done nothing, otherwise
+   * (the nodes then go one by one, their tensors computed again).
+   */
+  private boolean backwardComposite(Trace trace, CompositeAnchor.Composite c, Gradients grads,
+      Set<String> leadsToWrt, Set<String> wanted, BackwardRules rules) {
+    for (Node n : c.nodes()) {
+      if (rules.forOpType(n.opType()) != null) return false;
+      if (n != c.last() && (wanted.contains(n.output()) || grads.has(n.output()))) return false;
+    }
+    List<String> names = c.inputs();
+    boolean[] needed = new boolean[names.size()];
+    boolean any = false;
+    Tensor[] inputs = new Tensor[needed.length];
+    for (int j = 0; j < needed.length; j++) {
+      inputs[j] = trace.get(names.get(j));
+      needed[j] = leadsToWrt.contains(names.get(j)) && inputs[j].isFloat();
+      any |= needed[j];
+    }
+    if (!any) return false;
+    String out = c.last().output();
+    Tensor[] outputs = {c.op().backwardReadsOutput(0) ? trace.get(out) : trace.stored(out)};
+    Tensor[] inputGrads;
+    try {
+      inputGrads = c.op().backward(trace.context(), inputs, outputs, new Tensor[] {grads.tensor(out)}, needed);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    grads.release(c.last(), wanted);
+    for (int j = 0; j < needed.length; j++) {
+      if (needed[j] && inputGrads[j] != null) grads.add(names.get(j), inputGrads[j]);
+    }
     return true;
   }
 

@@ -1,5 +1,11 @@
 package org.convscope.engine.ops;
 
+import java.util.function.Function;
+import org.convscope.engine.CompositeAnchor;
+import org.convscope.engine.Graph;
+import org.convscope.engine.Node;
+import org.convscope.tensor.Tensor;
+
 /**
  * The Gauss error function, erf(x) = 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt, which PyTorch's
  * exporter uses to write exact GELU before opset 20.
@@ -17,7 +23,7 @@ package org.convscope.engine.ops;
  *
  * <p>{@link #erf(double)} and {@link #erfc(double)} compute in double to about 1e-15, as references in tests.
  */
-public final class Erf extends ElementwiseActivation {
+public final class Erf extends ElementwiseActivation implements CompositeAnchor {
   private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
   /** Where the series gives way to the continued fraction: both are accurate here and cheap enough. */
   private static final double SERIES_LIMIT = 3;
@@ -157,5 +163,11 @@ public final class Erf extends ElementwiseActivation {
     double f = x;
     for (int k = 60; k >= 1; k--) f = x + (k / 2.0) / f;
     return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+  }
+
+  /** The GELU this Erf is part of, if it is: see {@link ExportedPatterns#gelu}. */
+  @Override
+  public Composite composite(Graph graph, Node node, Function<String, Tensor> constants) {
+    return ExportedPatterns.gelu(graph, node, constants);
   }
 }

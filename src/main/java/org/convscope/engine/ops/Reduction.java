@@ -46,6 +46,11 @@ abstract class Reduction implements Op {
     return v == 1;
   }
 
+  /** Whether this reduces the last axis alone, by attribute, and keeps it as size 1 (as a layer norm does). */
+  boolean reducesLastAxisOnly() {
+    return axesAttribute != null && axesAttribute.length == 1 && axesAttribute[0] == -1 && keepDims;
+  }
+
   /** The factor applied to the sum, given how many elements each output gathers. */
   abstract double weight(long count);
 
