@@ -6,26 +6,34 @@
 #        MODELS="efficientnet_b0 mobilenet_v3_large regnet_y_400mf convnext_tiny" bench/side-by-side.sh
 # MODELS defaults to the three networks of issue 2's table. PyTorch runs ../shared/peer/torch_bench.py's bench()
 # on each; its Grad-CAM layer is the module whose output ConvScope's bench names by default (the last block).
+# Every side takes the median of RUNS timed runs after WARMUP untimed ones (default 9 after 10; the peer
+# script's own default of 2 warm-up runs left the JVM's JIT and oneDNN's first-pass tuning in the timings).
 set -u
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 M=${M:-/tmp/tv-onnx/opset13}
 MODELS=${MODELS:-resnet18 resnet50 mobilenet_v2}
+RUNS=${RUNS:-9}
+WARMUP=${WARMUP:-10}
 for model in $MODELS; do
   for b in 1 8; do
     echo "== convscope $model b$b"
-    OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=2 java -Xmx8g -jar "$ROOT/target/convscope.jar" bench $M/$model/model.onnx --batch $b --runs 7 --warmup 2
+    OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=2 java -Xmx8g -jar "$ROOT/target/convscope.jar" bench $M/$model/model.onnx --batch $b --runs $RUNS --warmup $WARMUP
   done
 done
 echo "== ort"
 files=""
 for model in $MODELS; do files="$files $M/$model/model.onnx"; done
-(cd /tmp/ort-bench && java -cp "target/classes:target/lib/*" OrtBench --batches 1,8 --threads 2 --warmup 2 --runs 7 $files)
+(cd /tmp/ort-bench && java -cp "target/classes:target/lib/*" OrtBench --batches 1,8 --threads 2 --warmup $WARMUP --runs $RUNS $files)
 echo "== torch"
-TORCH_BENCH="$ROOT/../shared/peer/torch_bench.py" MODELS="$MODELS" OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 - <<'PY'
+TORCH_BENCH="$ROOT/../shared/peer/torch_bench.py" MODELS="$MODELS" RUNS=$RUNS WARMUP=$WARMUP OMP_WAIT_POLICY=PASSIVE \
+    /usr/bin/python3 - <<'PY'
 import os
 # The peer script's definitions, without its own loop over models.
 src = open(os.environ["TORCH_BENCH"]).read().split("\nfor b in (1, 8):")[0]
 exec(compile(src, 'torch_bench', 'exec'))
+peer_med = med
+def med(fn, n=int(os.environ["RUNS"]), warm=int(os.environ["WARMUP"])):
+    return peer_med(fn, n, warm)
 last_block = {
     "resnet18": lambda m: m.layer4, "resnet50": lambda m: m.layer4,
     "mobilenet_v2": lambda m: m.features[18], "mobilenet_v3_large": lambda m: m.features[16],
