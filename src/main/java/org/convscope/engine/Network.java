@@ -39,6 +39,10 @@ import org.convscope.tensor.Tensor;
  * exports them), runs in one pass through f's {@link GatingOp} in runs that fuse, unless f(x) is kept, and so
  * does its backward pass whenever nothing asks for f(x)'s own gradient.
  *
+ * <p>A group of nodes that a {@link CompositeAnchor} recognizes (GELU or layer norm as older exports spell them)
+ * runs as one op, forward in runs that fuse and backward whenever nothing needs a tensor inside it; the
+ * tensors inside are computed when asked for.
+ *
  * <p>The backward pass hands a gradient from one {@link HeldGradientOp} (a convolution, Relu, Clip) to the next
  * held, in oneDNN's layout, when only the first input's gradient is needed and nothing else adds to it: a
  * saliency map's pass through MobileNetV2's or ResNet's chains of convolutions and clamps is then oneDNN's

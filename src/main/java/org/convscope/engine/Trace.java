@@ -49,11 +49,6 @@ public final class Trace implements AutoCloseable {
     }
   }
 
-  Trace(Network network, Map<String, Tensor> values, Map<String, Integer> skipped, boolean recorded,
-      Set<String> gradientsFor, Set<String> differentiable, ExecutionContext context) {
-    this(network, values, Map.of(), skipped, recorded, gradientsFor, differentiable, context);
-  }
-
   /** {@code held}: tensors left held, which must also be in {@code skipped}; the trace owns them. */
   Trace(Network network, Map<String, Tensor> values, Map<String, HeldTensor> held, Map<String, Integer> skipped,
       boolean recorded, Set<String> gradientsFor, Set<String> differentiable, ExecutionContext context) {
