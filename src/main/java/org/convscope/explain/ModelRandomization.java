@@ -71,8 +71,10 @@ public final class ModelRandomization {
       Graph copy = new Graph(graph.name(), graph.nodes(), weights, graph.inputs(), graph.outputs(),
           graph.metadata(), graph.opset());
       Model randomized = new Model(copy, model.source() + " (top " + (s + 1) + " layers re-initialized)");
-      Query again = Query.forClasses(randomized, batch, query.targets(), layer);
-      float[] after = explainer.explain(again).pixelMap(height, width).data();
+      float[] after;
+      try (Query again = Query.forClasses(randomized, batch, query.targets(), layer)) {
+        after = explainer.explain(again).pixelMap(height, width).data();
+      }
       double[] rho = new double[query.size()];
       for (int i = 0; i < rho.length; i++) rho[i] = RankCorrelation.spearman(before, i * plane, after, i * plane, plane);
       String name = model.layers().modulePath(node);

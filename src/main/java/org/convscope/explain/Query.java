@@ -25,9 +25,10 @@ import org.convscope.tensor.Tensor;
  * the network before it runs fused, as in inference. The first method that needs more (a gradient or an
  * activation before the layer, such as the input gradient) records the whole pass once more.
  *
- * <p>Safe to use from several threads: the cache is guarded by the query's lock.
+ * <p>Safe to use from several threads: the cache is guarded by the query's lock. Closing the query frees the
+ * native memory its recorded pass holds (see {@link Trace#close}); it stays usable, only slower.
  */
-public final class Query {
+public final class Query implements AutoCloseable {
   private final Model model;
   private final Tensor batch;
   private final int[] targets;
@@ -140,6 +141,12 @@ public final class Query {
 
   public Model model() {
     return model;
+  }
+
+  /** Frees the native memory of the recorded pass, which queries made from this one ({@link #atLayer}) share. */
+  @Override
+  public synchronized void close() {
+    trace.close();
   }
 
   /** Makes the methods that run many passes report their progress to {@code listener}; returns this query. */

@@ -195,9 +195,13 @@ final class Analyses {
       Explainer explainer = Explainers.create(method, options.batchSize());
       // A layer given to a method that does not read one would only make the query record its forward pass twice.
       String layerName = layer == null || !explainer.usesLayer() ? null : Workspace.name(layer);
-      Query query = Query.forClass(ws.model(), x, target, layerName);
-      query.reportingTo((done, total) -> job.progress(method, done, total));
-      Evaluation.Result r = Evaluation.run(query, List.of(explainer), Evaluation.Options.defaults()).get(0);
+      Evaluation.Result r;
+      String layerUsed;
+      try (Query query = Query.forClass(ws.model(), x, target, layerName)) {
+        query.reportingTo((done, total) -> job.progress(method, done, total));
+        r = Evaluation.run(query, List.of(explainer), Evaluation.Options.defaults()).get(0);
+        layerUsed = r.method().usesLayer() ? query.layer().name() : null;
+      }
       Attribution a = r.attribution();
       BufferedImage base = enlarged(ws.display(image));
       // Input-shaped maps stay at the input's resolution; the heatmap upsamples them as it does layer maps.
@@ -208,7 +212,7 @@ final class Analyses {
       json.put("method", method);
       json.put("target", target);
       json.put("target_name", ws.model().className(target));
-      json.put("layer", r.method().usesLayer() ? query.layer().name() : null);
+      json.put("layer", layerUsed);
       json.put("kind", a.kind().name().toLowerCase());
       json.put("seconds", r.seconds());
       json.put("deletion_auc", r.deletionInsertion().deletionAuc()[0]);
