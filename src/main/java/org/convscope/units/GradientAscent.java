@@ -281,7 +281,8 @@ public final class GradientAscent {
     Evaluation evaluate(Tensor image, boolean withGradient, int step) {
       String input = network.inputName();
       Map<String, Tensor> feed = Map.of(input, image);
-      try (Trace trace = network.forward(feed, withGradient ? ForwardOptions.forBackward() : ForwardOptions.inference())) {
+      ForwardOptions options = withGradient ? ForwardOptions.forBackward() : ForwardOptions.inference();
+      try (Trace trace = network.forward(feed, options)) {
         return evaluate(trace, step);
       }
     }

@@ -109,7 +109,8 @@ public final class LayerCut {
   public Geometry geometry(int[] inputShape) {
     int[] probe = {1, inputShape[1], inputShape[2], inputShape[3]};
     Map<String, int[]> shapes = new HashMap<>();
-    try (Trace trace = network.forward(Map.of(network.inputName(), Tensor.zeros(probe)), ForwardOptions.forBackward())) {
+    Map<String, Tensor> feed = Map.of(network.inputName(), Tensor.zeros(probe));
+    try (Trace trace = network.forward(feed, ForwardOptions.forBackward())) {
       for (String name : trace.names()) shapes.put(name, trace.get(name).shape());
     }
     ReceptiveField field = ReceptiveFields.compute(network.graph(), network.inputName(), shapes).get(tensor);

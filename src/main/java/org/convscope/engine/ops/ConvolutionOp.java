@@ -161,14 +161,13 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
   public Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult) {
     Tensor w = inputs[1].tensor();
     boolean xFloat = inputs[0].held() != null || inputs[0].tensor().isFloat();
-    if (context.isTraining() || (dy.held() == null && !holdResult) || (dy.held() != null && !(dy.held() instanceof BlockedTensor))
-        || w == null || !xFloat) {
-      return null;
-    }
+    boolean dyUsable = dy.held() == null ? holdResult : dy.held() instanceof BlockedTensor;
+    if (context.isTraining() || !dyUsable || w == null || !xFloat) return null;
     int[] x = inputs[0].shape();
     Resolved r = resolve(x, w);
     if (r.offset() != null || r.geometry().batch() == 0) return null;
-    Plan.Chained dx = Convolution.backwardDataChained(r.geometry(), w, dy.tensor(), (BlockedTensor) dy.held(), holdResult);
+    Plan.Chained dx = Convolution.backwardDataChained(r.geometry(), w, dy.tensor(), (BlockedTensor) dy.held(),
+        holdResult);
     return holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], x), null);
   }
 
