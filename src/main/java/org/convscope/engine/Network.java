@@ -824,10 +824,6 @@ public final class Network {
         if (out.isEmpty()) continue;
         boolean reads = rule != null ? rule.readsOutput(j) : node.op().backwardReadsOutput(j);
         outputs[j] = (reads || !grads.has(out)) && trace.has(out) ? trace.get(out) : trace.stored(out);
-      }
-      for (int j = 0; j < outputs.length; j++) {
-        String out = node.outputs().get(j);
-        if (out.isEmpty()) continue;
         Tensor g = grads.tensor(out);
         outputGrads[j] = g != null ? g : outputs[j] == null ? null : Tensor.zeros(outputs[j].dtype(), outputs[j].shape());
       }
@@ -930,7 +926,7 @@ public final class Network {
   /**
    * The backward pass of group {@code c} as its op, straight to the group's inputs, when no rule replaces any of
    * its nodes' and nothing asks for or seeds a gradient inside it; returns false, having done nothing, otherwise
-   * (the nodes then go one by one, their tensors computed again).
+   * or when the op rejects these inputs (the nodes then go one by one, their tensors computed again).
    */
   private boolean backwardComposite(Trace trace, CompositeAnchor.Composite c, Gradients grads,
       Set<String> leadsToWrt, Set<String> wanted, BackwardRules rules) {

@@ -25,6 +25,11 @@ class CompositeTest {
 
   /** x [2,3,5,6] -> layer norm over the last axis -> GELU (with Div by {@code divisor}) -> output. */
   private static Network network(float divisor) {
+    return network(divisor, false);
+  }
+
+  /** The same; with {@code squared}, the normalized tensor is multiplied by itself rather than by a weight. */
+  private static Network network(float divisor, boolean squared) {
     GraphBuilder b = new GraphBuilder("composites", 13);
     String x = b.input("x", -1, 3, 5, 6);
     String mean = b.node("ReduceMean", "/ln/ReduceMean", List.of(x), Map.of("axes", new long[] {-1}));
@@ -34,7 +39,8 @@ class CompositeTest {
     String v = b.node("Add", "/ln/Add", List.of(var, constant(b, "/ln/Constant_1", 1e-6f)), Map.of());
     String s = b.node("Sqrt", "/ln/Sqrt", List.of(v), Map.of());
     String n = b.node("Div", "/ln/Div", List.of(d, s), Map.of());
-    String scaled = b.node("Mul", "/ln/Mul", List.of(n, b.initializer("weight", GradCheck.randn(61, 0, 6))), Map.of());
+    String weight = b.initializer("weight", GradCheck.randn(61, 0, 6));
+    String scaled = b.node("Mul", "/ln/Mul", List.of(n, squared ? n : weight), Map.of());
     String ln = b.node("Add", "/ln/Add_1", List.of(scaled, b.initializer("bias", GradCheck.randn(62, 0, 6))), Map.of());
     String div = b.node("Div", "/gelu/Div", List.of(ln, constant(b, "/gelu/Constant", divisor)), Map.of());
     String erf = b.node("Erf", "/gelu/Erf", List.of(div), Map.of());
@@ -81,5 +87,18 @@ class CompositeTest {
     assertNull(trace.stored(SQRT), "the layer norm is still one op");
     Trace nodes = net.forward(feeds, ForwardOptions.keeping(ERF, SQRT));
     Fixtures.assertClose(nodes.get(net.outputName()), trace.get(net.outputName()), 1e-5, "output");
+  }
+
+  /** Multiplying the normalized tensor by itself is no layer norm: its nodes run one by one, forward and backward. */
+  @Test
+  void aSquaredNormIsNotALayerNorm() {
+    Network net = network((float) Math.sqrt(2), true);
+    Trace trace = net.forward(feeds, ForwardOptions.forBackward());
+    assertNotNull(trace.stored(SQRT), "computed by its node");
+    Trace nodes = net.forward(feeds, ForwardOptions.keeping(ERF, SQRT));
+    Fixtures.assertClose(nodes.get(net.outputName()), trace.get(net.outputName()), 1e-5, "output");
+    Map<String, Tensor> seeds = Map.of(net.outputName(), GradCheck.randn(65, 0, 2, 3, 5, 6));
+    Fixtures.assertClose(net.backward(trace, seeds, List.of("x", ERF), BackwardRules.DEFAULT).get("x"),
+        net.backward(trace, seeds, List.of("x"), BackwardRules.DEFAULT).get("x"), 1e-4, "gradient of x");
   }
 }
