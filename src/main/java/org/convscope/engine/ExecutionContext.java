@@ -14,11 +14,24 @@ public final class ExecutionContext {
   private final boolean training;
   private final ArrayPool arrays;
   private final Map<Tensor, float[]> stateUpdates = new IdentityHashMap<>();
-  /** Inputs that ops kept outside the Java heap in the forward pass, for their backward pass (see {@link #keep}). */
-  private final Map<Kept, HeldTensor> kept = new HashMap<>();
+  /**
+   * What ops kept in the forward pass for their backward pass (see {@link #keep}): native copies of inputs,
+   * batch statistics, pooling masks.
+   */
+  private final Map<Kept, AutoCloseable> kept = new HashMap<>();
 
-  /** An op and one of its input tensors, both by identity. */
-  private record Kept(Object op, Tensor input) {}
+  /** An op and one of its inputs (a tensor or a held tensor), both by identity. */
+  private record Kept(Object op, Object input) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Kept k && k.op == op && k.input == input;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(op) * 31 + System.identityHashCode(input);
+    }
+  }
 
   private ExecutionContext(boolean training, ArrayPool arrays) {
     this.training = training;
@@ -51,28 +64,42 @@ public final class ExecutionContext {
   }
 
   /**
-   * Whether ops may {@link #keep} native copies of their inputs for the backward pass: in training steps whose
-   * owner calls {@link #endStep}, which frees what the backward pass did not take.
+   * Whether ops may {@link #keep} what their backward pass needs: in training steps whose owner calls
+   * {@link #endStep}, which frees what the backward pass did not take.
    */
   public boolean keepsInputs() {
     return arrays != null;
   }
 
-  /** Keeps {@code held}, the native copy of {@code op}'s {@code input}, until the op takes it or the step ends. */
-  public void keep(Object op, Tensor input, HeldTensor held) {
-    HeldTensor before = kept.put(new Kept(op, input), held);
-    if (before != null) before.close();
+  /**
+   * Keeps {@code state}, what {@code op}'s backward pass will need of its run on {@code input} (a tensor or a
+   * held tensor, by identity), until the op takes it or the step ends.
+   */
+  public void keep(Object op, Object input, AutoCloseable state) {
+    close(kept.put(new Kept(op, input), state));
   }
 
-  /** What {@code op} kept of {@code input}, or null; the caller then owns it and closes it. */
-  public HeldTensor takeKept(Object op, Tensor input) {
-    return kept.remove(new Kept(op, input));
+  /** What {@code op} kept for {@code input}, or null; the caller then owns it and closes it. */
+  public <T extends AutoCloseable> T takeKept(Object op, Object input, Class<T> type) {
+    AutoCloseable state = kept.get(new Kept(op, input));
+    if (!type.isInstance(state)) return null;
+    kept.remove(new Kept(op, input));
+    return type.cast(state);
   }
 
-  /** Frees the inputs kept for a backward pass that did not take them; on the thread that ran the step. */
+  /** Frees what was kept for a backward pass that did not take it; on the thread that ran the step. */
   public void endStep() {
-    for (HeldTensor h : kept.values()) h.close();
+    for (AutoCloseable state : kept.values()) close(state);
     kept.clear();
+  }
+
+  private static void close(AutoCloseable state) {
+    if (state == null) return;
+    try {
+      state.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not free what an op kept for its backward pass", e);
+    }
   }
 
   /** Records that a state tensor (a parameter of the graph) should take {@code newValues} after this step. */

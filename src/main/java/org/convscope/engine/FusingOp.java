@@ -3,12 +3,13 @@ package org.convscope.engine;
 import org.convscope.tensor.Tensor;
 
 /**
- * An op that oneDNN runs together with its neighbours in runs that record nothing (see {@link Network}): a
- * convolution or a pooling. A convolution can add another tensor to its output as it writes it, when an Add of
- * the two is the only reader of that output (a residual connection); either can then apply an {@link Activation}
+ * An op that oneDNN runs together with its neighbours (see {@link Network}): a convolution, a pooling, or in
+ * training a batch norm. A convolution can add another tensor to its output as it writes it, when an Add of
+ * the two is the only reader of that output (a residual connection); each can then apply an {@link Activation}
  * when an activation (Relu, Clip, Sigmoid, ...) is the only reader of the result, or when a Sigmoid or HardSigmoid
  * and a Mul of the result by it are (SiLU and HardSwish as PyTorch exports them), take its first input and leave
- * its output as a {@link HeldTensor}. None of these tensors is then ever written as a Java array.
+ * its output as a {@link HeldTensor} (a batch norm takes only a ReLU). None of these tensors is then ever
+ * written as a Java array.
  */
 public interface FusingOp extends Op {
 

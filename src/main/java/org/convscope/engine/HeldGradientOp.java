@@ -3,8 +3,8 @@ package org.convscope.engine;
 import org.convscope.tensor.Tensor;
 
 /**
- * An op whose backward pass to its first input alone can read the output gradient held and leave the input's
- * gradient held, in oneDNN's layout: convolutions and clamps. The backward pass of a saliency map through a
+ * An op whose backward pass can read the output gradient held and leave its first input's gradient held, in
+ * oneDNN's layout: convolutions, clamps, and in training batch norm and max pooling. The backward pass of a saliency map through a
  * chain of them then skips, between every two ops, the copies to a Java array and back and the reorders to
  * row-major and back (see {@link Network#backward}).
  */
@@ -26,10 +26,19 @@ public interface HeldGradientOp extends Op {
   }
 
   /**
-   * The gradient with respect to input 0 alone, as {@link #backward} gives it to rounding, from the output
-   * gradient {@code dy}; held when {@code holdResult}; or null, having done nothing, when the op cannot run so
-   * (the caller then runs {@link #backward}). Inputs and outputs come as the forward run left them (null where
-   * absent); what is held stays open.
+   * The gradients of the inputs marked {@code needed}, as {@link #backward} gives them to rounding, from the
+   * output gradient {@code dy}: the first input's held when {@code holdResult}, the others as tensors, null where
+   * not needed; or null, having done nothing, when the op cannot run so (the caller then runs {@link #backward}).
+   * Inputs and outputs come as the forward run left them (null where absent or not read); what is held stays
+   * open.
    */
-  Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult);
+  Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult);
+
+  /** Whether only the first input needs a gradient: what clamps handle. */
+  static boolean firstOnly(boolean[] needed) {
+    if (!needed[0]) return false;
+    for (int j = 1; j < needed.length; j++) if (needed[j]) return false;
+    return true;
+  }
 }

@@ -24,8 +24,8 @@ import org.convscope.tensor.Tensor;
  * from several consumers are summed. Only gradients on a path to a requested tensor are computed, so asking
  * for the input gradient computes no weight gradients.
  *
- * <p>Runs that record nothing let oneDNN run convolutions and poolings ({@link FusingOp}s) together with their
- * neighbours. An Add whose other operand is already computed and that is the only reader of a convolution's
+ * <p>Runs let oneDNN run convolutions, poolings and, in training, batch norms ({@link FusingOp}s) together with
+ * their neighbours. An Add whose other operand is already computed and that is the only reader of a convolution's
  * output (a residual connection) is done by the convolution as it writes, and so is an activation that is the
  * only reader of the op's (or that Add's) output, or a SiLU or HardSwish written as Mul(x, Sigmoid(x)) or
  * Mul(x, HardSigmoid(x)) (post-ops). A tensor that such an op writes stays in oneDNN's layout (a
@@ -33,7 +33,8 @@ import org.convscope.tensor.Tensor;
  * a squeeze-and-excitation block scales (a Mul by factors computed from it through a GlobalAveragePool), which
  * oneDNN then multiplies held, leaving the product held too. A reader that cannot take a tensor held gets it
  * as an array, made once for all such readers, and it is freed after its last reader. Tensors the run keeps
- * never take part. Every other run computes each tensor as the graph says.
+ * never take part, and a training run never folds a batch norm into its convolution: it normalizes by the
+ * batch's statistics. A recorded run keeps the tensors it holds in its trace, for the backward pass.
  *
  * <p>A Mul of a tensor by an activation of it that only the Mul reads, x * f(x) (SiLU, HardSwish as PyTorch
  * exports them), runs in one pass through f's {@link GatingOp} in runs that fuse, unless f(x) is kept, and so
@@ -43,10 +44,11 @@ import org.convscope.tensor.Tensor;
  * runs as one op, forward in runs that fuse and backward whenever nothing needs a tensor inside it; the
  * tensors inside are computed when asked for.
  *
- * <p>The backward pass hands a gradient from one {@link HeldGradientOp} (a convolution, Relu, Clip) to the next
- * held, in oneDNN's layout, when only the first input's gradient is needed and nothing else adds to it: a
- * saliency map's pass through MobileNetV2's or ResNet's chains of convolutions and clamps is then oneDNN's
- * kernels alone, without copies to Java arrays and reorders to row-major between every two ops.
+ * <p>The backward pass hands a gradient from one {@link HeldGradientOp} (a convolution, Relu, Clip, and in
+ * training a batch norm or max pooling) to the next held, in oneDNN's layout, when nothing else adds to it: a
+ * saliency map's pass through MobileNetV2's or ResNet's chains of convolutions and clamps, or a training step's
+ * through convolution, batch norm, ReLU and pooling, is then oneDNN's kernels alone, without copies to Java
+ * arrays and reorders to row-major between every two ops.
  *
  * <p>A run recorded for gradients with respect to some tensors only ({@link ForwardOptions#gradientsFor}), such
  * as Grad-CAM's layer, records just the nodes downstream of them and runs everything before them that way too.
@@ -386,12 +388,11 @@ public final class Network {
       }
     }
     boolean recordAll = options.record() && differentiable == null;
-    // Recorded inference fuses too. It keeps every tensor it computes, those between convolutions held as oneDNN
-    // left them, and notes those that fusion skipped (a convolution's output that only its Relu reads), which the
-    // trace recomputes if asked for them.
-    // Training runs each node as the graph says: its batch norms, unfolded, sit between convolutions and ReLUs.
-    boolean fuse = !recordAll || !options.training();
-    Map<String, Integer> skipped = recordAll && fuse ? new HashMap<>() : null;
+    // Recorded runs fuse too. They keep every tensor they compute, those between convolutions held as oneDNN
+    // left them, and note those that fusion skipped (a convolution's output that only its Relu reads), which the
+    // trace recomputes if asked for them. Training never folds a batch norm: it normalizes by the batch's
+    // statistics, in oneDNN's layout between the convolution before it and the one after.
+    Map<String, Integer> skipped = recordAll ? new HashMap<>() : null;
     boolean[] fusedIntoEarlier = new boolean[nodes.size()];
     Map<String, HeldTensor> held = new HashMap<>();
     // What a recorded run leaves held goes to the trace as it is (see runFused), for the backward pass to read.
@@ -400,7 +401,7 @@ public final class Network {
       for (int i = 0; i < nodes.size(); i++) {
         if (Thread.currentThread().isInterrupted()) throw new Cancelled();
         Node node = nodes.get(i);
-        if (!fusedIntoEarlier[i]) run(i, values, held, keep, fusedIntoEarlier, fuse, skipped, context);
+        if (!fusedIntoEarlier[i]) run(i, values, held, keep, fusedIntoEarlier, skipped, context);
         for (String in : node.inputs()) {
           if (in.isEmpty() || lastUse.get(in) != i) continue;
           release(in, held, skipped, recordedHeld);
@@ -463,31 +464,31 @@ public final class Network {
     return inputs;
   }
 
-  /** Runs node {@code i}, fused with its neighbours where the run allows it ({@link #runFused}). */
+  /** Runs node {@code i}, fused with its neighbours where it can ({@link #runFused}). */
   private void run(int i, Map<String, Tensor> values, Map<String, HeldTensor> held, Set<String> keep,
-      boolean[] fusedIntoEarlier, boolean fuse, Map<String, Integer> skipped, ExecutionContext context) {
+      boolean[] fusedIntoEarlier, Map<String, Integer> skipped, ExecutionContext context) {
     Node node = graph.nodes().get(i);
-    Integer group = fuse ? compositeOf.get(i) : null;
+    Integer group = compositeOf.get(i);
     if (group != null && runsWhole(composites.get(group), keep)) {
       if (skipped != null) skipped.put(node.output(), i);
       return; // computed by the group's op at its last node
     }
-    CompositeAnchor.Composite composite = fuse ? composites.get(i) : null;
+    CompositeAnchor.Composite composite = composites.get(i);
     if (composite != null && runsWhole(composite, keep)) {
       runComposite(composite, values, held, context);
       return;
     }
-    if (fuse && gates.contains(i) && !keep.contains(node.output())) {
+    if (gates.contains(i) && !keep.contains(node.output())) {
       if (skipped != null) skipped.put(node.output(), i);
       return; // computed with its Mul
     }
     Integer gate = gatedProducts.get(i);
     if (gate != null && runGated(node, gate, values, held, context)) return;
-    if (fuse && node.op() instanceof FusingOp fusing
+    if (node.op() instanceof FusingOp fusing
         && runFused(i, fusing, values, held, keep, fusedIntoEarlier, skipped, context)) {
       return;
     }
-    Integer scaled = fuse ? channelScales.get(i) : null;
+    Integer scaled = channelScales.get(i);
     if (scaled != null && runScaled(node, scaled, values, held, keep, skipped)) return;
     Tensor[] outputs = run(node, inputsOf(node, values, held, false), context);
     for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
@@ -511,7 +512,7 @@ public final class Network {
     Fusion f = fusions[i];
     // The batch norm folded into the weights, unless the convolution's own output is kept.
     Node bnNode = null;
-    if (f.batchNorm() >= 0 && !keep.contains(node.output())) {
+    if (f.batchNorm() >= 0 && !keep.contains(node.output()) && !context.isTraining()) {
       bnNode = nodes.get(f.batchNorm());
       Tensor[] withFolded = foldBatchNorm(i, inputs, bnNode, values);
       if (withFolded != null) inputs = withFolded;
@@ -814,7 +815,8 @@ public final class Network {
       }
       // A tensor the forward run skipped is recomputed only if this backward pass reads its values.
       for (int j = 0; j < needed.length; j++) {
-        boolean reads = rule != null ? rule.readsInput(j, needed) : node.op().backwardReadsInput(j, needed);
+        boolean reads = rule != null ? rule.readsInput(j, needed)
+            : node.op().backwardReadsInput(trace.context(), j, needed);
         if (inputs[j] == null && !node.input(j).isEmpty() && reads) inputs[j] = trace.get(node.input(j));
       }
       Tensor[] outputs = new Tensor[node.outputs().size()];
@@ -845,27 +847,27 @@ public final class Network {
   }
 
   /**
-   * Runs {@code node}'s backward pass through {@link HeldGradientOp} when only its first input needs a gradient:
-   * the output gradient is read as it comes, held or not, and the input's is left held when nothing else adds
-   * to it, it is not asked for, and it comes from another such op whose backward pass no rule replaces, which
-   * then reads it held. Returns false, having done nothing, when there is nothing to gain or the op declines.
+   * Runs {@code node}'s backward pass through {@link HeldGradientOp}: the output gradient is read as it comes,
+   * held or not, and the first input's is left held when nothing else adds to it, it is not asked for, and it
+   * comes from another such op whose backward pass no rule replaces, which then reads it held. Returns false,
+   * having done nothing, when there is nothing to gain or the op declines.
    */
   private boolean backwardHeld(HeldGradientOp op, Node node, Trace trace, boolean[] needed, Gradients grads,
       Set<String> wanted, BackwardRules rules) {
-    if (node.outputs().size() != 1 || !needed[0]) return false;
-    for (int j = 1; j < needed.length; j++) if (needed[j]) return false;
+    if (node.outputs().size() != 1) return false;
     String in = node.input(0);
     HeldTensor heldDy = grads.held(node.output());
     Node producer = graph.producer(in);
-    boolean hold = !wanted.contains(in) && readers.get(in).size() == 1 && !grads.has(in) && producer != null
-        && producer.op() instanceof HeldGradientOp && rules.forOpType(producer.opType()) == null;
+    boolean hold = needed[0] && !wanted.contains(in) && readers.get(in).size() == 1 && !grads.has(in)
+        && producer != null && producer.op() instanceof HeldGradientOp && rules.forOpType(producer.opType()) == null;
     if (heldDy == null && !hold) return false;
     HeldGradientOp.Value dy = new HeldGradientOp.Value(heldDy == null ? grads.tensor(node.output()) : null, heldDy);
-    HeldGradientOp.Value dx;
+    HeldGradientOp.Value[] dx;
     try {
-      HeldGradientOp.Value[] inputs = operands(trace, node.inputs(), j -> op.backwardReadsInput(j, needed));
+      HeldGradientOp.Value[] inputs = operands(trace, node.inputs(),
+          j -> op.backwardReadsInput(trace.context(), j, needed));
       HeldGradientOp.Value[] outputs = operands(trace, node.outputs(), op::backwardReadsOutput);
-      dx = op.backwardHeld(trace.context(), inputs, outputs, dy, hold);
+      dx = op.backwardHeld(trace.context(), inputs, outputs, dy, needed, hold);
     } catch (InvalidModelException | InvalidInputException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -873,10 +875,14 @@ public final class Network {
     }
     if (dx == null) return false;
     grads.release(node, wanted);
-    if (dx.held() != null) {
-      grads.hold(in, dx.held());
-    } else {
-      grads.add(in, dx.tensor());
+    for (int j = 0; j < needed.length; j++) {
+      HeldGradientOp.Value g = j < dx.length ? dx[j] : null;
+      if (!needed[j] || g == null) continue;
+      if (g.held() != null) {
+        grads.hold(node.input(j), g.held());
+      } else {
+        grads.add(node.input(j), g.tensor());
+      }
     }
     return true;
   }

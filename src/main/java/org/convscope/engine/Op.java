@@ -36,6 +36,11 @@ public interface Op {
     return true;
   }
 
+  /** The same for a run in {@code context}: an op whose training backward pass reads more says so here. */
+  default boolean backwardReadsInput(ExecutionContext context, int j, boolean[] needed) {
+    return backwardReadsInput(j, needed);
+  }
+
   /** Whether {@link #backward} reads output {@code j}'s values; if not, it may get null there (as above). */
   default boolean backwardReadsOutput(int j) {
     return true;

@@ -65,16 +65,18 @@ public final class Trainer {
         Tensor x = batch.images();
         if (options.augment()) x = augment(x, augmentation);
         normalize(x, options.mean(), options.std());
-        Trace trace = network.forward(Map.of(network.inputName(), x), ForwardOptions.forTraining(arrays));
         SoftmaxCrossEntropy.Result loss;
-        try {
-          loss = SoftmaxCrossEntropy.compute(trace.get(network.outputName()), batch.labels());
-          Map<String, Tensor> grads = network.backward(trace, Map.of(network.outputName(), loss.gradient()),
-              parameters.keySet(), BackwardRules.DEFAULT);
-          optimizer.step(parameters, grads);
-          trace.context().applyStateUpdates();
-        } finally {
-          trace.context().endStep(); // also when the step fails or is cancelled: kept inputs are native memory
+        // The trace holds the step's activations in native memory; closing it hands them to the next step.
+        try (Trace trace = network.forward(Map.of(network.inputName(), x), ForwardOptions.forTraining(arrays))) {
+          try {
+            loss = SoftmaxCrossEntropy.compute(trace.get(network.outputName()), batch.labels());
+            Map<String, Tensor> grads = network.backward(trace, Map.of(network.outputName(), loss.gradient()),
+                parameters.keySet(), BackwardRules.DEFAULT);
+            optimizer.step(parameters, grads);
+            trace.context().applyStateUpdates();
+          } finally {
+            trace.context().endStep(); // also when the step fails or is cancelled: what ops kept is native memory
+          }
         }
         arrays.recycle(); // the step's activations and gradients: the next step writes over them
         lossSum += loss.loss() * batch.size();

@@ -21,7 +21,9 @@ import org.convscope.tensor.Tensor;
  * runs them through {@link Trainer#fit}. Prints the same line as the peer script: the time of all batches, and
  * seconds per epoch (469 batches) estimated from the batches after the first 10 (warm-up: JIT, oneDNN
  * primitives). With {@code --profile}, every node's op is timed (forward, backward) and the rest of the step is
- * reported as "other" (loss, optimizer, data). Not a test; run it alone:
+ * reported as "other" (loss, optimizer, data); the timed ops are wrappers that oneDNN cannot fuse, so the
+ * profile is of the unfused step, in Java arrays between ops (use ONEDNN_VERBOSE=profile_exec for the fused
+ * one). Not a test; run it alone:
  *
  * <pre>
  * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt

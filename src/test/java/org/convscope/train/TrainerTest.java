@@ -132,8 +132,8 @@ class TrainerTest {
   }
 
   /**
-   * Steps that take their arrays from a pool, written over by each step, and keep the convolutions' inputs in
-   * oneDNN's layout for the backward pass give the bits of steps with fresh arrays that do not: on odd sizes too (13 x 11 leaves a row and a column out of the 2x2 pooling windows, whose gradient
+   * Steps that take their arrays from a pool, written over by each step, give the bits of steps with a fresh
+   * pool: on odd sizes too (13 x 11 leaves a row and a column out of the 2x2 pooling windows, whose gradient
    * must be written as zeros over what the last step left there).
    */
   @Test
@@ -145,7 +145,7 @@ class TrainerTest {
     for (int step = 0; step < 3; step++) {
       Tensor x = GradCheck.randn(10 + step, 0, 5, 1, 13, 11);
       Tensor seed = GradCheck.randn(20 + step, 0, 5, 3);
-      Map<String, Tensor> fresh = gradients(network, x, seed, parameters, ForwardOptions.forTraining());
+      Map<String, Tensor> fresh = gradients(network, x, seed, parameters, ForwardOptions.forTraining(new ArrayPool()));
       Map<String, Tensor> pooled = gradients(network, x, seed, parameters, ForwardOptions.forTraining(arrays));
       for (String name : fresh.keySet()) {
         assertArrayEquals(fresh.get(name).data(), pooled.get(name).data(), name + " at step " + step);

@@ -117,8 +117,22 @@ public final class Convolution {
    */
   public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
       Tensor bias, Plan.Addend addend, Activation activation, boolean holdOutput) {
-    PlanKey key = new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, activation, false,
-        channelBlocked(geometry, heldX));
+    return forwardChained(new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, activation, false,
+        channelBlocked(geometry, heldX)), x, heldX, w, bias, addend, holdOutput);
+  }
+
+  /**
+   * The same in a training step, by oneDNN's first forward-training implementation, reading x held: as
+   * {@link #holdTrainingInput} staged it, or as the op before left it.
+   */
+  public static Plan.Chained trainingForwardChained(ConvGeometry geometry, BlockedTensor heldX, Tensor w,
+      Tensor bias, Plan.Addend addend, Activation activation, boolean holdOutput) {
+    return forwardChained(new PlanKey(geometry, Pass.TRAINING_FORWARD, bias != null, addend != null, activation,
+        false, false), null, heldX, w, bias, addend, holdOutput);
+  }
+
+  private static Plan.Chained forwardChained(PlanKey key, Tensor x, BlockedTensor heldX, Tensor w, Tensor bias,
+      Plan.Addend addend, boolean holdOutput) {
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       float[] xValues = heldX == null ? x.data() : null;
       return bias == null
@@ -182,7 +196,13 @@ public final class Convolution {
    */
   public static Plan.Chained backwardDataChained(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
       boolean holdOutput) {
-    PlanKey key = PlanKey.backwardData(geometry, !holdOutput && repeated(w));
+    return backwardDataChained(geometry, w, dy, heldDy, holdOutput, !holdOutput && repeated(w));
+  }
+
+  /** The same by the fastest implementation when {@code tuned}, else by oneDNN's first choice (training's). */
+  public static Plan.Chained backwardDataChained(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
+      boolean holdOutput, boolean tuned) {
+    PlanKey key = PlanKey.backwardData(geometry, tuned);
     try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
       return plan.get().runHeld(Dnnl.workspace(), w, new BlockedTensor[] {heldDy}, null, holdOutput, null,
           heldDy == null ? dy.data() : null);

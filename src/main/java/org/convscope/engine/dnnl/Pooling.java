@@ -3,16 +3,20 @@ package org.convscope.engine.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import java.util.Arrays;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convscope.engine.Activation;
 
 /**
- * Max and average pooling through oneDNN, forward only: used by runs that record nothing, so that a pooling
- * layer between convolutions (ResNet's stem, the global average before the classifier) reads and writes held
- * activations instead of Java arrays. The primitive reads its input in the layout it comes in (a held tensor's,
- * or row-major) and writes the same kind of layout, so plans are cached by geometry and input layout.
+ * Max and average pooling through oneDNN, so that a pooling layer between convolutions (ResNet's stem, the
+ * global average before the classifier) reads and writes held activations instead of Java arrays. The
+ * primitive reads its input in the layout it comes in (a held tensor's, or row-major) and writes the same kind
+ * of layout, so plans are cached by geometry and input layout. A training step's max pooling also records
+ * where each maximum came from (a {@link Mask}), for its backward pass.
  */
 public final class Pooling {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(64);
+  private static final LeasedCache<PlanKey, Primitive> TRAINING = LeasedCache.ofCount(64);
 
   /** oneDNN's pooling algorithms. */
   public enum Algorithm {
@@ -98,6 +102,126 @@ public final class Pooling {
     PlanKey key = new PlanKey(geometry, layout == null ? null : layout.layoutKey(), activation);
     try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(k, layout))) {
       return plan.get().runChained(Dnnl.workspace(), null, heldX, null, holdOutput, heldX == null ? x : null);
+    }
+  }
+
+  /**
+   * Where each maximum of a training step's max pooling came from, in oneDNN's form, with the layouts of the
+   * input and output; kept from the forward pass for the backward pass, which must run on the same thread.
+   */
+  public static final class Mask implements AutoCloseable {
+    private final Geometry geometry;
+    private final BlockedTensor workspace;
+    private final MemoryDesc src;
+    private final MemoryDesc dst;
+
+    private Mask(Geometry geometry, BlockedTensor workspace, MemoryDesc src, MemoryDesc dst) {
+      this.geometry = geometry;
+      this.workspace = workspace;
+      this.src = src;
+      this.dst = dst;
+    }
+
+    @Override
+    public void close() {
+      workspace.close();
+      src.close();
+      dst.close();
+    }
+  }
+
+  /** A training step's max pooling: the output (held or row-major values, the other null) and its mask. */
+  public record TrainingForward(BlockedTensor held, float[] values, Mask mask) {}
+
+  /**
+   * Max pooling of x (held, or row-major {@code x}) in a training step, in x's layout; the output is left held
+   * when {@code holdOutput}. The caller owns the mask and the held output.
+   */
+  public static TrainingForward forwardTraining(Geometry geometry, float[] x, BlockedTensor heldX,
+      boolean holdOutput) {
+    if (geometry.algorithm() != Algorithm.MAX) throw new IllegalArgumentException("only max pooling keeps a mask");
+    Workspace workspace = Dnnl.workspace();
+    try (MemoryDesc plain = MemoryDesc.plain(geometry.src())) {
+      MemoryDesc layout = heldX != null ? heldX.layout() : plain;
+      PlanKey key = new PlanKey(geometry, layout.layoutKey(), null);
+      try (Lease<Primitive> p = TRAINING.acquire(key, k -> trainingPrimitive(geometry, layout));
+          ExecArgs args = new ExecArgs()) {
+        Primitive primitive = p.get();
+        MemoryDesc dst = primitive.argMd(DNNL_ARG_DST);
+        MemoryDesc mask = primitive.argMd(DNNL_ARG_WORKSPACE);
+        HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, heldX, x, "pool.src");
+        NativeBuffer y = HeldOrValues.output(workspace, dst, holdOutput, "pool.dst");
+        NativeBuffer maskBuffer = workspace.borrow(mask.bytes());
+        BlockedTensor heldY = null;
+        try {
+          args.add(DNNL_ARG_DST, dst, y).add(DNNL_ARG_WORKSPACE, mask, maskBuffer);
+          workspace.execute(primitive, args);
+          float[] values = holdOutput ? null : HeldOrValues.read(workspace, y, dst);
+          if (holdOutput) heldY = HeldOrValues.held(workspace, y, dst);
+          y = null;
+          BlockedTensor heldMask = HeldOrValues.held(workspace, maskBuffer, mask);
+          maskBuffer = null;
+          TrainingForward out = new TrainingForward(heldY, values,
+              new Mask(geometry, heldMask, layout.copy(), dst.copy()));
+          heldY = null;
+          return out;
+        } finally {
+          if (holdOutput && y != null) workspace.giveBack(y);
+          if (maskBuffer != null) workspace.giveBack(maskBuffer);
+          if (heldY != null) heldY.close();
+        }
+      }
+    }
+  }
+
+  /**
+   * The gradient of x from dy (held, or row-major {@code dy}) through {@code mask}, in x's layout; held when
+   * {@code holdResult}, else as row-major values.
+   */
+  public static Plan.Chained backward(Mask mask, BlockedTensor heldDy, float[] dy, boolean holdResult) {
+    Workspace workspace = Dnnl.workspace();
+    PlanKey key = new PlanKey(mask.geometry, mask.src.layoutKey() + " backward", null);
+    try (Lease<Primitive> p = TRAINING.acquire(key, k -> backwardPrimitive(mask));
+        ExecArgs args = new ExecArgs()) {
+      HeldOrValues.bind(workspace, args, DNNL_ARG_DIFF_DST, mask.dst, heldDy, dy, "pool.diff_dst");
+      args.add(DNNL_ARG_WORKSPACE, mask.workspace.layout(), mask.workspace.buffer());
+      NativeBuffer dx = HeldOrValues.output(workspace, mask.src, holdResult, "pool.diff_src");
+      try {
+        args.add(DNNL_ARG_DIFF_SRC, mask.src, dx);
+        workspace.execute(p.get(), args);
+        if (!holdResult) return new Plan.Chained(new float[][] {HeldOrValues.read(workspace, dx, mask.src)}, null);
+        Plan.Chained out = new Plan.Chained(new float[][] {null}, HeldOrValues.held(workspace, dx, mask.src));
+        dx = null;
+        return out;
+      } finally {
+        if (holdResult && dx != null) workspace.giveBack(dx);
+      }
+    }
+  }
+
+  private static int forwardTrainingDescriptor(dnnl_primitive_desc pd, Geometry g, MemoryDesc src, MemoryDesc dst,
+      dnnl_primitive_attr attr) {
+    return dnnl_pooling_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training, g.algorithm().dnnl,
+        src.handle(), dst.handle(), g.strides(), g.kernel(), g.dnnlDilations(), g.padBegin(), g.padEnd(), attr);
+  }
+
+  private static Primitive trainingPrimitive(Geometry g, MemoryDesc src) {
+    try (MemoryDesc dst = MemoryDesc.any(g.dst())) {
+      return Primitive.create(g + " training", (pd, attr) -> forwardTrainingDescriptor(pd, g, src, dst, attr));
+    }
+  }
+
+  private static Primitive backwardPrimitive(Mask mask) {
+    Geometry g = mask.geometry;
+    String what = g + " backward";
+    dnnl_primitive_desc hint = new dnnl_primitive_desc();
+    Dnnl.check(forwardTrainingDescriptor(hint, g, mask.src, mask.dst, null), "creating the forward hint of " + what);
+    try {
+      return Primitive.create(what, (pd, attr) -> dnnl_pooling_backward_primitive_desc_create(pd, Dnnl.engine(),
+          g.algorithm().dnnl, mask.src.handle(), mask.dst.handle(), g.strides(), g.kernel(), g.dnnlDilations(),
+          g.padBegin(), g.padEnd(), hint, attr));
+    } finally {
+      dnnl_primitive_desc_destroy(hint);
     }
   }
 

@@ -20,10 +20,11 @@ public final class Workspace implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
   /**
    * Freed held-tensor buffers kept per thread. A network holds a few at a time, of several sizes (a residual
-   * block's input stays held while its branch runs); with too few spares, buffers are freed and allocated again
-   * every run, and the convolution writing a fresh one pays for mapping its pages.
+   * block's input stays held while its branch runs), and a training step about 15 (its trace's activations,
+   * pooling masks, gradients); with too few spares, buffers are freed and allocated again every run, and the
+   * primitive writing a fresh one pays for mapping its pages.
    */
-  private static final int MAX_SPARE = 16;
+  private static final int MAX_SPARE = 32;
 
   /** The native state, kept apart from the workspace so that the cleaner does not keep it reachable. */
   private static final class Resources implements Runnable {

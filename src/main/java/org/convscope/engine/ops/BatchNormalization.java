@@ -1,8 +1,15 @@
 package org.convscope.engine.ops;
 
+import java.util.Arrays;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ChannelAffineOp;
 import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldGradientOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.dnnl.BatchNorm;
+import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -15,8 +22,12 @@ import org.convscope.tensor.Tensor;
  * running statistics become {@code running * momentum + batch * (1 - momentum)}, a training run records them as
  * state updates of the mean and var tensors, and the node's optional outputs return them (opset 14: running
  * mean and var; before: running mean and var, then batch mean and var). Those outputs carry no gradient.
+ *
+ * <p>In a training step a batch norm with one output runs through oneDNN in the layout its input comes in,
+ * usually a convolution's held output, applying a following ReLU as it writes ({@link FusingOp}); it keeps
+ * the batch statistics for its backward pass, which then runs through oneDNN too ({@link HeldGradientOp}).
  */
-public final class BatchNormalization implements ChannelAffineOp {
+public final class BatchNormalization implements ChannelAffineOp, FusingOp, HeldGradientOp {
   private final float epsilon;
   private final float momentum;
   private final boolean trainingNode;
@@ -113,6 +124,59 @@ public final class BatchNormalization implements ChannelAffineOp {
     });
     outputs[0] = Tensor.of(y, x.shape());
     return outputs;
+  }
+
+  /** The batch statistics a training step's fused run kept for its backward pass. */
+  private record Statistics(float[] mean, float[] variance) implements AutoCloseable {
+    @Override
+    public void close() {}
+  }
+
+  /** In training steps only, on input ranks 2 to 5, with a ReLU as the only activation. */
+  @Override
+  public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
+      Activation activation, boolean holdOutput) {
+    boolean relu = Activation.relu().equals(activation);
+    if (!context.isTraining() || outputCount != 1 || addend != null || (activation != null && !relu)) return null;
+    if (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat()) return null;
+    int[] shape = heldInput != null ? heldInput.shape() : inputs[0].shape();
+    if (shape.length < 2 || shape.length > 5 || Arrays.stream(shape).anyMatch(d -> d == 0)) return null;
+    for (int i = 1; i < 5; i++) if (inputs[i] == null || !inputs[i].isFloat() || inputs[i].size() != shape[1]) return null;
+    long[] dims = Arrays.stream(shape).asLongStream().toArray();
+    BatchNorm.Forward out = BatchNorm.forwardTraining(dims, (BlockedTensor) heldInput,
+        heldInput == null ? inputs[0].data() : null, inputs[1].data(), inputs[2].data(), epsilon, relu, holdOutput);
+    context.updateState(inputs[3], blend(inputs[3].data(), out.mean()));
+    context.updateState(inputs[4], blend(inputs[4].data(), out.variance()));
+    if (context.keepsInputs()) {
+      context.keep(this, heldInput != null ? heldInput : inputs[0], new Statistics(out.mean(), out.variance()));
+    }
+    return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values(), shape), null);
+  }
+
+  /**
+   * In a training step whose fused run kept the batch statistics for this x: dx (held when asked), and the
+   * scale's and bias's gradients, through oneDNN.
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!context.isTraining() || needed[3] || needed[4] || inputs[0] == null || inputs[1] == null) return null;
+    Object x = inputs[0].held() != null ? inputs[0].held() : inputs[0].tensor();
+    if (dy.held() != null && !(dy.held() instanceof BlockedTensor)) return null;
+    try (Statistics statistics = context.takeKept(this, x, Statistics.class)) {
+      if (statistics == null) return null;
+      long[] dims = Arrays.stream(inputs[0].shape()).asLongStream().toArray();
+      BlockedTensor heldX = inputs[0].held() instanceof BlockedTensor b ? b : null;
+      BatchNorm.Backward g = BatchNorm.backward(dims, heldX, heldX == null ? inputs[0].tensor().data() : null,
+          (BlockedTensor) dy.held(), dy.held() == null ? dy.tensor().data() : null, statistics.mean(),
+          statistics.variance(), inputs[1].tensor().data(), epsilon, holdResult && needed[0]);
+      Value[] grads = new Value[inputs.length];
+      if (needed[0]) grads[0] = g.held() != null ? new Value(null, g.held()) : new Value(Tensor.of(g.values(), inputs[0].shape()), null);
+      else if (g.held() != null) g.held().close();
+      if (needed[1]) grads[1] = new Value(Tensor.of(g.scaleGradient(), inputs[1].tensor().shape()), null);
+      if (needed[2]) grads[2] = new Value(Tensor.of(g.shiftGradient(), inputs[1].tensor().shape()), null);
+      return grads;
+    }
   }
 
   /** y = x * gain + shift per channel, with gain and shift rounded to float as the forward pass uses them. */
@@ -279,6 +343,12 @@ public final class BatchNormalization implements ChannelAffineOp {
   @Override
   public boolean backwardReadsInput(int j, boolean[] needed) {
     return j != 0 || trainingNode || needed[1] || needed[2] || needed[3] || needed[4];
+  }
+
+  /** A training run normalizes by the batch's statistics, which dx depends on too. */
+  @Override
+  public boolean backwardReadsInput(ExecutionContext context, int j, boolean[] needed) {
+    return context.isTraining() || backwardReadsInput(j, needed);
   }
 
   @Override

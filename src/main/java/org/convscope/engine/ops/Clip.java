@@ -128,7 +128,9 @@ public final class Clip implements ActivationOp, HeldGradientOp {
 
   /** A held gradient goes through oneDNN, with the same mask; one that comes as a tensor, through {@link #backward}. */
   @Override
-  public Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult) {
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!HeldGradientOp.firstOnly(needed)) return null;
     Tensor[] bounds = new Tensor[inputs.length];
     for (int j = 1; j < inputs.length; j++) {
       if (inputs[j] == null) continue;
@@ -136,7 +138,11 @@ public final class Clip implements ActivationOp, HeldGradientOp {
       bounds[j] = inputs[j].tensor();
     }
     Activation clamp = activation(bounds);
-    return clamp == null ? null : Eltwise.clampBackward(dy, outputs[0], clamp.alpha(), clamp.beta(), holdResult);
+    Value dx = clamp == null ? null : Eltwise.clampBackward(dy, outputs[0], clamp.alpha(), clamp.beta(), holdResult);
+    if (dx == null) return null;
+    Value[] grads = new Value[inputs.length];
+    grads[0] = dx;
+    return grads;
   }
 
   /** The bounds' gradients alone need x itself. */

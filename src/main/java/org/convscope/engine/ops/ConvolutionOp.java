@@ -103,9 +103,30 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
     checkBias(bias, g);
     Plan.Addend sum = addend == null ? null : new Plan.Addend(addend.tensor() == null ? null : addend.tensor().data(),
         (BlockedTensor) addend.held(), addend.consumable());
-    Plan.Chained out = Convolution.forwardChained(g, x, (BlockedTensor) heldInput, w, bias, sum, activation,
-        holdOutput);
+    Plan.Chained out = context.isTraining()
+        ? trainingForwardFused(context, g, x, (BlockedTensor) heldInput, w, bias, sum, activation, holdOutput)
+        : Convolution.forwardChained(g, x, (BlockedTensor) heldInput, w, bias, sum, activation, holdOutput);
     return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values()[0], shape), null);
+  }
+
+  /**
+   * The fused run of a training step. An x that comes as a tensor is staged once, and kept so for the
+   * backward-weights pass when the step allows it, as in {@link #trainingForward}.
+   */
+  private Plan.Chained trainingForwardFused(ExecutionContext context, ConvGeometry g, Tensor x, BlockedTensor heldX,
+      Tensor w, Tensor bias, Plan.Addend sum, Activation activation, boolean holdOutput) {
+    if (heldX != null) return Convolution.trainingForwardChained(g, heldX, w, bias, sum, activation, holdOutput);
+    BlockedTensor staged = Convolution.holdTrainingInput(g, x, bias != null);
+    try {
+      Plan.Chained out = Convolution.trainingForwardChained(g, staged, w, bias, sum, activation, holdOutput);
+      if (context.keepsInputs()) {
+        context.keep(this, x, staged);
+        staged = null;
+      }
+      return out;
+    } finally {
+      if (staged != null) staged.close();
+    }
   }
 
   /** The backward passes read x, w and dy, never y: a fused recorded run need not keep y. */
@@ -137,7 +158,7 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
     // Training needs both passes: dy is then staged for oneDNN once, not once per pass. Training also keeps
     // oneDNN's first choice of implementation, where timing may choose another, so that seeds reproduce models.
     boolean tuned = !context.isTraining();
-    try (BlockedTensor heldX = (BlockedTensor) context.takeKept(this, x);
+    try (BlockedTensor heldX = context.takeKept(this, x, BlockedTensor.class);
         BlockedTensor heldDy = needed[0] && needed[1] ? Convolution.holdGradient(g, dy, tuned) : null) {
       if (needed[0]) {
         grads[0] = Tensor.of(Convolution.backwardData(g, w, dy, heldDy, tuned, context.outputArray(x.size())),
@@ -154,21 +175,64 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
   }
 
   /**
-   * Not in training, which needs the weight gradients too, nor with output margins, which oneDNN does not see;
-   * a dy that comes as a tensor is left to {@link #backward} unless dx is to stay held.
+   * Outside training, the data gradient alone; in training, the weights' and bias's too, from x as the forward
+   * run left it. Not with output margins, which oneDNN does not see; outside training a dy that comes as a
+   * tensor is left to {@link #backward} unless dx is to stay held.
    */
   @Override
-  public Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult) {
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (inputs[0] == null || inputs[1] == null || (dy.held() != null && !(dy.held() instanceof BlockedTensor))) {
+      return null;
+    }
     Tensor w = inputs[1].tensor();
-    boolean xFloat = inputs[0].held() != null || inputs[0].tensor().isFloat();
-    boolean dyUsable = dy.held() == null ? holdResult : dy.held() instanceof BlockedTensor;
-    if (context.isTraining() || !dyUsable || w == null || !xFloat) return null;
+    HeldTensor heldX = inputs[0].held();
+    boolean xFloat = heldX != null ? heldX instanceof BlockedTensor : inputs[0].tensor().isFloat();
+    if (w == null || !xFloat) return null;
     int[] x = inputs[0].shape();
     Resolved r = resolve(x, w);
     if (r.offset() != null || r.geometry().batch() == 0) return null;
+    if (context.isTraining()) return trainingBackwardHeld(context, r.geometry(), inputs, dy, needed, holdResult);
+    if (!HeldGradientOp.firstOnly(needed) || (dy.held() == null && !holdResult)) return null;
     Plan.Chained dx = Convolution.backwardDataChained(r.geometry(), w, dy.tensor(), (BlockedTensor) dy.held(),
         holdResult);
-    return holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], x), null);
+    return new Value[] {holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], x), null),
+        null, null};
+  }
+
+  /**
+   * A training step's backward pass: dy, staged once if it comes as a tensor, feeds both the data pass
+   * (oneDNN's first choice, so that a seed reproduces a model) and the weights pass, which reads x held.
+   */
+  private Value[] trainingBackwardHeld(ExecutionContext context, ConvGeometry g, Value[] inputs, Value dy,
+      boolean[] needed, boolean holdResult) {
+    Tensor w = inputs[1].tensor();
+    Tensor x = inputs[0].tensor();
+    Tensor bias = inputs.length > 2 && inputs[2] != null ? inputs[2].tensor() : null;
+    boolean biasNeeded = bias != null && needed[2];
+    boolean biasByDnnl = biasNeeded && needed[1];
+    Value[] grads = new Value[inputs.length];
+    try (BlockedTensor stagedX = x != null ? context.takeKept(this, x, BlockedTensor.class) : null;
+        BlockedTensor stagedDy = dy.held() == null ? Convolution.holdGradient(g, dy.tensor(), false) : null) {
+      BlockedTensor heldDy = stagedDy != null ? stagedDy : (BlockedTensor) dy.held();
+      BlockedTensor heldX = stagedX != null ? stagedX : (BlockedTensor) inputs[0].held();
+      try {
+        if (needed[0]) {
+          Plan.Chained dx = Convolution.backwardDataChained(g, w, null, heldDy, holdResult, false);
+          grads[0] = holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], inputs[0].shape()), null);
+        }
+        if (needed[1]) {
+          float[][] dw = Convolution.backwardWeights(g, x, null, heldDy, heldX, biasByDnnl);
+          grads[1] = new Value(Tensor.of(dw[0], w.shape()), null);
+          if (biasByDnnl) grads[2] = new Value(Tensor.of(dw[1], bias.shape()), null);
+        }
+        if (biasNeeded && !biasByDnnl) grads[2] = new Value(Tensor.of(sumPerChannel(heldDy.toTensor()), bias.shape()), null);
+      } catch (RuntimeException | Error e) {
+        if (grads[0] != null && grads[0].held() != null) grads[0].held().close();
+        throw e;
+      }
+    }
+    return grads;
   }
 
   /** Checks the shapes both ops share (X's shape {@code x}): float weights of the input's rank. */

@@ -4,9 +4,13 @@ import java.util.Arrays;
 import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.Plan;
 import org.convscope.engine.dnnl.Pooling;
+import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -14,9 +18,10 @@ import org.convscope.tensor.Tensor;
  * The optional second output holds the flat index of each maximum in the input (row-major, or column-major
  * over the spatial axes with storage_order=1). The gradient flows to the maximum of each window; on ties,
  * to the first one in scan order, as PyTorch does. A window holding NaN has NaN as its maximum, as in PyTorch
- * and numpy, except in fused runs (oneDNN's maximum may skip a NaN).
+ * and numpy, except in fused runs (oneDNN's maximum may skip a NaN). A training step's gradient goes where
+ * oneDNN's forward pass found the maximum.
  */
-public final class MaxPool implements FusingOp {
+public final class MaxPool implements FusingOp, HeldGradientOp {
   private final PoolWindows windows;
   private final boolean indicesOutput;
   private final boolean columnMajorIndices;
@@ -60,14 +65,40 @@ public final class MaxPool implements FusingOp {
     return new Tensor[] {out, Tensor.ofLongs(indices, shape)};
   }
 
-  /** Through oneDNN, without the indices output. */
+  /**
+   * Through oneDNN, without the indices output. A training step that keeps state for its backward pass keeps
+   * oneDNN's mask of where each maximum came from, and the backward pass reads it ({@link #backwardHeld}).
+   */
   @Override
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
       Activation activation, boolean holdOutput) {
     if (indicesOutput) return null;
     int[] shape = FusedPooling.inputShape(inputs, heldInput);
-    return FusedPooling.run(windows.dnnlGeometry(shape, Pooling.Algorithm.MAX, false), inputs, heldInput, addend,
-        activation, holdOutput);
+    Pooling.Geometry geometry = windows.dnnlGeometry(shape, Pooling.Algorithm.MAX, false);
+    if (!context.keepsInputs() || activation != null || addend != null || geometry == null
+        || Arrays.stream(geometry.dst()).anyMatch(d -> d == 0)
+        || (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat())) {
+      return FusedPooling.run(geometry, inputs, heldInput, addend, activation, holdOutput);
+    }
+    Pooling.TrainingForward out = Pooling.forwardTraining(geometry, heldInput == null ? inputs[0].data() : null,
+        (BlockedTensor) heldInput, holdOutput);
+    context.keep(this, heldInput != null ? heldInput : inputs[0], out.mask());
+    return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values(), Shapes.toInts(geometry.dst())), null);
+  }
+
+  /** In a training step whose fused run kept oneDNN's mask for this x: the gradient through that mask. */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!context.keepsInputs() || !needed[0] || inputs[0] == null) return null;
+    if (dy.held() != null && !(dy.held() instanceof BlockedTensor)) return null;
+    Object x = inputs[0].held() != null ? inputs[0].held() : inputs[0].tensor();
+    try (Pooling.Mask mask = context.takeKept(this, x, Pooling.Mask.class)) {
+      if (mask == null) return null;
+      Plan.Chained dx = Pooling.backward(mask, (BlockedTensor) dy.held(), dy.held() == null ? dy.tensor().data() : null,
+          holdResult);
+      return new Value[] {holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], inputs[0].shape()), null)};
+    }
   }
 
   @Override

@@ -79,8 +79,11 @@ public final class Relu implements ActivationOp, HeldGradientOp {
 
   /** A held gradient goes through oneDNN, with the same mask; one that comes as a tensor, through {@link #backward}. */
   @Override
-  public Value backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean holdResult) {
-    return Eltwise.clampBackward(dy, outputs[0], 0f, Float.POSITIVE_INFINITY, holdResult);
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    Value dx = HeldGradientOp.firstOnly(needed)
+        ? Eltwise.clampBackward(dy, outputs[0], 0f, Float.POSITIVE_INFINITY, holdResult) : null;
+    return dx == null ? null : new Value[] {dx};
   }
 
   /*

@@ -1,0 +1,148 @@
+package org.convscope.engine.dnnl;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+
+/**
+ * Batch normalization of a training step through oneDNN, on batch statistics (Ioffe and Szegedy, "Batch
+ * Normalization", ICML 2015), in the layout the input comes in: a convolution's channel-blocked output is
+ * normalized where it lies, and the next convolution reads the result as it is. The forward pass can apply a
+ * ReLU as it writes. Its backward pass takes the gradient after that ReLU's own backward pass (which needs
+ * only the output), so it keeps no mask. Primitives are cached by layout, epsilon and pass.
+ */
+public final class BatchNorm {
+  private static final LeasedCache<PlanKey, Primitive> PRIMITIVES = LeasedCache.ofCount(128);
+  private static final int FLAGS = dnnl_use_scale | dnnl_use_shift;
+
+  private record PlanKey(String layout, float epsilon, boolean relu, boolean backward) {}
+
+  private BatchNorm() {}
+
+  /** The output (held or row-major values, the other null) and the batch's mean and population variance. */
+  public record Forward(BlockedTensor held, float[] values, float[] mean, float[] variance) {}
+
+  /** The input's gradient (held or row-major values, the other null) and the scale's and shift's. */
+  public record Backward(BlockedTensor held, float[] values, float[] scaleGradient, float[] shiftGradient) {}
+
+  /**
+   * y = (x - mean) / sqrt(variance + epsilon) * scale + shift per channel, with the batch's statistics; then
+   * max(y, 0) when {@code relu}. x of dimensions {@code dims} comes held or as row-major values; y is written
+   * in x's layout, and left held when {@code holdOutput}.
+   */
+  public static Forward forwardTraining(long[] dims, BlockedTensor heldX, float[] x, float[] scale, float[] shift,
+      float epsilon, boolean relu, boolean holdOutput) {
+    Workspace workspace = Dnnl.workspace();
+    try (MemoryDesc plain = MemoryDesc.plain(dims)) {
+      MemoryDesc layout = heldX != null ? heldX.layout() : plain;
+      PlanKey key = new PlanKey(layout.layoutKey(), epsilon, relu, false);
+      try (Lease<Primitive> p = PRIMITIVES.acquire(key, k -> forwardPrimitive(layout, epsilon, relu));
+          ExecArgs args = new ExecArgs()) {
+        Primitive primitive = p.get();
+        int channels = Math.toIntExact(dims[1]);
+        HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, heldX, x, "bn.src");
+        bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "bn.scale");
+        bindValues(workspace, args, primitive, DNNL_ARG_SHIFT, shift, "bn.shift");
+        NativeBuffer mean = bindOutput(workspace, args, primitive, DNNL_ARG_MEAN, "bn.mean");
+        NativeBuffer variance = bindOutput(workspace, args, primitive, DNNL_ARG_VARIANCE, "bn.variance");
+        // The ReLU's mask: written because training asks for it, never read (see the class comment).
+        if (relu) bindOutput(workspace, args, primitive, DNNL_ARG_WORKSPACE, "bn.workspace");
+        NativeBuffer y = HeldOrValues.output(workspace, layout, holdOutput, "bn.dst");
+        try {
+          args.add(DNNL_ARG_DST, layout, y);
+          workspace.execute(primitive, args);
+          float[] meanValues = new float[channels];
+          float[] varianceValues = new float[channels];
+          mean.read(meanValues);
+          variance.read(varianceValues);
+          if (!holdOutput) return new Forward(null, HeldOrValues.read(workspace, y, layout), meanValues, varianceValues);
+          Forward out = new Forward(HeldOrValues.held(workspace, y, layout), null, meanValues, varianceValues);
+          y = null;
+          return out;
+        } finally {
+          if (holdOutput && y != null) workspace.giveBack(y);
+        }
+      }
+    }
+  }
+
+  /**
+   * The gradients of the forward pass without its ReLU, from dy, the gradient of its output (before that ReLU),
+   * held or row-major: dx in x's layout (held when {@code holdResult}), and the scale's and shift's.
+   */
+  public static Backward backward(long[] dims, BlockedTensor heldX, float[] x, BlockedTensor heldDy, float[] dy,
+      float[] mean, float[] variance, float[] scale, float epsilon, boolean holdResult) {
+    Workspace workspace = Dnnl.workspace();
+    try (MemoryDesc plain = MemoryDesc.plain(dims)) {
+      MemoryDesc layout = heldX != null ? heldX.layout() : plain;
+      PlanKey key = new PlanKey(layout.layoutKey(), epsilon, false, true);
+      try (Lease<Primitive> p = PRIMITIVES.acquire(key, k -> backwardPrimitive(layout, epsilon));
+          ExecArgs args = new ExecArgs()) {
+        Primitive primitive = p.get();
+        int channels = Math.toIntExact(dims[1]);
+        HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, heldX, x, "bn.src");
+        HeldOrValues.bind(workspace, args, DNNL_ARG_DIFF_DST, layout, heldDy, dy, "bn.diff_dst");
+        bindValues(workspace, args, primitive, DNNL_ARG_MEAN, mean, "bn.mean");
+        bindValues(workspace, args, primitive, DNNL_ARG_VARIANCE, variance, "bn.variance");
+        bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "bn.scale");
+        NativeBuffer dScale = bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SCALE, "bn.diff_scale");
+        NativeBuffer dShift = bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SHIFT, "bn.diff_shift");
+        NativeBuffer dx = HeldOrValues.output(workspace, layout, holdResult, "bn.diff_src");
+        try {
+          args.add(DNNL_ARG_DIFF_SRC, layout, dx);
+          workspace.execute(primitive, args);
+          float[] scaleGradient = new float[channels];
+          float[] shiftGradient = new float[channels];
+          dScale.read(scaleGradient);
+          dShift.read(shiftGradient);
+          if (!holdResult) {
+            return new Backward(null, HeldOrValues.read(workspace, dx, layout), scaleGradient, shiftGradient);
+          }
+          Backward out = new Backward(HeldOrValues.held(workspace, dx, layout), null, scaleGradient, shiftGradient);
+          dx = null;
+          return out;
+        } finally {
+          if (holdResult && dx != null) workspace.giveBack(dx);
+        }
+      }
+    }
+  }
+
+  /** Binds per-channel values (scale, shift, statistics) in the layout the primitive asks for. */
+  private static void bindValues(Workspace workspace, ExecArgs args, Primitive primitive, int arg, float[] values,
+      String slot) {
+    MemoryDesc md = primitive.argMd(arg);
+    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
+    buffer.write(values);
+    args.add(arg, md, buffer);
+  }
+
+  private static NativeBuffer bindOutput(Workspace workspace, ExecArgs args, Primitive primitive, int arg,
+      String slot) {
+    MemoryDesc md = primitive.argMd(arg);
+    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
+    args.add(arg, md, buffer);
+    return buffer;
+  }
+
+  private static Primitive forwardPrimitive(MemoryDesc layout, float epsilon, boolean relu) {
+    String what = "batch normalization training" + (relu ? " with ReLU " : " ") + layout.layoutKey();
+    int flags = relu ? FLAGS | dnnl_fuse_norm_relu : FLAGS;
+    return Primitive.create(what, (pd, attr) -> dnnl_batch_normalization_forward_primitive_desc_create(pd,
+        Dnnl.engine(), dnnl_forward_training, layout.handle(), layout.handle(), epsilon, flags, attr));
+  }
+
+  private static Primitive backwardPrimitive(MemoryDesc layout, float epsilon) {
+    String what = "batch normalization backward " + layout.layoutKey();
+    dnnl_primitive_desc hint = new dnnl_primitive_desc();
+    Dnnl.check(dnnl_batch_normalization_forward_primitive_desc_create(hint, Dnnl.engine(), dnnl_forward_training,
+        layout.handle(), layout.handle(), epsilon, FLAGS, null), "creating the forward hint of " + what);
+    try {
+      return Primitive.create(what, (pd, attr) -> dnnl_batch_normalization_backward_primitive_desc_create(pd,
+          Dnnl.engine(), dnnl_backward, layout.handle(), layout.handle(), layout.handle(), epsilon, FLAGS, hint,
+          attr));
+    } finally {
+      dnnl_primitive_desc_destroy(hint);
+    }
+  }
+}

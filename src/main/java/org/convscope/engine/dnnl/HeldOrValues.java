@@ -1,0 +1,65 @@
+package org.convscope.engine.dnnl;
+
+/**
+ * Staging for primitives that run in the layout their main input comes in (batch norm, pooling backward): an
+ * argument given held or as row-major values is bound in a chosen layout, converted only when it differs; an
+ * output is left held or read back row-major.
+ */
+final class HeldOrValues {
+  private HeldOrValues() {}
+
+  /**
+   * Binds argument {@code arg} in layout {@code md}: {@code held} as it is when it has that layout, else
+   * converted into the workspace buffer named {@code slot}; or row-major {@code values} written there.
+   */
+  static void bind(Workspace workspace, ExecArgs args, int arg, MemoryDesc md, BlockedTensor held, float[] values,
+      String slot) {
+    if (held != null && held.layout().sameLayout(md)) {
+      args.add(arg, md, held.buffer());
+      return;
+    }
+    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
+    if (held != null) {
+      held.copyInto(md, buffer);
+    } else {
+      try (MemoryDesc plain = MemoryDesc.plain(md.dims())) {
+        if (plain.sameLayout(md)) {
+          buffer.write(values);
+        } else {
+          NativeBuffer staged = workspace.buffer(slot + ".plain", plain.bytes());
+          staged.write(values);
+          Reorders.convert(workspace, plain, staged, md, buffer);
+        }
+      }
+    }
+    args.add(arg, md, buffer);
+  }
+
+  /** A buffer for an output in layout {@code md}: borrowed when it is to be {@link #held}, else a workspace slot. */
+  static NativeBuffer output(Workspace workspace, MemoryDesc md, boolean hold, String slot) {
+    return hold ? workspace.borrow(md.bytes()) : workspace.buffer(slot, md.bytes());
+  }
+
+  /** The borrowed {@code buffer}, written in layout {@code md}, as a held tensor that owns it. */
+  static BlockedTensor held(Workspace workspace, NativeBuffer buffer, MemoryDesc md) {
+    return new BlockedTensor(workspace, buffer, md.copy(), md.dims());
+  }
+
+  /** The values in {@code buffer} (layout {@code md}) row-major. */
+  static float[] read(Workspace workspace, NativeBuffer buffer, MemoryDesc md) {
+    long[] dims = md.dims();
+    long size = 1;
+    for (long d : dims) size *= d;
+    float[] values = new float[Math.toIntExact(size)];
+    try (MemoryDesc plain = MemoryDesc.plain(dims)) {
+      if (plain.sameLayout(md)) {
+        buffer.read(values);
+      } else {
+        NativeBuffer target = workspace.buffer("held.plain", plain.bytes());
+        Reorders.convert(workspace, md, buffer, plain, target);
+        target.read(values);
+      }
+    }
+    return values;
+  }
+}
