@@ -4,9 +4,9 @@ import org.convscope.tensor.Tensor;
 
 /**
  * An op whose backward pass can read the output gradient held and leave its first input's gradient held, in
- * oneDNN's layout: convolutions, clamps, and in training batch norm and max pooling. The backward pass of a saliency map through a
- * chain of them then skips, between every two ops, the copies to a Java array and back and the reorders to
- * row-major and back (see {@link Network#backward}).
+ * oneDNN's layout: convolutions, clamps, and in training batch norm and max pooling. The backward pass of a
+ * saliency map or a training step through a chain of them then skips, between every two ops, the copies to a
+ * Java array and back and the reorders to row-major and back (see {@link Network#backward}).
  */
 public interface HeldGradientOp extends Op {
 
@@ -14,6 +14,16 @@ public interface HeldGradientOp extends Op {
   record Value(Tensor tensor, HeldTensor held) {
     public int[] shape() {
       return held != null ? held.shape() : tensor.shape();
+    }
+
+    /** A gradient computed as a Java array, of the given shape. */
+    public static Value of(float[] values, int[] shape) {
+      return new Value(Tensor.of(values, shape), null);
+    }
+
+    /** A gradient left held, or computed as the first of {@code values} (of the given shape) when none is. */
+    public static Value of(HeldTensor held, float[][] values, int[] shape) {
+      return held != null ? new Value(null, held) : of(values[0], shape);
     }
 
     /** {@code held} as it is when {@code keepHeld}, else as a tensor, closing it. */

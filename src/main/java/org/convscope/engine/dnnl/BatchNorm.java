@@ -55,7 +55,9 @@ public final class BatchNorm {
           float[] varianceValues = new float[channels];
           mean.read(meanValues);
           variance.read(varianceValues);
-          if (!holdOutput) return new Forward(null, HeldOrValues.read(workspace, y, layout), meanValues, varianceValues);
+          if (!holdOutput) {
+            return new Forward(null, HeldOrValues.read(workspace, y, layout), meanValues, varianceValues);
+          }
           Forward out = new Forward(HeldOrValues.held(workspace, y, layout), null, meanValues, varianceValues);
           y = null;
           return out;

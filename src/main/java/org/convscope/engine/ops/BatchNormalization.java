@@ -141,7 +141,9 @@ public final class BatchNormalization implements ChannelAffineOp, FusingOp, Held
     if (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat()) return null;
     int[] shape = heldInput != null ? heldInput.shape() : inputs[0].shape();
     if (shape.length < 2 || shape.length > 5 || Arrays.stream(shape).anyMatch(d -> d == 0)) return null;
-    for (int i = 1; i < 5; i++) if (inputs[i] == null || !inputs[i].isFloat() || inputs[i].size() != shape[1]) return null;
+    for (int i = 1; i < 5; i++) {
+      if (inputs[i] == null || !inputs[i].isFloat() || inputs[i].size() != shape[1]) return null;
+    }
     long[] dims = Arrays.stream(shape).asLongStream().toArray();
     BatchNorm.Forward out = BatchNorm.forwardTraining(dims, (BlockedTensor) heldInput,
         heldInput == null ? inputs[0].data() : null, inputs[1].data(), inputs[2].data(), epsilon, relu, holdOutput);
@@ -171,10 +173,13 @@ public final class BatchNormalization implements ChannelAffineOp, FusingOp, Held
           (BlockedTensor) dy.held(), dy.held() == null ? dy.tensor().data() : null, statistics.mean(),
           statistics.variance(), inputs[1].tensor().data(), epsilon, holdResult && needed[0]);
       Value[] grads = new Value[inputs.length];
-      if (needed[0]) grads[0] = g.held() != null ? new Value(null, g.held()) : new Value(Tensor.of(g.values(), inputs[0].shape()), null);
-      else if (g.held() != null) g.held().close();
-      if (needed[1]) grads[1] = new Value(Tensor.of(g.scaleGradient(), inputs[1].tensor().shape()), null);
-      if (needed[2]) grads[2] = new Value(Tensor.of(g.shiftGradient(), inputs[1].tensor().shape()), null);
+      if (needed[0]) {
+        grads[0] = Value.of(g.held(), new float[][] {g.values()}, inputs[0].shape());
+      } else if (g.held() != null) {
+        g.held().close();
+      }
+      if (needed[1]) grads[1] = Value.of(g.scaleGradient(), inputs[1].tensor().shape());
+      if (needed[2]) grads[2] = Value.of(g.shiftGradient(), inputs[1].tensor().shape());
       return grads;
     }
   }

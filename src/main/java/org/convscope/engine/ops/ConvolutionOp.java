@@ -196,8 +196,7 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
     if (!HeldGradientOp.firstOnly(needed) || (dy.held() == null && !holdResult)) return null;
     Plan.Chained dx = Convolution.backwardDataChained(r.geometry(), w, dy.tensor(), (BlockedTensor) dy.held(),
         holdResult);
-    return new Value[] {holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], x), null),
-        null, null};
+    return new Value[] {Value.of(dx.held(), dx.values(), x), null, null};
   }
 
   /**
@@ -219,14 +218,14 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
       try {
         if (needed[0]) {
           Plan.Chained dx = Convolution.backwardDataChained(g, w, null, heldDy, holdResult, false);
-          grads[0] = holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], inputs[0].shape()), null);
+          grads[0] = Value.of(dx.held(), dx.values(), inputs[0].shape());
         }
         if (needed[1]) {
           float[][] dw = Convolution.backwardWeights(g, x, null, heldDy, heldX, biasByDnnl);
-          grads[1] = new Value(Tensor.of(dw[0], w.shape()), null);
-          if (biasByDnnl) grads[2] = new Value(Tensor.of(dw[1], bias.shape()), null);
+          grads[1] = Value.of(dw[0], w.shape());
+          if (biasByDnnl) grads[2] = Value.of(dw[1], bias.shape());
         }
-        if (biasNeeded && !biasByDnnl) grads[2] = new Value(Tensor.of(sumPerChannel(heldDy.toTensor()), bias.shape()), null);
+        if (biasNeeded && !biasByDnnl) grads[2] = Value.of(sumPerChannel(heldDy.toTensor()), bias.shape());
       } catch (RuntimeException | Error e) {
         if (grads[0] != null && grads[0].held() != null) grads[0].held().close();
         throw e;

@@ -83,7 +83,7 @@ public final class MaxPool implements FusingOp, HeldGradientOp {
     Pooling.TrainingForward out = Pooling.forwardTraining(geometry, heldInput == null ? inputs[0].data() : null,
         (BlockedTensor) heldInput, holdOutput);
     context.keep(this, heldInput != null ? heldInput : inputs[0], out.mask());
-    return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values(), Shapes.toInts(geometry.dst())), null);
+    return new Output(holdOutput ? null : Tensor.of(out.values(), Shapes.toInts(geometry.dst())), out.held());
   }
 
   /** In a training step whose fused run kept oneDNN's mask for this x: the gradient through that mask. */
@@ -97,7 +97,7 @@ public final class MaxPool implements FusingOp, HeldGradientOp {
       if (mask == null) return null;
       Plan.Chained dx = Pooling.backward(mask, (BlockedTensor) dy.held(), dy.held() == null ? dy.tensor().data() : null,
           holdResult);
-      return new Value[] {holdResult ? new Value(null, dx.held()) : new Value(Tensor.of(dx.values()[0], inputs[0].shape()), null)};
+      return new Value[] {Value.of(dx.held(), dx.values(), inputs[0].shape())};
     }
   }
 
