@@ -47,23 +47,12 @@ public final class BatchNorm {
         NativeBuffer variance = bindOutput(workspace, args, primitive, DNNL_ARG_VARIANCE, "bn.variance");
         // The ReLU's mask: written because training asks for it, never read (see the class comment).
         if (relu) bindOutput(workspace, args, primitive, DNNL_ARG_WORKSPACE, "bn.workspace");
-        NativeBuffer y = HeldOrValues.output(workspace, layout, holdOutput, "bn.dst");
-        try {
-          args.add(DNNL_ARG_DST, layout, y);
-          workspace.execute(primitive, args);
-          float[] meanValues = new float[channels];
-          float[] varianceValues = new float[channels];
-          mean.read(meanValues);
-          variance.read(varianceValues);
-          if (!holdOutput) {
-            return new Forward(null, HeldOrValues.read(workspace, y, layout), meanValues, varianceValues);
-          }
-          Forward out = new Forward(HeldOrValues.held(workspace, y, layout), null, meanValues, varianceValues);
-          y = null;
-          return out;
-        } finally {
-          if (holdOutput && y != null) workspace.giveBack(y);
-        }
+        Plan.Chained y = HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DST, layout, holdOutput, "bn.dst");
+        float[] meanValues = new float[channels];
+        float[] varianceValues = new float[channels];
+        mean.read(meanValues);
+        variance.read(varianceValues);
+        return new Forward(y.held(), y.values()[0], meanValues, varianceValues);
       }
     }
   }
@@ -89,23 +78,13 @@ public final class BatchNorm {
         bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "bn.scale");
         NativeBuffer dScale = bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SCALE, "bn.diff_scale");
         NativeBuffer dShift = bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SHIFT, "bn.diff_shift");
-        NativeBuffer dx = HeldOrValues.output(workspace, layout, holdResult, "bn.diff_src");
-        try {
-          args.add(DNNL_ARG_DIFF_SRC, layout, dx);
-          workspace.execute(primitive, args);
-          float[] scaleGradient = new float[channels];
-          float[] shiftGradient = new float[channels];
-          dScale.read(scaleGradient);
-          dShift.read(shiftGradient);
-          if (!holdResult) {
-            return new Backward(null, HeldOrValues.read(workspace, dx, layout), scaleGradient, shiftGradient);
-          }
-          Backward out = new Backward(HeldOrValues.held(workspace, dx, layout), null, scaleGradient, shiftGradient);
-          dx = null;
-          return out;
-        } finally {
-          if (holdResult && dx != null) workspace.giveBack(dx);
-        }
+        Plan.Chained dx = HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DIFF_SRC, layout, holdResult,
+            "bn.diff_src");
+        float[] scaleGradient = new float[channels];
+        float[] shiftGradient = new float[channels];
+        dScale.read(scaleGradient);
+        dShift.read(shiftGradient);
+        return new Backward(dx.held(), dx.values()[0], scaleGradient, shiftGradient);
       }
     }
   }

@@ -35,9 +35,24 @@ final class HeldOrValues {
     args.add(arg, md, buffer);
   }
 
-  /** A buffer for an output in layout {@code md}: borrowed when it is to be {@link #held}, else a workspace slot. */
-  static NativeBuffer output(Workspace workspace, MemoryDesc md, boolean hold, String slot) {
-    return hold ? workspace.borrow(md.bytes()) : workspace.buffer(slot, md.bytes());
+  /**
+   * Executes {@code primitive} with {@code args} and argument {@code arg}, its output, written in layout
+   * {@code md}: left held when {@code hold}, else read back row-major (through the workspace buffer named
+   * {@code slot}). The first element of the result is the held tensor or null, the second the values or null.
+   */
+  static Plan.Chained execute(Workspace workspace, Primitive primitive, ExecArgs args, int arg, MemoryDesc md,
+      boolean hold, String slot) {
+    NativeBuffer out = hold ? workspace.borrow(md.bytes()) : workspace.buffer(slot, md.bytes());
+    try {
+      args.add(arg, md, out);
+      workspace.execute(primitive, args);
+      if (!hold) return new Plan.Chained(new float[][] {read(workspace, out, md)}, null);
+      Plan.Chained result = new Plan.Chained(new float[][] {null}, held(workspace, out, md));
+      out = null;
+      return result;
+    } finally {
+      if (hold && out != null) workspace.giveBack(out);
+    }
   }
 
   /** The borrowed {@code buffer}, written in layout {@code md}, as a held tensor that owns it. */

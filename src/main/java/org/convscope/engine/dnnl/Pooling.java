@@ -150,25 +150,19 @@ public final class Pooling {
         MemoryDesc dst = primitive.argMd(DNNL_ARG_DST);
         MemoryDesc mask = primitive.argMd(DNNL_ARG_WORKSPACE);
         HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, heldX, x, "pool.src");
-        NativeBuffer y = HeldOrValues.output(workspace, dst, holdOutput, "pool.dst");
         NativeBuffer maskBuffer = workspace.borrow(mask.bytes());
-        BlockedTensor heldY = null;
+        Plan.Chained y = null;
         try {
-          args.add(DNNL_ARG_DST, dst, y).add(DNNL_ARG_WORKSPACE, mask, maskBuffer);
-          workspace.execute(primitive, args);
-          float[] values = holdOutput ? null : HeldOrValues.read(workspace, y, dst);
-          if (holdOutput) heldY = HeldOrValues.held(workspace, y, dst);
-          y = null;
-          BlockedTensor heldMask = HeldOrValues.held(workspace, maskBuffer, mask);
+          args.add(DNNL_ARG_WORKSPACE, mask, maskBuffer);
+          y = HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DST, dst, holdOutput, "pool.dst");
+          Mask kept = new Mask(geometry, HeldOrValues.held(workspace, maskBuffer, mask), layout.copy(), dst.copy());
           maskBuffer = null;
-          TrainingForward out = new TrainingForward(heldY, values,
-              new Mask(geometry, heldMask, layout.copy(), dst.copy()));
-          heldY = null;
-          return out;
+          return new TrainingForward(y.held(), y.values()[0], kept);
+        } catch (RuntimeException | Error e) {
+          if (y != null && y.held() != null) y.held().close();
+          throw e;
         } finally {
-          if (holdOutput && y != null) workspace.giveBack(y);
           if (maskBuffer != null) workspace.giveBack(maskBuffer);
-          if (heldY != null) heldY.close();
         }
       }
     }
@@ -185,17 +179,8 @@ public final class Pooling {
         ExecArgs args = new ExecArgs()) {
       HeldOrValues.bind(workspace, args, DNNL_ARG_DIFF_DST, mask.dst, heldDy, dy, "pool.diff_dst");
       args.add(DNNL_ARG_WORKSPACE, mask.workspace.layout(), mask.workspace.buffer());
-      NativeBuffer dx = HeldOrValues.output(workspace, mask.src, holdResult, "pool.diff_src");
-      try {
-        args.add(DNNL_ARG_DIFF_SRC, mask.src, dx);
-        workspace.execute(p.get(), args);
-        if (!holdResult) return new Plan.Chained(new float[][] {HeldOrValues.read(workspace, dx, mask.src)}, null);
-        Plan.Chained out = new Plan.Chained(new float[][] {null}, HeldOrValues.held(workspace, dx, mask.src));
-        dx = null;
-        return out;
-      } finally {
-        if (holdResult && dx != null) workspace.giveBack(dx);
-      }
+      return HeldOrValues.execute(workspace, p.get(), args, DNNL_ARG_DIFF_SRC, mask.src, holdResult,
+          "pool.diff_src");
     }
   }
 
