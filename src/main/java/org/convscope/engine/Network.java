@@ -37,11 +37,11 @@ import org.convscope.tensor.Tensor;
  * batch's statistics. A recorded run keeps the tensors it holds in its trace, for the backward pass.
  *
  * <p>A Mul of a tensor by an activation of it that only the Mul reads, x * f(x) (SiLU, HardSwish as PyTorch
- * exports them), runs in one pass through f's {@link GatingOp} in runs that fuse, unless f(x) is kept, and so
+ * exports them), runs in one pass through f's {@link GatingOp}, unless the run keeps f(x), and so
  * does its backward pass whenever nothing asks for f(x)'s own gradient.
  *
  * <p>A group of nodes that a {@link CompositeAnchor} recognizes (GELU or layer norm as older exports spell them)
- * runs as one op, forward in runs that fuse and backward whenever nothing needs a tensor inside it; the
+ * runs as one op, forward unless the run keeps a tensor inside it and backward whenever nothing needs one; the
  * tensors inside are computed when asked for.
  *
  * <p>The backward pass hands a gradient from one {@link HeldGradientOp} (a convolution, Relu, Clip, and in

@@ -28,7 +28,7 @@ public interface Op {
   Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, boolean[] needed);
 
   /**
-   * Whether {@link #backward} reads input {@code j}'s values. A recorded run that fuses skips a convolution's
+   * Whether {@link #backward} reads input {@code j}'s values. A recorded run skips a convolution's
    * output that only a Relu reads; an op that answers false may then get null for that input, and takes its
    * shape from the output gradient.
    */

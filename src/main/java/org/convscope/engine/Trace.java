@@ -13,7 +13,7 @@ import org.convscope.tensor.Tensor;
  * The tensors of one forward run: every tensor when the run was recorded for a backward pass, otherwise the
  * graph outputs and the tensors asked to be kept.
  *
- * <p>A recorded run that fuses leaves the activations between convolutions in oneDNN's layout, in native
+ * <p>A recorded run leaves the activations between convolutions in oneDNN's layout, in native
  * memory, where the backward pass reads them as they are; {@link #get} makes a Java tensor of one when asked.
  * {@link #close} frees that memory (the garbage collector does too, later); a tensor asked for after that is
  * computed again from the tensors it came from.
