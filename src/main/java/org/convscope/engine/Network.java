@@ -450,9 +450,15 @@ public final class Network {
    */
   private static Tensor[] inputsOf(Node node, Map<String, Tensor> values, Map<String, HeldTensor> held,
       boolean skipFirst) {
-    Tensor[] inputs = new Tensor[node.inputs().size()];
+    return tensorsOf(node.inputs(), values, held, skipFirst);
+  }
+
+  /** The named tensors, as {@link #inputsOf} gives a node's inputs. */
+  private static Tensor[] tensorsOf(List<String> names, Map<String, Tensor> values, Map<String, HeldTensor> held,
+      boolean skipFirst) {
+    Tensor[] inputs = new Tensor[names.size()];
     for (int j = skipFirst ? 1 : 0; j < inputs.length; j++) {
-      String in = node.inputs().get(j);
+      String in = names.get(j);
       if (in.isEmpty()) continue;
       inputs[j] = values.get(in);
       HeldTensor h = inputs[j] == null ? held.get(in) : null;
@@ -572,16 +578,7 @@ public final class Network {
    */
   private static void runComposite(CompositeAnchor.Composite c, Map<String, Tensor> values,
       Map<String, HeldTensor> held, ExecutionContext context) {
-    Tensor[] inputs = new Tensor[c.inputs().size()];
-    for (int j = 0; j < inputs.length; j++) {
-      String in = c.inputs().get(j);
-      inputs[j] = values.get(in);
-      HeldTensor h = inputs[j] == null ? held.get(in) : null;
-      if (h != null) {
-        inputs[j] = h.toTensor();
-        values.put(in, inputs[j]);
-      }
-    }
+    Tensor[] inputs = tensorsOf(c.inputs(), values, held, false);
     try {
       values.put(c.last().output(), c.op().forward(context, inputs)[0]);
     } catch (RuntimeException e) {

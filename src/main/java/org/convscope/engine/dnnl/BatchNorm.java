@@ -2,8 +2,6 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
-import org.bytedeco.dnnl.dnnl_primitive_desc;
-
 /**
  * Batch normalization of a training step through oneDNN, on batch statistics (Ioffe and Szegedy, "Batch
  * Normalization", ICML 2015), in the layout the input comes in: a convolution's channel-blocked output is
@@ -115,15 +113,11 @@ public final class BatchNorm {
 
   private static Primitive backwardPrimitive(MemoryDesc layout, float epsilon) {
     String what = "batch normalization backward " + layout.layoutKey();
-    dnnl_primitive_desc hint = new dnnl_primitive_desc();
-    Dnnl.check(dnnl_batch_normalization_forward_primitive_desc_create(hint, Dnnl.engine(), dnnl_forward_training,
-        layout.handle(), layout.handle(), epsilon, FLAGS, null), "creating the forward hint of " + what);
-    try {
-      return Primitive.create(what, (pd, attr) -> dnnl_batch_normalization_backward_primitive_desc_create(pd,
-          Dnnl.engine(), dnnl_backward, layout.handle(), layout.handle(), layout.handle(), epsilon, FLAGS, hint,
-          attr));
-    } finally {
-      dnnl_primitive_desc_destroy(hint);
-    }
+    return Primitive.withForwardHint(what,
+        (pd, attr) -> dnnl_batch_normalization_forward_primitive_desc_create(pd, Dnnl.engine(),
+            dnnl_forward_training, layout.handle(), layout.handle(), epsilon, FLAGS, attr),
+        hint -> Primitive.create(what, (pd, attr) -> dnnl_batch_normalization_backward_primitive_desc_create(pd,
+            Dnnl.engine(), dnnl_backward, layout.handle(), layout.handle(), layout.handle(), epsilon, FLAGS, hint,
+            attr)));
   }
 }

@@ -70,18 +70,7 @@ public final class BlockedTensor implements HeldTensor {
   @Override
   public Tensor toTensor() {
     check();
-    long[] dims = layout.dims();
-    float[] values = new float[Math.toIntExact(Arrays.stream(dims).reduce(1, Math::multiplyExact))];
-    try (MemoryDesc plain = MemoryDesc.plain(dims)) {
-      if (plain.sameLayout(layout)) {
-        buffer.read(values);
-      } else {
-        NativeBuffer target = Dnnl.workspace().buffer("held.plain", plain.bytes());
-        copyInto(plain, target);
-        target.read(values);
-      }
-    }
-    return Tensor.of(values, shape);
+    return Tensor.of(HeldOrValues.read(Dnnl.workspace(), buffer, layout), shape);
   }
 
   @Override

@@ -500,15 +500,10 @@ public final class Convolution {
     }
   }
 
-  /** oneDNN builds backward primitives from a forward-training descriptor, needed only while creating them. */
+  /** {@link Primitive#withForwardHint} with this convolution's forward-training descriptor. */
   private static <T> T withForwardHint(ConvGeometry g, Descs d, String what,
       Function<dnnl_primitive_desc, T> create) {
-    dnnl_primitive_desc hint = new dnnl_primitive_desc();
-    Dnnl.check(forwardDescriptor(hint, g, dnnl_forward_training, d, null), "creating the forward hint of " + what);
-    try {
-      return create.apply(hint);
-    } finally {
-      dnnl_primitive_desc_destroy(hint);
-    }
+    return Primitive.withForwardHint(what, (pd, attr) -> forwardDescriptor(pd, g, dnnl_forward_training, d, attr),
+        create);
   }
 }

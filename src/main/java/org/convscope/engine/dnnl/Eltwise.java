@@ -2,7 +2,6 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
-import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convscope.engine.HeldGradientOp;
 
 /**
@@ -46,16 +45,11 @@ public final class Eltwise {
     float beta = relu ? 0 : upper;
     long[] dims = layout.dims();
     String what = "clamp (" + lower + ", " + upper + ") backward " + layout.layoutKey();
-    dnnl_primitive_desc hint = new dnnl_primitive_desc();
-    Dnnl.check(dnnl_eltwise_forward_primitive_desc_create(hint, Dnnl.engine(), dnnl_forward_training, algorithm,
-        layout.handle(), layout.handle(), alpha, beta, null), "creating the forward hint of " + what);
-    Primitive primitive;
-    try {
-      primitive = Primitive.create(what, (pd, attr) -> dnnl_eltwise_backward_primitive_desc_create(pd, Dnnl.engine(),
-          algorithm, layout.handle(), layout.handle(), layout.handle(), alpha, beta, hint, attr));
-    } finally {
-      dnnl_primitive_desc_destroy(hint);
-    }
+    Primitive primitive = Primitive.withForwardHint(what,
+        (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
+            algorithm, layout.handle(), layout.handle(), alpha, beta, attr),
+        hint -> Primitive.create(what, (pd, attr) -> dnnl_eltwise_backward_primitive_desc_create(pd, Dnnl.engine(),
+            algorithm, layout.handle(), layout.handle(), layout.handle(), alpha, beta, hint, attr)));
     return Plan.builder(primitive)
         .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(dims))
         .input(DNNL_ARG_DST, MemoryDesc.plain(dims))

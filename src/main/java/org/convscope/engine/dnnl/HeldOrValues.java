@@ -1,5 +1,7 @@
 package org.convscope.engine.dnnl;
 
+import java.util.Arrays;
+
 /**
  * Staging for primitives that run in the layout their main input comes in (batch norm, pooling backward): an
  * argument given held or as row-major values is bound in a chosen layout, converted only when it differs; an
@@ -60,12 +62,10 @@ final class HeldOrValues {
     return new BlockedTensor(workspace, buffer, md.copy(), md.dims());
   }
 
-  /** The values in {@code buffer} (layout {@code md}) row-major. */
+  /** The values in {@code buffer} (layout {@code md}) row-major, reordered on {@code workspace} if need be. */
   static float[] read(Workspace workspace, NativeBuffer buffer, MemoryDesc md) {
     long[] dims = md.dims();
-    long size = 1;
-    for (long d : dims) size *= d;
-    float[] values = new float[Math.toIntExact(size)];
+    float[] values = new float[Math.toIntExact(Arrays.stream(dims).reduce(1, Math::multiplyExact))];
     try (MemoryDesc plain = MemoryDesc.plain(dims)) {
       if (plain.sameLayout(md)) {
         buffer.read(values);

@@ -199,15 +199,10 @@ public final class Pooling {
   private static Primitive backwardPrimitive(Mask mask) {
     Geometry g = mask.geometry;
     String what = g + " backward";
-    dnnl_primitive_desc hint = new dnnl_primitive_desc();
-    Dnnl.check(forwardTrainingDescriptor(hint, g, mask.src, mask.dst, null), "creating the forward hint of " + what);
-    try {
-      return Primitive.create(what, (pd, attr) -> dnnl_pooling_backward_primitive_desc_create(pd, Dnnl.engine(),
-          g.algorithm().dnnl, mask.src.handle(), mask.dst.handle(), g.strides(), g.kernel(), g.dnnlDilations(),
-          g.padBegin(), g.padEnd(), hint, attr));
-    } finally {
-      dnnl_primitive_desc_destroy(hint);
-    }
+    return Primitive.withForwardHint(what, (pd, attr) -> forwardTrainingDescriptor(pd, g, mask.src, mask.dst, attr),
+        hint -> Primitive.create(what, (pd, attr) -> dnnl_pooling_backward_primitive_desc_create(pd, Dnnl.engine(),
+            g.algorithm().dnnl, mask.src.handle(), mask.dst.handle(), g.strides(), g.kernel(), g.dnnlDilations(),
+            g.padBegin(), g.padEnd(), hint, attr)));
   }
 
   private static Plan plan(PlanKey key, MemoryDesc heldLayout) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
@@ -57,6 +58,20 @@ public final class Primitive implements AutoCloseable {
    */
   public static Primitive create(String what, boolean sumIntoDst, Activation activation, DescriptorFactory factory) {
     return fromDescriptor(describe(what, sumIntoDst, activation, factory), what);
+  }
+
+  /**
+   * What {@code create} makes of a forward-training descriptor that {@code hint} fills in (without attributes):
+   * oneDNN builds every backward primitive from one, needed only while creating it, then destroyed here.
+   */
+  public static <T> T withForwardHint(String what, DescriptorFactory hint, Function<dnnl_primitive_desc, T> create) {
+    dnnl_primitive_desc descriptor = new dnnl_primitive_desc();
+    Dnnl.check(hint.create(descriptor, null), "creating the forward hint of " + what);
+    try {
+      return create.apply(descriptor);
+    } finally {
+      dnnl_primitive_desc_destroy(descriptor);
+    }
   }
 
   /**
