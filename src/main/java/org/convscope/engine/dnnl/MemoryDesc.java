@@ -21,6 +21,7 @@ public final class MemoryDesc implements AutoCloseable {
   /** Known once asked; volatile because a plan's descriptors are shared between threads. */
   private volatile long[] dims;
   private Boolean channelBlockedBy8;
+  private Boolean channelsLast;
 
   private MemoryDesc(dnnl_memory_desc handle, boolean owned) {
     this.handle = handle;
@@ -68,6 +69,7 @@ public final class MemoryDesc implements AutoCloseable {
     copy.layoutKey = layoutKey;
     copy.dims = dims;
     copy.channelBlockedBy8 = channelBlockedBy8();
+    copy.channelsLast = channelsLast;
     return copy;
   }
 
@@ -107,6 +109,15 @@ public final class MemoryDesc implements AutoCloseable {
           && queryLongs(dnnl_query_inner_idxs, 1)[0] == 1;
     }
     return channelBlockedBy8;
+  }
+
+  /** Whether this is channels-last (nhwc): four dimensions, no blocking, the channels adjacent. */
+  public boolean channelsLast() {
+    if (channelsLast == null) {
+      channelsLast = ndims() == 4 && queryInt(dnnl_query_inner_nblks_s32) == 0
+          && queryLongs(dnnl_query_strides, 4)[1] == 1 && dims()[1] > 1;
+    }
+    return channelsLast;
   }
 
   /**

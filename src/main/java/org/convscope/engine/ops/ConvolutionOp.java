@@ -195,7 +195,7 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
     if (context.isTraining()) return trainingBackwardHeld(context, r.geometry(), inputs, dy, needed, holdResult);
     if (!HeldGradientOp.firstOnly(needed) || (dy.held() == null && !holdResult)) return null;
     Plan.Chained dx = Convolution.backwardDataChained(r.geometry(), w, dy.tensor(), (BlockedTensor) dy.held(),
-        holdResult);
+        heldX instanceof BlockedTensor b ? b : null, holdResult);
     return new Value[] {Value.of(dx.held(), dx.values(), x), null, null};
   }
 

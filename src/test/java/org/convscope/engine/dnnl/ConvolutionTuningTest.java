@@ -1,5 +1,7 @@
 package org.convscope.engine.dnnl;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +69,32 @@ class ConvolutionTuningTest {
       for (Plan plan : candidates) plan.close();
     }
     assertClose(expected, Convolution.backwardData(STRIDED, w, dy), "tuned");
+  }
+
+  /**
+   * A chain of backward passes whose x the forward pass left channels-last runs channels-last: dx comes in x's
+   * layout, from dy held in either layout or as a tensor, held or (tuned, from the second pass on) as an array.
+   */
+  @Test
+  void aChannelsLastInputGetsItsGradientChannelsLast() {
+    Random random = new Random(8);
+    Tensor w = randomTensor(random, 32, 16, 3, 3);
+    Tensor x = randomTensor(random, 2, 16, 32, 32);
+    Tensor dy = randomTensor(random, 2, 32, 16, 16);
+    double[] expected = backwardDataReference(w.data(), dy.data());
+    try (BlockedTensor heldX = HeldLayouts.held(x, dnnl_acdb)) {
+      for (int tag : new int[] {dnnl_acdb, dnnl_aBcd8b}) {
+        try (BlockedTensor heldDy = HeldLayouts.held(dy, tag);
+            BlockedTensor dx = Convolution.backwardDataChained(STRIDED, w, null, heldDy, heldX, true).held()) {
+          assertTrue(dx.layout().channelsLast(), "dy in format " + tag);
+          assertClose(expected, dx.toTensor().data(), "dy in format " + tag);
+        }
+      }
+      for (int pass = 0; pass < 2; pass++) {
+        assertClose(expected, Convolution.backwardDataChained(STRIDED, w, dy, null, heldX, false).values()[0],
+            "as an array, pass " + pass);
+      }
+    }
   }
 
   /** dx[n, c, ih, iw] = sum of w[o, c, kh, kw] * dy[n, o, oh, ow] over the outputs whose window covers (ih, iw). */
