@@ -53,14 +53,24 @@ final class Gradients implements AutoCloseable {
     tensors.put(tensor, Tensor.of(sum, existing.shape()));
   }
 
-  /** Takes {@code g} as the tensor's gradient, held; if it has one already, the two are added as tensors. */
+  /**
+   * Takes {@code g} as the tensor's gradient, held. If it has one already, the two are added: held when that
+   * one is held too (two branches of a residual block meeting), else as tensors.
+   */
   void hold(String tensor, HeldTensor g) {
     if (!has(tensor)) {
       held.put(tensor, g);
       return;
     }
     try (g) {
-      add(tensor, g.toTensor());
+      HeldTensor existing = held.get(tensor);
+      HeldTensor sum = existing == null ? null : existing.plus(g);
+      if (sum != null) {
+        held.put(tensor, sum);
+        existing.close();
+      } else {
+        add(tensor, g.toTensor());
+      }
     }
   }
 

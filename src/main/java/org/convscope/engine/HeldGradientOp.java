@@ -3,8 +3,8 @@ package org.convscope.engine;
 import org.convscope.tensor.Tensor;
 
 /**
- * An op whose backward pass can read the output gradient held and leave its first input's gradient held, in
- * oneDNN's layout: convolutions, clamps, and in training batch norm and max pooling. The backward pass of a
+ * An op whose backward pass can read the output gradient held and leave its inputs' gradients held, in
+ * oneDNN's layout: convolutions, clamps, Add, and in training batch norm and max pooling. The backward pass of a
  * saliency map or a training step through a chain of them then skips, between every two ops, the copies to a
  * Java array and back and the reorders to row-major and back (see {@link Network#backward}).
  */
@@ -37,10 +37,10 @@ public interface HeldGradientOp extends Op {
 
   /**
    * The gradients of the inputs marked {@code needed}, as {@link #backward} gives them to rounding, from the
-   * output gradient {@code dy}: the first input's held when {@code holdResult}, the others as tensors, null where
-   * not needed; or null, having done nothing, when the op cannot run so (the caller then runs {@link #backward}).
-   * Inputs and outputs come as the forward run left them (null where absent or not read); what is held stays
-   * open.
+   * output gradient {@code dy}: the first input's held when {@code holdResult}, the others as tensors or held,
+   * null where not needed; or null, having done nothing, when the op cannot run so (the caller then runs
+   * {@link #backward}). Inputs and outputs come as the forward run left them (null where absent, or skipped by
+   * fusion and not read); what is held stays open.
    */
   Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
       boolean holdResult);

@@ -21,6 +21,15 @@ public interface HeldTensor extends AutoCloseable {
    */
   HeldTensor timesPerChannel(Tensor scale, HeldTensor heldScale);
 
+  /** A copy with its own memory, in the same layout. */
+  HeldTensor copy();
+
+  /**
+   * This tensor plus {@code other} (of the same shape) as a new held tensor, in this one's layout, or null when
+   * {@code other} is not held so. Both stay open.
+   */
+  HeldTensor plus(HeldTensor other);
+
   /** Frees the native memory. */
   @Override
   void close();

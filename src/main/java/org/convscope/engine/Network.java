@@ -44,11 +44,11 @@ import org.convscope.tensor.Tensor;
  * runs as one op, forward unless the run keeps a tensor inside it and backward whenever nothing needs one; the
  * tensors inside are computed when asked for.
  *
- * <p>The backward pass hands a gradient from one {@link HeldGradientOp} (a convolution, Relu, Clip, and in
- * training a batch norm or max pooling) to the next held, in oneDNN's layout, when nothing else adds to it: a
- * saliency map's pass through MobileNetV2's or ResNet's chains of convolutions and clamps, or a training step's
- * through convolution, batch norm, ReLU and pooling, is then oneDNN's kernels alone, without copies to Java
- * arrays and reorders to row-major between every two ops.
+ * <p>The backward pass hands a gradient from one {@link HeldGradientOp} (a convolution, Relu, Clip, Add, and in
+ * training a batch norm or max pooling) to the next held, in oneDNN's layout, and adds held the gradients that
+ * meet at a tensor read twice: a saliency map's pass through MobileNetV2's or ResNet's convolutions, clamps and
+ * residual blocks, or a training step's through convolution, batch norm, ReLU and pooling, is then oneDNN's
+ * kernels alone, without copies to Java arrays and reorders to row-major between every two ops.
  *
  * <p>A run recorded for gradients with respect to some tensors only ({@link ForwardOptions#gradientsFor}), such
  * as Grad-CAM's layer, records just the nodes downstream of them and runs everything before them that way too.
@@ -845,9 +845,10 @@ public final class Network {
 
   /**
    * Runs {@code node}'s backward pass through {@link HeldGradientOp}: the output gradient is read as it comes,
-   * held or not, and the first input's is left held when nothing else adds to it, it is not asked for, and it
-   * comes from another such op whose backward pass no rule replaces, which then reads it held. Returns false,
-   * having done nothing, when there is nothing to gain or the op declines.
+   * held or not, and the first input's is left held when it is not asked for and it comes from another such op
+   * whose backward pass no rule replaces, which then reads it held. Gradients that meet at a tensor read twice
+   * (a residual block's input) are added held when both come so ({@link Gradients#hold}). Returns false, having
+   * done nothing, when there is nothing to gain or the op declines.
    */
   private boolean backwardHeld(HeldGradientOp op, Node node, Trace trace, boolean[] needed, Gradients grads,
       Set<String> wanted, BackwardRules rules) {
@@ -855,8 +856,8 @@ public final class Network {
     String in = node.input(0);
     HeldTensor heldDy = grads.held(node.output());
     Node producer = graph.producer(in);
-    boolean hold = needed[0] && !wanted.contains(in) && readers.get(in).size() == 1 && !grads.has(in)
-        && producer != null && producer.op() instanceof HeldGradientOp && rules.forOpType(producer.opType()) == null;
+    boolean hold = needed[0] && !wanted.contains(in) && producer != null && producer.op() instanceof HeldGradientOp
+        && rules.forOpType(producer.opType()) == null;
     if (heldDy == null && !hold) return false;
     HeldGradientOp.Value dy = new HeldGradientOp.Value(heldDy == null ? grads.tensor(node.output()) : null, heldDy);
     HeldGradientOp.Value[] dx;
@@ -885,16 +886,17 @@ public final class Network {
   }
 
   /**
-   * The named tensors that the backward pass {@code reads}, as the forward run left them, held or not (a tensor
-   * fusion skipped is computed again); null for the others and for an absent optional one.
+   * The named tensors as the forward run left them, held or not; one that fusion skipped is computed again if
+   * the backward pass {@code reads} it, and is null otherwise, as is an absent optional one.
    */
   private static HeldGradientOp.Value[] operands(Trace trace, List<String> names, IntPredicate reads) {
     HeldGradientOp.Value[] values = new HeldGradientOp.Value[names.size()];
     for (int j = 0; j < values.length; j++) {
       String name = names.get(j);
-      if (name.isEmpty() || !reads.test(j)) continue;
+      if (name.isEmpty()) continue;
       Tensor t = trace.stored(name);
       HeldTensor h = t == null ? trace.held(name) : null;
+      if (t == null && h == null && !reads.test(j)) continue;
       values[j] = new HeldGradientOp.Value(t == null && h == null ? trace.get(name) : t, h);
     }
     return values;

@@ -5,16 +5,21 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 import java.util.Arrays;
 
 /**
- * A held activation multiplied by one factor per channel through oneDNN's binary primitive, for runs that record
- * nothing: the scaling of a squeeze-and-excitation block, so that its result stays held for the convolution
- * after it instead of being converted to a Java array, multiplied in Java and converted back. The primitive reads
- * and writes the held tensor's layout; plans are cached by that layout and the factors' dimensions.
+ * oneDNN's binary primitive on held tensors, so that a result stays held for the op after it instead of being
+ * converted to a Java array, computed in Java and converted back:
+ * <ul>
+ *   <li>a held activation times one factor per channel, the scaling of a squeeze-and-excitation block;</li>
+ *   <li>the sum of two held gradients of one tensor, where a backward pass meets itself again (a residual
+ *       connection: the gradient through the block and the one that skipped it).</li>
+ * </ul>
+ * The primitive reads and writes the first operand's layout; plans are cached by that layout, the operation and
+ * the second operand's dimensions.
  */
 public final class Binary {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
 
   /** {@code layout}: the held tensor's {@link MemoryDesc#layoutKey()}, which includes its dimensions. */
-  private record PlanKey(String layout, String scaleDims) {}
+  private record PlanKey(String layout, int algorithm, String otherDims) {}
 
   private Binary() {}
 
@@ -25,14 +30,24 @@ public final class Binary {
    */
   static BlockedTensor timesPerChannel(BlockedTensor x, float[] scale, BlockedTensor heldScale, long[] scaleDims) {
     MemoryDesc layout = x.layout();
-    PlanKey key = new PlanKey(layout.layoutKey(), Arrays.toString(scaleDims));
-    try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(layout, scaleDims))) {
+    PlanKey key = new PlanKey(layout.layoutKey(), dnnl_binary_mul, Arrays.toString(scaleDims));
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> timesPlan(layout, scaleDims))) {
       BlockedTensor[] held = {x, heldScale};
       return plan.get().runHeld(Dnnl.workspace(), null, held, null, true, null, null, scale).held();
     }
   }
 
-  private static Plan plan(MemoryDesc layout, long[] scaleDims) {
+  /** a + b, of equal dimensions, held in a's layout (b is reordered into it if it comes in another); both stay open. */
+  static BlockedTensor add(BlockedTensor a, BlockedTensor b) {
+    MemoryDesc layout = a.layout();
+    PlanKey key = new PlanKey(layout.layoutKey(), dnnl_binary_add, "");
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> addPlan(layout))) {
+      return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {a, b}, null, true, null, null, null)
+          .held();
+    }
+  }
+
+  private static Plan timesPlan(MemoryDesc layout, long[] scaleDims) {
     long[] dims = layout.dims();
     String what = "binary mul " + Arrays.toString(dims) + " by " + Arrays.toString(scaleDims);
     Primitive primitive = null;
@@ -49,9 +64,19 @@ public final class Binary {
       if (!p.implementation().startsWith("ref")) break;
     }
     if (primitive == null) throw new DnnlException(what + ": no implementation");
+    return plan(primitive, dims, scaleDims);
+  }
+
+  private static Plan addPlan(MemoryDesc layout) {
+    long[] dims = layout.dims();
+    return plan(Primitive.create("binary add " + layout.layoutKey(), (pd, attr) -> dnnl_binary_primitive_desc_create(
+        pd, Dnnl.engine(), dnnl_binary_add, layout.handle(), layout.handle(), layout.handle(), attr)), dims, dims);
+  }
+
+  private static Plan plan(Primitive primitive, long[] dims, long[] otherDims) {
     return Plan.builder(primitive)
         .input(DNNL_ARG_SRC_0, MemoryDesc.plain(dims))
-        .input(DNNL_ARG_SRC_1, MemoryDesc.plain(scaleDims))
+        .input(DNNL_ARG_SRC_1, MemoryDesc.plain(otherDims))
         .output(DNNL_ARG_DST, MemoryDesc.plain(dims))
         .build();
   }

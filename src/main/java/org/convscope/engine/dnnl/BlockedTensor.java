@@ -90,6 +90,27 @@ public final class BlockedTensor implements HeldTensor {
   }
 
   @Override
+  public BlockedTensor copy() {
+    check();
+    Workspace workspace = Dnnl.workspace();
+    NativeBuffer target = workspace.borrow(layout.bytes());
+    try {
+      buffer.copyTo(target, layout.bytes());
+    } catch (RuntimeException e) {
+      workspace.giveBack(target);
+      throw e;
+    }
+    return new BlockedTensor(workspace, target, layout.copy(), layout.dims());
+  }
+
+  @Override
+  public BlockedTensor plus(HeldTensor other) {
+    check();
+    if (!(other instanceof BlockedTensor b) || !Arrays.equals(shape, b.shape)) return null;
+    return Binary.add(this, b);
+  }
+
+  @Override
   public void close() {
     if (buffer != null) {
       // A workspace belongs to one thread; from any other the buffer is simply freed.

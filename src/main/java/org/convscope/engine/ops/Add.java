@@ -1,9 +1,12 @@
 package org.convscope.engine.ops;
 
+import java.util.Arrays;
+import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.tensor.Tensor;
 
 /** a + b with numpy broadcasting. */
-public final class Add extends BinaryArithmetic {
+public final class Add extends BinaryArithmetic implements HeldGradientOp {
 
   @Override
   void run(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
@@ -35,6 +38,30 @@ public final class Add extends BinaryArithmetic {
     return new Tensor[] {
         needed[0] ? reduced(g, plan, a == null ? plan.shape() : a.shape()) : null,
         needed[1] ? reduced(g, plan, b == null ? plan.shape() : b.shape()) : null};
+  }
+
+  /**
+   * A held gradient goes on held to each operand of the output's shape, as a copy: a residual block's backward
+   * pass then stays in oneDNN's layout through its Add. A broadcast operand's gradient is a sum, left to
+   * {@link #backward}, as is a gradient that comes as a tensor (which both operands share there, uncopied).
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (dy.held() == null) return null;
+    for (int j = 0; j < needed.length; j++) {
+      if (needed[j] && inputs[j] != null && !Arrays.equals(inputs[j].shape(), dy.shape())) return null;
+    }
+    Value[] grads = new Value[needed.length];
+    try {
+      for (int j = 0; j < needed.length; j++) {
+        if (needed[j]) grads[j] = new Value(null, dy.held().copy());
+      }
+    } catch (RuntimeException | Error e) {
+      for (Value g : grads) if (g != null) g.held().close();
+      throw e;
+    }
+    return grads;
   }
 
   @Override

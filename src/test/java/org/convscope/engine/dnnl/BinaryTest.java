@@ -1,14 +1,21 @@
 package org.convscope.engine.dnnl;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.convscope.engine.GradCheck;
 import org.convscope.engine.HeldTensor;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** A held tensor times per-channel factors, in oneDNN, against the product computed here. */
+/**
+ * A held tensor times per-channel factors, and the sum of two held tensors, in oneDNN, against the results
+ * computed here.
+ */
 class BinaryTest {
   private static final int N = 3;
   private static final int C = 13;
@@ -62,6 +69,44 @@ class BinaryTest {
       assertNull(in.timesPerChannel(GradCheck.randn(2, 0, N, C, H, 1), null), "not one per channel");
       assertNull(in.timesPerChannel(GradCheck.randn(2, 0, C, 1, 1), null), "another rank");
       assertNull(in.timesPerChannel(Tensor.ofLongs(new long[C], 1, C, 1, 1), null), "not float");
+    }
+  }
+
+  /** Two gradients of one tensor meeting held, in one layout or in two (the second is reordered into the first's). */
+  @Test
+  void sumsOfHeldTensors() {
+    Tensor a = GradCheck.randn(5, 0, N, C, H, W);
+    Tensor b = GradCheck.randn(6, 0, N, C, H, W);
+    float[] expected = new float[a.size()];
+    for (int i = 0; i < expected.length; i++) expected[i] = a.data()[i] + b.data()[i];
+    for (int tag : new int[] {dnnl_acdb, dnnl_aBcd8b}) {
+      try (BlockedTensor heldA = HeldLayouts.held(a, dnnl_acdb); BlockedTensor heldB = HeldLayouts.held(b, tag);
+          BlockedTensor sum = heldA.plus(heldB)) {
+        assertArrayEquals(expected, sum.toTensor().data(), "b in format " + tag);
+        assertTrue(sum.layout().channelsLast(), "in the first operand's layout");
+        assertArrayEquals(a.data(), heldA.toTensor().data(), "a stays as it was");
+        assertArrayEquals(b.data(), heldB.toTensor().data(), "b stays as it was");
+      }
+    }
+  }
+
+  @Test
+  void sumsOfAnotherShapeAreDeclined() {
+    try (BlockedTensor a = HeldLayouts.held(GradCheck.randn(5, 0, N, C, H, W), dnnl_acdb);
+        BlockedTensor b = HeldLayouts.held(GradCheck.randn(6, 0, N, C, H, W + 1), dnnl_acdb)) {
+      assertNull(a.plus(b));
+    }
+  }
+
+  @Test
+  void aCopyOutlivesItsOriginal() {
+    Tensor x = GradCheck.randn(7, 0, N, C, H, W);
+    BlockedTensor original = HeldLayouts.held(x, dnnl_aBcd8b);
+    try (BlockedTensor copy = original.copy()) {
+      assertNotSame(original.buffer(), copy.buffer());
+      original.close();
+      assertArrayEquals(x.data(), copy.toTensor().data());
+      assertTrue(copy.layout().channelBlockedBy8(), "in the original's layout");
     }
   }
 }

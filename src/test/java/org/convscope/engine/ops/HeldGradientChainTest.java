@@ -26,8 +26,8 @@ class HeldGradientChainTest {
   /** Each op's own backward pass, as a rule: a rule turns the held path off for its op type. */
   private static final BackwardRule AS_ARRAYS = (context, op, inputs, outputs, grads, needed) ->
       op.backward(context, inputs, outputs, grads, needed);
-  private static final BackwardRules ALL_AS_ARRAYS = BackwardRules.DEFAULT.with("Conv", AS_ARRAYS)
-      .with("Relu", AS_ARRAYS).with("Clip", AS_ARRAYS);
+  static final BackwardRules ALL_AS_ARRAYS = BackwardRules.DEFAULT.with("Conv", AS_ARRAYS)
+      .with("Relu", AS_ARRAYS).with("Clip", AS_ARRAYS).with("Add", AS_ARRAYS);
 
   /**
    * MobileNetV2's block and ResNet's, with odd sizes: 1x1 expansion, ReLU6, 3x3 depthwise with stride 2, ReLU6,

@@ -1,0 +1,103 @@
+package org.convscope.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.convscope.Fixtures;
+import org.convscope.engine.BackwardRules;
+import org.convscope.engine.ForwardOptions;
+import org.convscope.engine.GradCheck;
+import org.convscope.engine.Graph;
+import org.convscope.engine.GraphBuilder;
+import org.convscope.engine.Network;
+import org.convscope.engine.Trace;
+import org.convscope.engine.dnnl.NativeBuffer;
+import org.convscope.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A saliency pass through residual blocks keeps its gradients held through the Adds, sums the two branches'
+ * gradients held where they meet, and runs the convolutions' backward-data passes in the channels-last layout of
+ * the forward pass: every gradient agrees with the ops' own backward passes on arrays, with the replaced ReLU
+ * rules too, and nothing is left allocated. ({@link HeldGradientChainTest} covers MobileNetV2's blocks.)
+ */
+class HeldResidualBackwardTest {
+  private static final String BLOCK1_INPUT = "/stem/Relu_output_0";
+  private static final String BLOCK2_INPUT = "/b1/out/Relu_output_0";
+
+  /**
+   * x -> conv -> Relu (the stem), then two residual blocks, conv -> Relu -> conv -> Add(., skip) -> Relu: the
+   * first with the identity as its skip, the second strided, with a 1x1 strided convolution on its skip; then a
+   * global average pool. 16 and 24 channels: enough for oneDNN's channels-last kernels.
+   */
+  private static Graph graph() {
+    GraphBuilder b = new GraphBuilder("residual", 13);
+    String x = b.input("x", -1, 3, 13, 11);
+    Map<String, Object> same = Map.of("pads", new long[] {1, 1, 1, 1});
+    Map<String, Object> strided = Map.of("pads", new long[] {1, 1, 1, 1}, "strides", new long[] {2, 2});
+    String stem = relu(b, "/stem", b.node("Conv", "/stem/Conv", List.of(x, weights(b, "w0", 71, 16, 3, 3)), same));
+    String r1 = relu(b, "/b1/c1", b.node("Conv", "/b1/c1/Conv", List.of(stem, weights(b, "w1", 72, 16, 16, 3)), same));
+    String c2 = b.node("Conv", "/b1/c2/Conv", List.of(r1, weights(b, "w2", 73, 16, 16, 3)), same);
+    String block1 = relu(b, "/b1/out", b.node("Add", "/b1/Add", List.of(c2, stem), Map.of()));
+    String r3 = relu(b, "/b2/c1", b.node("Conv", "/b2/c1/Conv", List.of(block1, weights(b, "w3", 74, 24, 16, 3)),
+        strided));
+    String c4 = b.node("Conv", "/b2/c2/Conv", List.of(r3, weights(b, "w4", 75, 24, 24, 3)), same);
+    String skip = b.node("Conv", "/b2/down/Conv", List.of(block1, weights(b, "w5", 76, 24, 16, 1)),
+        Map.of("strides", new long[] {2, 2}));
+    String block2 = relu(b, "/b2/out", b.node("Add", "/b2/Add", List.of(c4, skip), Map.of()));
+    b.output(b.node("GlobalAveragePool", "/pool/GlobalAveragePool", List.of(block2), Map.of()));
+    return b.build(StandardOps.registry());
+  }
+
+  private static String relu(GraphBuilder b, String scope, String input) {
+    return b.node("Relu", scope + "/Relu", List.of(input), Map.of());
+  }
+
+  private static String weights(GraphBuilder b, String name, long seed, int out, int in, int k) {
+    // Scaled so that activations stay of order 1 through the blocks.
+    Tensor w = GradCheck.randn(seed, 0, out, in, k, k);
+    float scale = (float) Math.sqrt(2.0 / (in * k * k));
+    for (int i = 0; i < w.size(); i++) w.data()[i] *= scale;
+    return b.initializer(name, w);
+  }
+
+  private final Network net = new Network(graph());
+  private final Tensor x = GradCheck.randn(77, 0, 2, 3, 13, 11);
+
+  @Test
+  void gradientsAgreeWithTheArrayPasses() {
+    BackwardRules asArrays = HeldGradientChainTest.ALL_AS_ARRAYS;
+    BackwardRules[][] rules = {{BackwardRules.DEFAULT, asArrays},
+        {BackwardRules.DEFAULT.with("Relu", Relu.GUIDED), asArrays.with("Relu", Relu.GUIDED)},
+        {BackwardRules.DEFAULT.with("Relu", Relu.DECONVNET), asArrays.with("Relu", Relu.DECONVNET)}};
+    // Twice: the second pass runs the tuned backward-data plans.
+    for (int pass = 0; pass < 2; pass++) {
+      for (List<String> wrt : List.of(List.of("x"), List.of("x", BLOCK2_INPUT), List.of(BLOCK1_INPUT))) {
+        for (BackwardRules[] pair : rules) {
+          Map<String, Tensor> held = gradients(wrt, pair[0]);
+          Map<String, Tensor> arrays = gradients(wrt, pair[1]);
+          for (String w : wrt) {
+            Fixtures.assertClose(arrays.get(w), held.get(w), 1e-5, w + " with " + wrt + ", pass " + pass);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void passesLeaveNothingAllocated() {
+    gradients(List.of("x"), BackwardRules.DEFAULT);
+    gradients(List.of("x"), BackwardRules.DEFAULT);
+    long before = NativeBuffer.liveBytes();
+    for (int i = 0; i < 3; i++) gradients(List.of("x"), BackwardRules.DEFAULT);
+    assertEquals(before, NativeBuffer.liveBytes(), "native bytes left by saliency passes");
+  }
+
+  private Map<String, Tensor> gradients(List<String> wrt, BackwardRules rules) {
+    try (Trace trace = net.forward(Map.of("x", x), ForwardOptions.forBackward())) {
+      Tensor seed = GradCheck.randn(78, 0, trace.get(net.outputName()).shape());
+      return net.backward(trace, Map.of(net.outputName(), seed), wrt, rules);
+    }
+  }
+}
