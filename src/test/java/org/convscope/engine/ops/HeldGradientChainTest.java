@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.convscope.Fixtures;
 import org.convscope.engine.BackwardRule;
 import org.convscope.engine.BackwardRules;
@@ -27,7 +28,7 @@ class HeldGradientChainTest {
   private static final BackwardRule AS_ARRAYS = (context, op, inputs, outputs, grads, needed) ->
       op.backward(context, inputs, outputs, grads, needed);
   static final BackwardRules ALL_AS_ARRAYS = BackwardRules.DEFAULT.with("Conv", AS_ARRAYS)
-      .with("Relu", AS_ARRAYS).with("Clip", AS_ARRAYS).with("Add", AS_ARRAYS);
+      .with("Relu", AS_ARRAYS).with("Clip", AS_ARRAYS).with("Add", AS_ARRAYS).with("MaxPool", AS_ARRAYS);
 
   /**
    * MobileNetV2's block and ResNet's, with odd sizes: 1x1 expansion, ReLU6, 3x3 depthwise with stride 2, ReLU6,
@@ -101,6 +102,38 @@ class HeldGradientChainTest {
       for (int i = 0; i < expected.length; i++) {
         assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(held[i]),
             clamp + " element " + i + " (x = " + input.data()[i] + ")");
+      }
+    }
+  }
+
+  /**
+   * A max pooling between held convolutions sends the gradient through oneDNN's mask, made again from x, to the
+   * first maximum of each window, as the Java pass does: on inputs full of ties (small integers, which a 1x1
+   * identity convolution passes on exactly, and a Relu's zeros), with a ResNet's 3x3 windows, stride 2 and
+   * padding, and with 2x2 windows that leave the last row and column out (oneDNN cannot pool those: Java).
+   */
+  @Test
+  void maxPoolingSendsTheGradientToTheFirstMaximum() {
+    Tensor identity = Tensor.zeros(8, 8, 1, 1);
+    for (int c = 0; c < 8; c++) identity.data()[c * 8 + c] = 1f;
+    Random random = new Random(44);
+    Tensor input = Tensor.zeros(2, 8, 15, 13);
+    for (int i = 0; i < input.size(); i++) input.data()[i] = random.nextInt(5) - 2;
+    for (Map<String, Object> windows : List.<Map<String, Object>>of(
+        Map.of("kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1}),
+        Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}))) {
+      GraphBuilder b = new GraphBuilder("pooling", 13);
+      String x = b.input("x", -1, 8, 15, 13);
+      String relu = b.node("Relu", "/c1/Relu", List.of(b.node("Conv", "/c1/Conv",
+          List.of(x, b.initializer("identity", identity)), Map.of())), Map.of());
+      String pool = b.node("MaxPool", "/pool/MaxPool", List.of(relu), windows);
+      b.output(b.node("Conv", "/c2/Conv", List.of(pool, b.initializer("w", GradCheck.randn(45, 0, 8, 8, 3, 3))),
+          Map.of("pads", new long[] {1, 1, 1, 1})));
+      Network net = new Network(b.build(StandardOps.registry()));
+      try (Trace trace = net.forward(Map.of("x", input), ForwardOptions.forBackward())) {
+        Map<String, Tensor> seeds = Map.of(net.outputName(), GradCheck.randn(46, 0, trace.get(net.outputName()).shape()));
+        Fixtures.assertClose(net.backward(trace, seeds, List.of("x"), ALL_AS_ARRAYS).get("x"),
+            net.backward(trace, seeds, List.of("x"), BackwardRules.DEFAULT).get("x"), 1e-6, "windows " + windows);
       }
     }
   }

@@ -23,20 +23,22 @@ import org.junit.jupiter.api.Test;
  * rules too, and nothing is left allocated. ({@link HeldGradientChainTest} covers MobileNetV2's blocks.)
  */
 class HeldResidualBackwardTest {
-  private static final String BLOCK1_INPUT = "/stem/Relu_output_0";
+  private static final String BLOCK1_INPUT = "/pool/MaxPool_output_0";
   private static final String BLOCK2_INPUT = "/b1/out/Relu_output_0";
 
   /**
-   * x -> conv -> Relu (the stem), then two residual blocks, conv -> Relu -> conv -> Add(., skip) -> Relu: the
+   * x -> conv -> Relu -> 3x3 max pooling (a ResNet's stem), then two residual blocks, conv -> Relu -> conv -> Add(., skip) -> Relu: the
    * first with the identity as its skip, the second strided, with a 1x1 strided convolution on its skip; then a
    * global average pool. 16 and 24 channels: enough for oneDNN's channels-last kernels.
    */
   private static Graph graph() {
     GraphBuilder b = new GraphBuilder("residual", 13);
-    String x = b.input("x", -1, 3, 13, 11);
+    String x = b.input("x", -1, 3, 17, 15);
     Map<String, Object> same = Map.of("pads", new long[] {1, 1, 1, 1});
     Map<String, Object> strided = Map.of("pads", new long[] {1, 1, 1, 1}, "strides", new long[] {2, 2});
-    String stem = relu(b, "/stem", b.node("Conv", "/stem/Conv", List.of(x, weights(b, "w0", 71, 16, 3, 3)), same));
+    String stem = b.node("MaxPool", "/pool/MaxPool", List.of(relu(b, "/stem", b.node("Conv", "/stem/Conv",
+        List.of(x, weights(b, "w0", 71, 16, 3, 3)), same))),
+        Map.of("kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1}));
     String r1 = relu(b, "/b1/c1", b.node("Conv", "/b1/c1/Conv", List.of(stem, weights(b, "w1", 72, 16, 16, 3)), same));
     String c2 = b.node("Conv", "/b1/c2/Conv", List.of(r1, weights(b, "w2", 73, 16, 16, 3)), same);
     String block1 = relu(b, "/b1/out", b.node("Add", "/b1/Add", List.of(c2, stem), Map.of()));
@@ -63,7 +65,7 @@ class HeldResidualBackwardTest {
   }
 
   private final Network net = new Network(graph());
-  private final Tensor x = GradCheck.randn(77, 0, 2, 3, 13, 11);
+  private final Tensor x = GradCheck.randn(77, 0, 2, 3, 17, 15);
 
   @Test
   void gradientsAgreeWithTheArrayPasses() {
