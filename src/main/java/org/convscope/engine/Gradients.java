@@ -74,6 +74,11 @@ final class Gradients implements AutoCloseable {
     }
   }
 
+  /** Lets go of the tensor's held gradient, unclosed: an op handed it on as its input's gradient. */
+  void handOver(String tensor) {
+    held.remove(tensor);
+  }
+
   /** Drops the gradients of the node's outputs, except those asked for. */
   void release(Node node, Set<String> wanted) {
     for (String out : node.outputs()) {

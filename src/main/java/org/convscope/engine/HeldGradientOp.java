@@ -40,7 +40,8 @@ public interface HeldGradientOp extends Op {
    * output gradient {@code dy}: the first input's held when {@code holdResult}, the others as tensors or held,
    * null where not needed; or null, having done nothing, when the op cannot run so (the caller then runs
    * {@link #backward}). Inputs and outputs come as the forward run left them (null where absent, or skipped by
-   * fusion and not read); what is held stays open.
+   * fusion and not read); what is held stays open. A held {@code dy} may be handed on as one input's gradient
+   * (Add does): the caller then gives up its own hold on it.
    */
   Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
       boolean holdResult);

@@ -872,6 +872,15 @@ public final class Network {
       throw new InvalidModelException("backward pass of " + node + " failed: " + e.getMessage(), e);
     }
     if (dx == null) return false;
+    for (int j = 0; j < dx.length && heldDy != null; j++) {
+      if (dx[j] == null || dx[j].held() != heldDy) continue;
+      // Handed on: it becomes the input's gradient, or a copy of it does when it is asked for itself.
+      if (wanted.contains(node.output())) {
+        dx[j] = new HeldGradientOp.Value(null, heldDy.copy());
+      } else {
+        grads.handOver(node.output());
+      }
+    }
     grads.release(node, wanted);
     for (int j = 0; j < needed.length; j++) {
       HeldGradientOp.Value g = j < dx.length ? dx[j] : null;

@@ -41,9 +41,10 @@ public final class Add extends BinaryArithmetic implements HeldGradientOp {
   }
 
   /**
-   * A held gradient goes on held to each operand of the output's shape, as a copy: a residual block's backward
-   * pass then stays in oneDNN's layout through its Add. A broadcast operand's gradient is a sum, left to
-   * {@link #backward}, as is a gradient that comes as a tensor (which both operands share there, uncopied).
+   * A held gradient goes on held to each operand of the output's shape, itself to the first and a copy to the
+   * second: a residual block's backward pass then stays in oneDNN's layout through its Add. A broadcast
+   * operand's gradient is a sum, left to {@link #backward}, as is a gradient that comes as a tensor (which both
+   * operands share there, uncopied).
    */
   @Override
   public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
@@ -53,13 +54,11 @@ public final class Add extends BinaryArithmetic implements HeldGradientOp {
       if (needed[j] && inputs[j] != null && !Arrays.equals(inputs[j].shape(), dy.shape())) return null;
     }
     Value[] grads = new Value[needed.length];
-    try {
-      for (int j = 0; j < needed.length; j++) {
-        if (needed[j]) grads[j] = new Value(null, dy.held().copy());
-      }
-    } catch (RuntimeException | Error e) {
-      for (Value g : grads) if (g != null) g.held().close();
-      throw e;
+    boolean handedOn = false;
+    for (int j = 0; j < needed.length; j++) {
+      if (!needed[j]) continue;
+      grads[j] = new Value(null, handedOn ? dy.held().copy() : dy.held());
+      handedOn = true;
     }
     return grads;
   }

@@ -87,6 +87,30 @@ class HeldResidualBackwardTest {
     }
   }
 
+  /**
+   * x -> conv -> Add(., x) -> Add(., x) -> conv: the second Add hands its held gradient on to the first Add's
+   * output, which is asked for; the first Add then passes a copy on, and the gradient asked for stays as it was.
+   */
+  @Test
+  void aGradientAskedForIsCopiedWhereAnAddWouldHandItOn() {
+    GraphBuilder b = new GraphBuilder("adds", 13);
+    String input = b.input("x", -1, 16, 9, 7);
+    Map<String, Object> same = Map.of("pads", new long[] {1, 1, 1, 1});
+    String c1 = b.node("Conv", "/c1/Conv", List.of(input, weights(b, "w1", 81, 16, 16, 3)), same);
+    String first = b.node("Add", "/first/Add", List.of(c1, input), Map.of());
+    String second = b.node("Add", "/second/Add", List.of(first, input), Map.of());
+    b.output(b.node("Conv", "/c2/Conv", List.of(second, weights(b, "w2", 82, 16, 16, 3)), same));
+    Network adds = new Network(b.build(StandardOps.registry()));
+    Tensor in = GradCheck.randn(83, 0, 2, 16, 9, 7);
+    try (Trace trace = adds.forward(Map.of("x", in), ForwardOptions.forBackward())) {
+      Map<String, Tensor> seeds = Map.of(adds.outputName(), GradCheck.randn(84, 0, 2, 16, 9, 7));
+      List<String> wrt = List.of("x", first);
+      Map<String, Tensor> arrays = adds.backward(trace, seeds, wrt, HeldGradientChainTest.ALL_AS_ARRAYS);
+      Map<String, Tensor> held = adds.backward(trace, seeds, wrt, BackwardRules.DEFAULT);
+      for (String w : wrt) Fixtures.assertClose(arrays.get(w), held.get(w), 1e-5, w);
+    }
+  }
+
   @Test
   void passesLeaveNothingAllocated() {
     gradients(List.of("x"), BackwardRules.DEFAULT);
