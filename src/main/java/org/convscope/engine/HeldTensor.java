@@ -21,6 +21,19 @@ public interface HeldTensor extends AutoCloseable {
    */
   HeldTensor timesPerChannel(Tensor scale, HeldTensor heldScale);
 
+  /**
+   * f(this) for an element-wise function that oneDNN computes ({@link Activation}), as a new held tensor in this
+   * one's layout, or null when it cannot; this stays open.
+   */
+  HeldTensor activated(Activation f);
+
+  /**
+   * The gradient with respect to f's input, this tensor, given the gradient {@code dy} of f's output as a tensor
+   * or held ({@code heldDy}; the other is null): a new held tensor in this one's layout, or null when oneDNN
+   * cannot compute it so. All stay open.
+   */
+  HeldTensor activationGradient(Activation f, Tensor dy, HeldTensor heldDy);
+
   /** A copy with its own memory, in the same layout. */
   HeldTensor copy();
 

@@ -146,6 +146,10 @@ public final class Network {
       String out = nodes.get(i).output();
       if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
     }
+    for (int i : gatedProducts.keySet()) {
+      String out = nodes.get(i).output();
+      if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
+    }
     findComposites();
   }
 
@@ -332,15 +336,18 @@ public final class Network {
   }
 
   /**
-   * Whether {@code reader} can take {@code tensor} held: a fusing op's first input, a fused Add's addend, or
-   * either operand of a squeeze-and-excitation Mul.
+   * Whether {@code reader} can take {@code tensor} held: a fusing op's first input, a fused Add's addend, either
+   * operand of a squeeze-and-excitation Mul, or the x of a gated product x * f(x) (its gate or its Mul).
    */
   private boolean canReadHeld(Node reader, String tensor) {
     int i = index.get(reader);
     Integer scaled = channelScales.get(i);
+    Integer gate = gatedProducts.get(i);
     return reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
         || tensor.equals(fusedAddends.get(i))
-        || scaled != null && reader.inputs().contains(tensor);
+        || scaled != null && reader.inputs().contains(tensor)
+        || gates.contains(i) && reader.input(0).equals(tensor)
+        || gate != null && graph.nodes().get(gate).input(0).equals(tensor);
   }
 
   public Graph graph() {
@@ -489,7 +496,7 @@ public final class Network {
       return; // computed with its Mul
     }
     Integer gate = gatedProducts.get(i);
-    if (gate != null && runGated(node, gate, values, held, context)) return;
+    if (gate != null && runGated(node, gate, values, held, keep, skipped, context)) return;
     if (node.op() instanceof FusingOp fusing
         && runFused(i, fusing, values, held, keep, fusedIntoEarlier, skipped, context)) {
       return;
@@ -587,14 +594,27 @@ public final class Network {
   }
 
   /**
-   * Runs Mul {@code mul} of x by f(x) in one pass when f's node {@code gate} was left for it to compute;
-   * returns false, having run nothing, when f(x) is there already, and the Mul is to run as it is.
+   * Runs Mul {@code mul} of x by f(x) in one pass when f's node {@code gate} was left for it to compute: through
+   * oneDNN when x comes held and the product can stay held for a reader (a recorded run, which does not fuse
+   * x * f(x) into the convolution before it, for its backward pass reads x; a recorded run notes the product
+   * for the trace to keep held), else in Java. Returns false, having run nothing, when f(x) is there already,
+   * and the Mul is to run as it is.
    */
   private boolean runGated(Node mul, int gate, Map<String, Tensor> values, Map<String, HeldTensor> held,
-      ExecutionContext context) {
+      Set<String> keep, Map<String, Integer> skipped, ExecutionContext context) {
     Node gateNode = graph.nodes().get(gate);
     String gated = gateNode.output();
     if (values.containsKey(gated) || held.containsKey(gated)) return false;
+    HeldTensor heldX = held.get(gateNode.input(0));
+    if (heldX != null && holdable.contains(mul.output()) && !keep.contains(mul.output())) {
+      Activation product = productOf(gateNode);
+      HeldTensor y = product == null ? null : heldX.activated(product);
+      if (y != null) {
+        held.put(mul.output(), y);
+        if (skipped != null) skipped.put(mul.output(), index.get(mul));
+        return true;
+      }
+    }
     Tensor[] x = inputsOf(gateNode, values, held, false);
     if (x[0] == null || !x[0].isFloat()) { // the gate reports that
       values.put(gated, run(gateNode, x, context)[0]);
@@ -602,6 +622,16 @@ public final class Network {
     }
     values.put(mul.output(), ((GatingOp) gateNode.op()).timesInput(x[0]));
     return true;
+  }
+
+  /** x * f(x) as oneDNN computes it, f being gate node {@code gate}; null when oneDNN has no such function. */
+  private static Activation productOf(Node gate) {
+    try {
+      Activation f = ((ActivationOp) gate.op()).activation(new Tensor[gate.inputs().size()]);
+      return f == null ? null : f.timesInput();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -856,8 +886,7 @@ public final class Network {
     String in = node.input(0);
     HeldTensor heldDy = grads.held(node.output());
     Node producer = graph.producer(in);
-    boolean hold = needed[0] && !wanted.contains(in) && producer != null && producer.op() instanceof HeldGradientOp
-        && rules.forOpType(producer.opType()) == null;
+    boolean hold = needed[0] && !wanted.contains(in) && producer != null && readsGradientHeld(producer, rules);
     if (heldDy == null && !hold) return false;
     HeldGradientOp.Value dy = new HeldGradientOp.Value(heldDy == null ? grads.tensor(node.output()) : null, heldDy);
     HeldGradientOp.Value[] dx;
@@ -895,6 +924,17 @@ public final class Network {
   }
 
   /**
+   * Whether the backward pass of {@code producer}, as {@code rules} leave it, reads its output's gradient held:
+   * a {@link HeldGradientOp}'s or a gated product's ({@link #backwardGated}).
+   */
+  private boolean readsGradientHeld(Node producer, BackwardRules rules) {
+    if (rules.forOpType(producer.opType()) != null) return false;
+    if (producer.op() instanceof HeldGradientOp) return true;
+    Integer gate = gatedProducts.get(index.get(producer));
+    return gate != null && rules.forOpType(graph.nodes().get(gate).opType()) == null;
+  }
+
+  /**
    * The named tensors as the forward run left them, held or not; one that fusion skipped is computed again if
    * the backward pass {@code reads} it, and is null otherwise, as is an absent optional one.
    */
@@ -914,7 +954,8 @@ public final class Network {
   /**
    * The backward pass of Mul {@code mul} of x by f(x) (f being node {@code gate}) straight to x, in one pass,
    * when no rule replaces Mul's or f's and f(x)'s own gradient is not asked for; returns false, having done
-   * nothing, otherwise. A gradient seeded at f(x) still reaches x through f's node.
+   * nothing, otherwise. A gradient seeded at f(x) still reaches x through f's node. Through oneDNN, leaving x's
+   * gradient held, when the forward run left x held; in Java otherwise.
    */
   private boolean backwardGated(Trace trace, Node mul, Node gate, Gradients grads, Set<String> leadsToWrt,
       Set<String> wanted, BackwardRules rules) {
@@ -922,6 +963,22 @@ public final class Network {
     if (rules.forOpType(mul.opType()) != null || rules.forOpType(gate.opType()) != null
         || wanted.contains(gate.output()) || !leadsToWrt.contains(x)) {
       return false;
+    }
+    HeldTensor heldX = trace.held(x);
+    Activation product = heldX == null ? null : productOf(gate);
+    HeldTensor heldDy = grads.held(mul.output());
+    if (product != null && (heldDy != null || grads.has(mul.output()))) {
+      HeldTensor dx;
+      try {
+        dx = heldX.activationGradient(product, heldDy == null ? grads.tensor(mul.output()) : null, heldDy);
+      } catch (RuntimeException e) {
+        throw new InvalidModelException("backward pass of " + mul + " failed: " + e.getMessage(), e);
+      }
+      if (dx != null) {
+        grads.release(mul, wanted);
+        grads.hold(x, dx);
+        return true;
+      }
     }
     Tensor values = trace.get(x);
     Tensor dy = grads.tensor(mul.output());

@@ -1,6 +1,7 @@
 package org.convscope.engine.dnnl;
 
 import java.util.Arrays;
+import org.convscope.engine.Activation;
 import org.convscope.engine.HeldTensor;
 import org.convscope.tensor.Tensor;
 
@@ -87,6 +88,19 @@ public final class BlockedTensor implements HeldTensor {
     long[] dims = new long[shape.length];
     for (int k = 0; k < dims.length; k++) dims[k] = scaleShape[k];
     return Binary.timesPerChannel(this, scale == null ? null : scale.data(), blockedScale, dims);
+  }
+
+  @Override
+  public BlockedTensor activated(Activation f) {
+    check();
+    return Eltwise.forward(f, this);
+  }
+
+  @Override
+  public BlockedTensor activationGradient(Activation f, Tensor dy, HeldTensor heldDy) {
+    check();
+    if (heldDy != null && !(heldDy instanceof BlockedTensor)) dy = heldDy.toTensor();
+    return Eltwise.backward(f, this, dy == null ? null : dy.data(), dy == null ? (BlockedTensor) heldDy : null);
   }
 
   @Override

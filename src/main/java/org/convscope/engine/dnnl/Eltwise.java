@@ -2,20 +2,34 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import org.convscope.engine.Activation;
 import org.convscope.engine.HeldGradientOp;
 
 /**
- * The backward pass of a clamp (Relu, Clip) on a held gradient, through oneDNN's eltwise primitive: the
- * gradient passes where the clamp's output lies strictly between its bounds (above 0 for Relu, +infinity
- * included) and is 0 elsewhere, NaN outputs included, as the Java ops compute it. A backward pass through a
- * chain of convolutions and clamps then stays in oneDNN's layout; the output comes as the forward run left it,
- * held or as a Java array. Plans are cached by the gradient's layout and the bounds.
+ * oneDNN's eltwise primitive on held tensors, so that a chain of convolutions and element-wise functions stays
+ * in oneDNN's layout:
+ * <ul>
+ *   <li>the backward pass of a clamp (Relu, Clip) on a held gradient: the gradient passes where the clamp's
+ *       output lies strictly between its bounds (above 0 for Relu, +infinity included) and is 0 elsewhere, NaN
+ *       outputs included, as the Java ops compute it; the output comes as the forward run left it, held or as a
+ *       Java array;</li>
+ *   <li>any {@link Activation} of a held tensor, forward, and its backward pass from the held input: SiLU and
+ *       HardSwish, which PyTorch exports as Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)), in a recorded run
+ *       and its backward pass.</li>
+ * </ul>
+ * Plans are cached by the layout, the function and the pass.
  */
 public final class Eltwise {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
 
-  /** {@code layout}: the gradient's {@link MemoryDesc#layoutKey()}, which includes its dimensions. */
-  private record PlanKey(String layout, float lower, float upper) {}
+  /** A clamp's backward pass reads its output; an activation's, its input. */
+  private enum Pass { FORWARD, BACKWARD_FROM_INPUT, CLAMP_BACKWARD_FROM_OUTPUT }
+
+  /**
+   * {@code layout}: the held operand's {@link MemoryDesc#layoutKey()}, which includes its dimensions;
+   * {@code function}: the clamp's bounds ({@link Activation#clamp}) or the activation.
+   */
+  private record PlanKey(String layout, Activation function, Pass pass) {}
 
   private Eltwise() {}
 
@@ -29,15 +43,64 @@ public final class Eltwise {
     BlockedTensor heldY = y.held() instanceof BlockedTensor b ? b : null;
     if (heldY == null && (y.held() != null || !y.tensor().isFloat())) return null;
     MemoryDesc layout = heldDy.layout();
-    PlanKey key = new PlanKey(layout.layoutKey(), lower, upper);
-    try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(layout, lower, upper))) {
+    PlanKey key = new PlanKey(layout.layoutKey(), Activation.clamp(lower, upper), Pass.CLAMP_BACKWARD_FROM_OUTPUT);
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> clampPlan(layout, lower, upper))) {
       BlockedTensor dx = plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {heldDy, heldY}, null, true,
           null, null, heldY == null ? y.tensor().data() : null).held();
       return HeldGradientOp.Value.of(dx, holdResult);
     }
   }
 
-  private static Plan plan(MemoryDesc layout, float lower, float upper) {
+  /** f(x) for held x, held in x's layout; x stays open. */
+  static BlockedTensor forward(Activation f, BlockedTensor x) {
+    MemoryDesc layout = x.layout();
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(layout.layoutKey(), f, Pass.FORWARD), k -> forwardPlan(layout, f))) {
+      return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {x}, null, true, null, (float[]) null)
+          .held();
+    }
+  }
+
+  /**
+   * The gradient with respect to f's input x, held in x's layout, from the gradient of f's output, row-major in
+   * {@code dy} or held in {@code heldDy} (the other is null); everything given stays open.
+   */
+  static BlockedTensor backward(Activation f, BlockedTensor x, float[] dy, BlockedTensor heldDy) {
+    MemoryDesc layout = x.layout();
+    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(layout.layoutKey(), f, Pass.BACKWARD_FROM_INPUT), k -> backwardPlan(layout, f))) {
+      return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {heldDy, x}, null, true, null, dy, null)
+          .held();
+    }
+  }
+
+  private static Plan forwardPlan(MemoryDesc layout, Activation f) {
+    int algorithm = Primitive.algorithm(f.kind());
+    Primitive primitive = Primitive.create(f + " " + layout.layoutKey(), (pd, attr) ->
+        dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training, algorithm,
+            layout.handle(), layout.handle(), f.alpha(), f.beta(), attr));
+    long[] dims = layout.dims();
+    return Plan.builder(primitive)
+        .input(DNNL_ARG_SRC, MemoryDesc.plain(dims))
+        .output(DNNL_ARG_DST, MemoryDesc.plain(dims))
+        .build();
+  }
+
+  private static Plan backwardPlan(MemoryDesc layout, Activation f) {
+    int algorithm = Primitive.algorithm(f.kind());
+    String what = f + " backward " + layout.layoutKey();
+    Primitive primitive = Primitive.withForwardHint(what,
+        (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
+            algorithm, layout.handle(), layout.handle(), f.alpha(), f.beta(), attr),
+        hint -> Primitive.create(what, (pd, attr) -> dnnl_eltwise_backward_primitive_desc_create(pd, Dnnl.engine(),
+            algorithm, layout.handle(), layout.handle(), layout.handle(), f.alpha(), f.beta(), hint, attr)));
+    long[] dims = layout.dims();
+    return Plan.builder(primitive)
+        .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(dims))
+        .input(DNNL_ARG_SRC, MemoryDesc.plain(dims))
+        .output(DNNL_ARG_DIFF_SRC, MemoryDesc.plain(dims))
+        .build();
+  }
+
+  private static Plan clampPlan(MemoryDesc layout, float lower, float upper) {
     // Relu's own algorithm keeps the gradient at +infinity, which clip_v2's strict upper bound would not.
     boolean relu = lower == 0 && upper == Float.POSITIVE_INFINITY;
     int algorithm = relu ? dnnl_eltwise_relu_use_dst_for_bwd : dnnl_eltwise_clip_v2_use_dst_for_bwd;

@@ -163,7 +163,7 @@ public final class Primitive implements AutoCloseable {
    * alpha : x &gt; beta ? beta : x, the same as Clip's min(max(...)); relu with alpha is a leaky ReLU; swish is
    * x * sigmoid(alpha * x), so alpha 1; hardswish and hardsigmoid take ONNX's alpha and beta as they are.
    */
-  private static int algorithm(Activation.Kind kind) {
+  static int algorithm(Activation.Kind kind) {
     return switch (kind) {
       case CLAMP -> dnnl_eltwise_clip_v2;
       case LEAKY_RELU -> dnnl_eltwise_relu;
