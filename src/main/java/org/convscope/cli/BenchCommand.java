@@ -71,8 +71,9 @@ final class BenchCommand implements Callable<Integer> {
     });
     double toLayer = median(() -> {
       // As an explanation query for a named layer records it: fused up to the layer (Grad-CAM).
-      Trace t = net.forward(feeds, ForwardOptions.forBackwardTo(target));
-      net.backward(t, seeds, List.of(target), BackwardRules.DEFAULT);
+      try (Trace t = net.forward(feeds, ForwardOptions.forBackwardTo(target))) {
+        net.backward(t, seeds, List.of(target), BackwardRules.DEFAULT);
+      }
     });
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%s batch %d (%d runs, medians)%n", model, batch, runs);
