@@ -327,7 +327,8 @@ public final class Convolution {
   /** The implementation a tuned backward-data pass of {@code g} runs, and the one that won for a single item. */
   static String[] backwardDataImplementations(ConvGeometry g) {
     try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(g, true), Convolution::plan)) {
-      return new String[] {plan.get().implementation(), fastestImplementation(PlanKey.backwardData(g.withBatch(1), true))};
+      String single = fastestImplementation(PlanKey.backwardData(g.withBatch(1), true));
+      return new String[] {plan.get().implementation(), single};
     }
   }
 
@@ -339,9 +340,10 @@ public final class Convolution {
   /** A plan for each of oneDNN's first {@code limit} implementations of the key's pass. */
   private static List<Plan> candidatePlans(PlanKey key, int limit) {
     ConvGeometry g = key.geometry();
+    boolean blocked = key.layout() == Layout.CHANNEL_BLOCKED;
     return switch (key.pass()) {
       case FORWARD, TRAINING_FORWARD -> plans(forwardPrimitives(g, key.pass() == Pass.TRAINING_FORWARD
-          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.activation(), key.layout() == Layout.CHANNEL_BLOCKED, limit),
+          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.activation(), blocked, limit),
           main -> {
         Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
@@ -349,7 +351,8 @@ public final class Convolution {
         if (key.bias()) b.input(DNNL_ARG_BIAS, MemoryDesc.plain(g.biasDims()));
         return b.output(DNNL_ARG_DST, MemoryDesc.plain(g.dstDims())).build();
       });
-      case BACKWARD_DATA -> plans(backwardDataPrimitives(g, key.layout() == Layout.CHANNELS_LAST, limit), main -> Plan.builder(main)
+      case BACKWARD_DATA -> plans(backwardDataPrimitives(g, key.layout() == Layout.CHANNELS_LAST, limit),
+          main -> Plan.builder(main)
           .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(g.dstDims()))
           .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()))
           .output(DNNL_ARG_DIFF_SRC, MemoryDesc.plain(g.srcDims()))

@@ -13,7 +13,7 @@ import org.convscope.engine.HeldGradientOp;
  *       output lies strictly between its bounds (above 0 for Relu, +infinity included) and is 0 elsewhere, NaN
  *       outputs included, as the Java ops compute it; the output comes as the forward run left it, held or as a
  *       Java array;</li>
- *   <li>any {@link Activation} of a held tensor, forward, and its backward pass from the held input: SiLU and
+ *   <li>an {@link Activation} of a held tensor, forward, and its backward pass from the held input: SiLU and
  *       HardSwish, which PyTorch exports as Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)), in a recorded run
  *       and its backward pass.</li>
  * </ul>
@@ -54,7 +54,8 @@ public final class Eltwise {
   /** f(x) for held x, held in x's layout; x stays open. */
   static BlockedTensor forward(Activation f, BlockedTensor x) {
     MemoryDesc layout = x.layout();
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(layout.layoutKey(), f, Pass.FORWARD), k -> forwardPlan(layout, f))) {
+    PlanKey key = new PlanKey(layout.layoutKey(), f, Pass.FORWARD);
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> forwardPlan(layout, f))) {
       return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {x}, null, true, null, (float[]) null)
           .held();
     }
@@ -66,7 +67,8 @@ public final class Eltwise {
    */
   static BlockedTensor backward(Activation f, BlockedTensor x, float[] dy, BlockedTensor heldDy) {
     MemoryDesc layout = x.layout();
-    try (Lease<Plan> plan = PLANS.acquire(new PlanKey(layout.layoutKey(), f, Pass.BACKWARD_FROM_INPUT), k -> backwardPlan(layout, f))) {
+    PlanKey key = new PlanKey(layout.layoutKey(), f, Pass.BACKWARD_FROM_INPUT);
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> backwardPlan(layout, f))) {
       return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {heldDy, x}, null, true, null, dy, null)
           .held();
     }
