@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -475,17 +476,27 @@ public final class Convolution {
       Activation activation, boolean blocked, int limit) {
     String what = g + " forward" + (sum ? " plus a residual" : "")
         + (activation == null ? "" : " with " + activation);
-    if (blocked) {
-      try (Descs d = Descs.channelBlocked(g, withBias)) {
-        List<Primitive> found = forwardPrimitives(what, g, propKind, d, sum, activation, limit);
+    return preferringLayouts(blocked ? () -> Descs.channelBlocked(g, withBias) : null,
+        () -> new Descs(g, withBias), d -> forwardPrimitives(what, g, propKind, d, sum, activation, limit));
+  }
+
+  /**
+   * What {@code make} finds on {@code preferred}'s layouts (none when null), unless oneDNN has only its reference
+   * kernel for them or none at all: then what it finds on {@code chosen}'s, oneDNN's own choice.
+   */
+  private static List<Primitive> preferringLayouts(Supplier<Descs> preferred, Supplier<Descs> chosen,
+      Function<Descs, List<Primitive>> make) {
+    if (preferred != null) {
+      try (Descs d = preferred.get()) {
+        List<Primitive> found = make.apply(d);
         if (!found.get(0).implementation().startsWith("ref")) return found;
         for (Primitive p : found) p.close();
       } catch (DnnlException e) {
         // No implementation for these layouts at all: oneDNN's own choice below.
       }
     }
-    try (Descs d = new Descs(g, withBias)) {
-      return forwardPrimitives(what, g, propKind, d, sum, activation, limit);
+    try (Descs d = chosen.get()) {
+      return make.apply(d);
     }
   }
 
@@ -511,18 +522,8 @@ public final class Convolution {
    * {@code channelsLast}; where oneDNN has only its reference kernel for those, in its own choice of layouts.
    */
   private static List<Primitive> backwardDataPrimitives(ConvGeometry g, boolean channelsLast, int limit) {
-    if (channelsLast && g.spatialRank() == 2) {
-      try (Descs d = Descs.channelsLast(g)) {
-        List<Primitive> found = backwardDataPrimitives(g, d, limit);
-        if (!found.get(0).implementation().startsWith("ref")) return found;
-        for (Primitive p : found) p.close();
-      } catch (DnnlException e) {
-        // No implementation for these layouts at all: oneDNN's own choice below.
-      }
-    }
-    try (Descs d = new Descs(g, false)) {
-      return backwardDataPrimitives(g, d, limit);
-    }
+    return preferringLayouts(channelsLast && g.spatialRank() == 2 ? () -> Descs.channelsLast(g) : null,
+        () -> new Descs(g, false), d -> backwardDataPrimitives(g, d, limit));
   }
 
   private static List<Primitive> backwardDataPrimitives(ConvGeometry g, Descs d, int limit) {
