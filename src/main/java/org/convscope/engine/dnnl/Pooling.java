@@ -11,8 +11,9 @@ import org.convscope.engine.Activation;
  * Max and average pooling through oneDNN, so that a pooling layer between convolutions (ResNet's stem, the
  * global average before the classifier) reads and writes held activations instead of Java arrays. The
  * primitive reads its input in the layout it comes in (a held tensor's, or row-major) and writes the same kind
- * of layout, so plans are cached by geometry and input layout. A training step's max pooling also records
- * where each maximum came from (a {@link Mask}), for its backward pass.
+ * of layout, so plans are cached by geometry and input layout. Max pooling's backward pass reads where each
+ * maximum came from (a {@link Mask}), which a training step records as it pools and a saliency pass makes
+ * again from the recorded input.
  */
 public final class Pooling {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(64);
@@ -106,8 +107,8 @@ public final class Pooling {
   }
 
   /**
-   * Where each maximum of a training step's max pooling came from, in oneDNN's form, with the layouts of the
-   * input and output; kept from the forward pass for the backward pass, which must run on the same thread.
+   * Where each maximum of a max pooling came from, in oneDNN's form, with the layouts of the input and output;
+   * made by the forward-training pass for the backward pass, which must run on the same thread.
    */
   public static final class Mask implements AutoCloseable {
     private final Geometry geometry;
@@ -134,8 +135,8 @@ public final class Pooling {
   public record TrainingForward(BlockedTensor held, float[] values, Mask mask) {}
 
   /**
-   * Max pooling of x (held, or row-major {@code x}) in a training step, in x's layout; the output is left held
-   * when {@code holdOutput}. The caller owns the mask and the held output.
+   * Max pooling of x (held, or row-major {@code x}) by oneDNN's forward-training pass, in x's layout, recording
+   * its mask; the output is left held when {@code holdOutput}. The caller owns the mask and the held output.
    */
   public static TrainingForward forwardTraining(Geometry geometry, float[] x, BlockedTensor heldX,
       boolean holdOutput) {

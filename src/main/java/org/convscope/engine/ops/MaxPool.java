@@ -75,15 +75,24 @@ public final class MaxPool implements FusingOp, HeldGradientOp {
     if (indicesOutput) return null;
     int[] shape = FusedPooling.inputShape(inputs, heldInput);
     Pooling.Geometry geometry = windows.dnnlGeometry(shape, Pooling.Algorithm.MAX, false);
-    if (!context.keepsInputs() || activation != null || addend != null || geometry == null
-        || Arrays.stream(geometry.dst()).anyMatch(d -> d == 0)
-        || (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat())) {
-      return FusedPooling.run(geometry, inputs, heldInput, addend, activation, holdOutput);
-    }
-    Pooling.TrainingForward out = Pooling.forwardTraining(geometry, heldInput == null ? inputs[0].data() : null,
-        (BlockedTensor) heldInput, holdOutput);
+    Pooling.TrainingForward out = context.keepsInputs() && activation == null && addend == null
+        ? forwardTraining(geometry, inputs[0], heldInput, holdOutput) : null;
+    if (out == null) return FusedPooling.run(geometry, inputs, heldInput, addend, activation, holdOutput);
     context.keep(this, heldInput != null ? heldInput : inputs[0], out.mask());
     return new Output(holdOutput ? null : Tensor.of(out.values(), Shapes.toInts(geometry.dst())), out.held());
+  }
+
+  /**
+   * oneDNN's forward-training pooling of x (a float tensor, or {@code held}), which records its mask; null
+   * where oneDNN cannot pool these windows (no {@code geometry}, or an empty output) or read x.
+   */
+  private static Pooling.TrainingForward forwardTraining(Pooling.Geometry geometry, Tensor x, HeldTensor held,
+      boolean holdOutput) {
+    if (geometry == null || Arrays.stream(geometry.dst()).anyMatch(d -> d == 0)
+        || (held != null ? !(held instanceof BlockedTensor) : !x.isFloat())) {
+      return null;
+    }
+    return Pooling.forwardTraining(geometry, held == null ? x.data() : null, (BlockedTensor) held, holdOutput);
   }
 
   /**
@@ -109,12 +118,10 @@ public final class MaxPool implements FusingOp, HeldGradientOp {
 
   /** oneDNN's mask for x, from its forward-training pass run now; null where oneDNN cannot pool these windows. */
   private Pooling.Mask maskNow(Value x) {
-    HeldTensor held = x.held();
-    if (indicesOutput || (held != null ? !(held instanceof BlockedTensor) : !x.tensor().isFloat())) return null;
+    if (indicesOutput) return null;
     Pooling.Geometry geometry = windows.dnnlGeometry(x.shape(), Pooling.Algorithm.MAX, false);
-    if (geometry == null || Arrays.stream(geometry.dst()).anyMatch(d -> d == 0)) return null;
-    Pooling.TrainingForward out = Pooling.forwardTraining(geometry, held == null ? x.tensor().data() : null,
-        (BlockedTensor) held, true);
+    Pooling.TrainingForward out = forwardTraining(geometry, x.tensor(), x.held(), true);
+    if (out == null) return null;
     out.held().close();
     return out.mask();
   }
