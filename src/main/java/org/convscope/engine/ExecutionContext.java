@@ -81,9 +81,10 @@ public final class ExecutionContext {
 
   /** What {@code op} kept for {@code input}, or null; the caller then owns it and closes it. */
   public <T extends AutoCloseable> T takeKept(Object op, Object input, Class<T> type) {
-    AutoCloseable state = kept.get(new Kept(op, input));
+    Kept key = new Kept(op, input);
+    AutoCloseable state = kept.get(key);
     if (!type.isInstance(state)) return null;
-    kept.remove(new Kept(op, input));
+    kept.remove(key);
     return type.cast(state);
   }
 

@@ -142,11 +142,10 @@ public final class Network {
         if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
       }
     }
-    for (int i : channelScales.keySet()) {
-      String out = nodes.get(i).output();
-      if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
-    }
-    for (int i : gatedProducts.keySet()) {
+    // Squeeze-and-excitation products and gated products (x * f(x)) oneDNN computes on held operands.
+    Set<Integer> heldProducts = new HashSet<>(channelScales.keySet());
+    heldProducts.addAll(gatedProducts.keySet());
+    for (int i : heldProducts) {
       String out = nodes.get(i).output();
       if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
     }

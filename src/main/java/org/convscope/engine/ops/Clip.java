@@ -139,10 +139,7 @@ public final class Clip implements ActivationOp, HeldGradientOp {
     }
     Activation clamp = activation(bounds);
     Value dx = clamp == null ? null : Eltwise.clampBackward(dy, outputs[0], clamp.alpha(), clamp.beta(), holdResult);
-    if (dx == null) return null;
-    Value[] grads = new Value[inputs.length];
-    grads[0] = dx;
-    return grads;
+    return dx == null ? null : new Value[] {dx};
   }
 
   /** The bounds' gradients alone need x itself. */

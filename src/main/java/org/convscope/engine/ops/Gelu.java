@@ -138,9 +138,9 @@ public final class Gelu extends ElementwiseActivation {
    * 2 / (erfc(a) exp(a^2)) for a in [0, 9.5], as 2 sqrt(pi) a + g(a): the form of Laplace's continued fraction
    * for erfc (Abramowitz and Stegun 7.1.14), with g (2 at a = 0, about sqrt(pi) / a for large a) a rational
    * function of degree 4 over 4 fitted here by iteratively reweighted least squares, to a relative 1.5e-8 of the
-   * sum. g's rounding
-   * errors shrink with its share of the sum (a quarter at a = 1, 3% at a = 4), which keeps the sum within
-   * about an ulp, where a rational function for erfc(a) exp(a^2) itself rounded to 4.5 ulp at its far end.
+   * sum. g's rounding errors shrink with its share of the sum (a quarter at a = 1, 3% at a = 4), which keeps the
+   * sum within about an ulp, where a rational function for erfc(a) exp(a^2) itself rounded to 4.5 ulp at its far
+   * end.
    */
   static float erfcDenominator(float a) {
     float p = 1.0648832e-05f;
