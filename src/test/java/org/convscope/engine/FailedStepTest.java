@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.convscope.engine.dnnl.NativeBuffer;
+import org.convscope.engine.dnnl.NativeMemory;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class FailedStepTest {
     // A whole step first, so that the convolution's primitives and scratch memory exist before counting.
     Tripwire.failing = false;
     net.forward(Map.of("x", input), ForwardOptions.forTraining(arrays)).context().endStep();
-    long before = NativeBuffer.liveBytes();
+    long before = NativeMemory.settledLiveBytes();
     Tripwire.failing = true;
     try {
       // Kept inputs come from the thread's pool of native buffers: one that a failed step never gives back

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.convscope.Fixtures;
 import org.convscope.engine.dnnl.NativeBuffer;
+import org.convscope.engine.dnnl.NativeMemory;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +64,7 @@ class HeldTraceTest {
   @Test
   void closingOrFailingFreesTheHeldTensors() {
     passAndClose(); // primitives and pooled buffers exist after this
-    long before = NativeBuffer.liveBytes();
+    long before = NativeMemory.settledLiveBytes();
     for (int i = 0; i < 3; i++) passAndClose();
     assertEquals(before, NativeBuffer.liveBytes(), "native bytes left by closed traces");
     Tripwire.failing = true;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.convscope.engine.dnnl.NativeBuffer;
+import org.convscope.engine.dnnl.NativeMemory;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,7 @@ class HeldTrainingStepTest {
   void activationsStayHeldAndTheBackwardPassTakesWhatTheForwardKept() {
     ArrayPool arrays = new ArrayPool();
     step(arrays);
-    long before = NativeBuffer.liveBytes();
+    long before = NativeMemory.settledLiveBytes();
     try (Trace trace = net.forward(Map.of("x", x), ForwardOptions.forTraining(arrays))) {
       for (String held : new String[] {CONV1, RELU, POOL}) assertNotNull(trace.held(held), held + " is held");
       Tensor seed = GradCheck.randn(64, 0, trace.get(net.outputName()).shape());
@@ -64,7 +65,7 @@ class HeldTrainingStepTest {
   void aStepThatFailsAfterThePoolingFreesWhatItHeldAndKept() {
     ArrayPool arrays = new ArrayPool();
     step(arrays);
-    long before = NativeBuffer.liveBytes();
+    long before = NativeMemory.settledLiveBytes();
     Tripwire.failing = true;
     try {
       for (int i = 0; i < 3; i++) {

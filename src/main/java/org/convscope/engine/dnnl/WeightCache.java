@@ -57,7 +57,8 @@ public final class WeightCache {
     return new Reordered(result, version);
   }
 
-  private void dropCollected() {
+  /** Frees the entries of weights the garbage collector has taken; every acquire does this first. */
+  public void dropCollected() {
     for (Object ref; (ref = collected.poll()) != null; ) cache.remove((Key) ref);
   }
 

@@ -15,6 +15,7 @@ import org.convscope.engine.GraphBuilder;
 import org.convscope.engine.Network;
 import org.convscope.engine.Trace;
 import org.convscope.engine.dnnl.NativeBuffer;
+import org.convscope.engine.dnnl.NativeMemory;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -154,7 +155,7 @@ class HeldGradientChainTest {
     Trace trace = net.forward(Map.of("x", input), ForwardOptions.forBackward());
     Map<String, Tensor> seeds = Map.of(net.outputName(), GradCheck.randn(43, 0, 1, 5, 9, 7));
     net.backward(trace, seeds, List.of("x"), BackwardRules.DEFAULT); // primitives and pooled buffers exist now
-    long before = NativeBuffer.liveBytes();
+    long before = NativeMemory.settledLiveBytes();
     BackwardRules failing = BackwardRules.DEFAULT.with("Neg", (context, op, inputs, outputs, grads, needed) -> {
       throw new IllegalStateException("tripwire");
     });
