@@ -22,6 +22,14 @@ public interface HeldTensor extends AutoCloseable {
   HeldTensor timesPerChannel(Tensor scale, HeldTensor heldScale);
 
   /**
+   * This tensor times {@code other} (held, of the same shape) element by element, summed to {@code shape}, one
+   * value per channel ([N or 1, C or 1, 1, ...], this tensor's rank): the gradient of the factors that scaled a
+   * tensor channel by channel, from the product's gradient and the tensor. Null when {@code other} is not held
+   * so or {@code shape} is another; both stay open.
+   */
+  Tensor productSummedTo(HeldTensor other, int[] shape);
+
+  /**
    * f(this) for an element-wise function that oneDNN computes ({@link Activation}), as a new held tensor in this
    * one's layout, or null when it cannot; this stays open.
    */

@@ -10,7 +10,9 @@ import java.util.Arrays;
  * <ul>
  *   <li>a held activation times one factor per channel, the scaling of a squeeze-and-excitation block;</li>
  *   <li>the sum of two held gradients of one tensor, where a backward pass meets itself again (a residual
- *       connection: the gradient through the block and the one that skipped it).</li>
+ *       connection: the gradient through the block and the one that skipped it);</li>
+ *   <li>the product of a held gradient and a held activation, which average pooling sums to the gradient of a
+ *       squeeze-and-excitation block's factors.</li>
  * </ul>
  * The primitive reads and writes the first operand's layout; plans are cached by that layout, the operation and
  * the second operand's dimensions.
@@ -39,9 +41,18 @@ public final class Binary {
 
   /** a + b, of equal dimensions, held in a's layout (b is reordered into it if it comes in another); both stay open. */
   static BlockedTensor add(BlockedTensor a, BlockedTensor b) {
+    return elementwise(dnnl_binary_add, a, b);
+  }
+
+  /** a * b, element by element, as {@link #add} adds them. */
+  static BlockedTensor times(BlockedTensor a, BlockedTensor b) {
+    return elementwise(dnnl_binary_mul, a, b);
+  }
+
+  private static BlockedTensor elementwise(int algorithm, BlockedTensor a, BlockedTensor b) {
     MemoryDesc layout = a.layout();
-    PlanKey key = new PlanKey(layout.layoutKey(), dnnl_binary_add, "");
-    try (Lease<Plan> plan = PLANS.acquire(key, k -> addPlan(layout))) {
+    PlanKey key = new PlanKey(layout.layoutKey(), algorithm, "");
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> elementwisePlan(algorithm, layout))) {
       return plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {a, b}, null, true, null, null, null)
           .held();
     }
@@ -67,10 +78,11 @@ public final class Binary {
     return plan(primitive, dims, scaleDims);
   }
 
-  private static Plan addPlan(MemoryDesc layout) {
+  private static Plan elementwisePlan(int algorithm, MemoryDesc layout) {
     long[] dims = layout.dims();
-    return plan(Primitive.create("binary add " + layout.layoutKey(), (pd, attr) -> dnnl_binary_primitive_desc_create(
-        pd, Dnnl.engine(), dnnl_binary_add, layout.handle(), layout.handle(), layout.handle(), attr)), dims, dims);
+    String what = (algorithm == dnnl_binary_add ? "binary add " : "binary mul ") + layout.layoutKey();
+    return plan(Primitive.create(what, (pd, attr) -> dnnl_binary_primitive_desc_create(pd, Dnnl.engine(), algorithm,
+        layout.handle(), layout.handle(), layout.handle(), attr)), dims, dims);
   }
 
   private static Plan plan(Primitive primitive, long[] dims, long[] otherDims) {

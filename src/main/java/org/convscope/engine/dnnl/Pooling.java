@@ -61,6 +61,21 @@ public final class Pooling {
           padBegin.clone(), padEnd);
     }
 
+    /**
+     * Average pooling over each whole plane of an input of dimensions {@code src} (N, C, 1 to 3 spatial axes),
+     * as ONNX's GlobalAveragePool; null for another rank.
+     */
+    public static Geometry globalAverage(long[] src) {
+      int rank = src.length - 2;
+      if (rank < 1) return null;
+      long[] kernel = Arrays.copyOfRange(src, 2, src.length);
+      long[] ones = new long[rank];
+      Arrays.fill(ones, 1);
+      long[] pooled = src.clone();
+      Arrays.fill(pooled, 2, pooled.length, 1);
+      return of(Algorithm.AVERAGE_EXCLUDING_PADDING, src, pooled, kernel, ones, ones, new long[rank]);
+    }
+
     private long[] dnnlDilations() {
       long[] d = new long[dilations.length];
       for (int i = 0; i < d.length; i++) d[i] = dilations[i] - 1;
@@ -185,6 +200,27 @@ public final class Pooling {
     }
   }
 
+  /**
+   * The gradient of x through average pooling {@code geometry} from dy (held, or row-major {@code dy}), in the
+   * layout x is held in ({@code x} is read for nothing else): held when {@code holdResult}, else as row-major
+   * values.
+   */
+  public static Plan.Chained averageBackward(Geometry geometry, BlockedTensor x, BlockedTensor heldDy, float[] dy,
+      boolean holdResult) {
+    if (geometry.algorithm() == Algorithm.MAX) throw new IllegalArgumentException("max pooling needs a mask");
+    Workspace workspace = Dnnl.workspace();
+    MemoryDesc srcLayout = x.layout();
+    PlanKey key = new PlanKey(geometry, srcLayout.layoutKey() + " backward", null);
+    try (Lease<Primitive> p = TRAINING.acquire(key, k -> averageBackwardPrimitive(geometry, srcLayout));
+        ExecArgs args = new ExecArgs()) {
+      Primitive primitive = p.get();
+      HeldOrValues.bind(workspace, args, DNNL_ARG_DIFF_DST, primitive.argMd(DNNL_ARG_DIFF_DST), heldDy, dy,
+          "pool.diff_dst");
+      return HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DIFF_SRC, srcLayout, holdResult,
+          "pool.diff_src");
+    }
+  }
+
   private static int forwardTrainingDescriptor(dnnl_primitive_desc pd, Geometry g, MemoryDesc src, MemoryDesc dst,
       dnnl_primitive_attr attr) {
     return dnnl_pooling_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training, g.algorithm().dnnl,
@@ -198,11 +234,21 @@ public final class Pooling {
   }
 
   private static Primitive backwardPrimitive(Mask mask) {
-    Geometry g = mask.geometry;
+    return backwardPrimitive(mask.geometry, mask.src, mask.dst);
+  }
+
+  /** dy's layout left to oneDNN: the gradient of a global average comes as a few row-major values. */
+  private static Primitive averageBackwardPrimitive(Geometry g, MemoryDesc src) {
+    try (MemoryDesc dst = MemoryDesc.any(g.dst())) {
+      return backwardPrimitive(g, src, dst);
+    }
+  }
+
+  private static Primitive backwardPrimitive(Geometry g, MemoryDesc src, MemoryDesc dst) {
     String what = g + " backward";
-    return Primitive.withForwardHint(what, (pd, attr) -> forwardTrainingDescriptor(pd, g, mask.src, mask.dst, attr),
+    return Primitive.withForwardHint(what, (pd, attr) -> forwardTrainingDescriptor(pd, g, src, dst, attr),
         hint -> Primitive.create(what, (pd, attr) -> dnnl_pooling_backward_primitive_desc_create(pd, Dnnl.engine(),
-            g.algorithm().dnnl, mask.src.handle(), mask.dst.handle(), g.strides(), g.kernel(), g.dnnlDilations(),
+            g.algorithm().dnnl, src.handle(), dst.handle(), g.strides(), g.kernel(), g.dnnlDilations(),
             g.padBegin(), g.padEnd(), hint, attr)));
   }
 

@@ -4,7 +4,10 @@ import java.util.Arrays;
 import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
+import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.Plan;
 import org.convscope.engine.dnnl.Pooling;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -13,7 +16,7 @@ import org.convscope.tensor.Tensor;
  * ONNX GlobalAveragePool: the mean over all spatial axes of an N x C x D1 ... Dk input, keeping them as 1s.
  * Fused runs sum in float (oneDNN), the plain one in double.
  */
-public final class GlobalAveragePool implements FusingOp {
+public final class GlobalAveragePool implements FusingOp, HeldGradientOp {
 
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
@@ -35,20 +38,26 @@ public final class GlobalAveragePool implements FusingOp {
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
       Activation activation, boolean holdOutput) {
     int[] shape = FusedPooling.inputShape(inputs, heldInput);
-    if (shape.length < 3) return null;
-    int rank = shape.length - 2;
-    long[] kernel = new long[rank];
-    long[] ones = new long[rank];
-    for (int i = 0; i < rank; i++) {
-      kernel[i] = shape[i + 2];
-      ones[i] = 1;
-    }
-    long[] src = Shapes.toLongs(shape);
-    long[] pooled = src.clone();
-    Arrays.fill(pooled, 2, pooled.length, 1);
-    Pooling.Geometry g = Pooling.Geometry.of(Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING, src, pooled, kernel, ones,
-        ones, new long[rank]);
-    return FusedPooling.run(g, inputs, heldInput, addend, activation, holdOutput);
+    return shape.length < 3 ? null : FusedPooling.run(Pooling.Geometry.globalAverage(Shapes.toLongs(shape)), inputs, heldInput, addend, activation,
+        holdOutput);
+  }
+
+  /**
+   * The gradient spread evenly over each plane through oneDNN, held in the layout x was held in: where a
+   * squeeze-and-excitation block's backward pass meets its scaling's, the two then add held. Left to
+   * {@link #backward} when x is not held or its gradient is not to stay held.
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!needed[0] || !holdResult || inputs[0] == null || !(inputs[0].held() instanceof BlockedTensor x)) return null;
+    if (dy.held() != null && !(dy.held() instanceof BlockedTensor)) return null;
+    int[] shape = x.shape();
+    Pooling.Geometry g = shape.length < 3 ? null : Pooling.Geometry.globalAverage(Shapes.toLongs(shape));
+    if (g == null || Arrays.stream(shape).anyMatch(d -> d == 0)) return null;
+    Plan.Chained dx = Pooling.averageBackward(g, x, (BlockedTensor) dy.held(),
+        dy.held() == null ? dy.tensor().data() : null, true);
+    return new Value[] {new Value(null, dx.held())};
   }
 
   @Override

@@ -1,9 +1,13 @@
 package org.convscope.engine.ops;
 
+import java.util.Arrays;
+import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.HeldGradientOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.tensor.Tensor;
 
 /** a * b with numpy broadcasting. */
-public final class Mul extends BinaryArithmetic {
+public final class Mul extends BinaryArithmetic implements HeldGradientOp {
 
   @Override
   void run(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {
@@ -31,5 +35,51 @@ public final class Mul extends BinaryArithmetic {
     return new Tensor[] {
         needed[0] ? reduced(compute(g, plan, b), plan, a.shape()) : null,
         needed[1] ? reduced(compute(g, plan, a), plan, b.shape()) : null};
+  }
+
+  /**
+   * A held activation x scaled by factors s per channel (a squeeze-and-excitation block, in either operand
+   * order), from a held gradient dy: x's gradient dy * s stays held, and the factors' gradient, dy * x summed over
+   * each channel's plane, is summed in oneDNN from x held. Anything else is left to {@link #backward}.
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    HeldTensor heldDy = dy.held();
+    if (heldDy == null || inputs[0] == null || inputs[1] == null) return null;
+    int scaled = scaledOperand(inputs, dy.shape());
+    if (scaled < 0) return null;
+    Value x = inputs[scaled];
+    Value factors = inputs[1 - scaled];
+    if (factors.tensor() != null && !factors.tensor().isFloat()) return null;
+    Value[] grads = new Value[2];
+    if (needed[1 - scaled]) {
+      Tensor sums = x.held() == null ? null : heldDy.productSummedTo(x.held(), factors.shape());
+      if (sums == null) return null;
+      grads[1 - scaled] = new Value(sums, null);
+    }
+    if (needed[scaled]) {
+      HeldTensor dx = heldDy.timesPerChannel(factors.tensor(), factors.held());
+      if (dx == null) return null;
+      grads[scaled] = Value.of(dx, scaled != 0 || holdResult);
+    }
+    return grads;
+  }
+
+  /**
+   * Which operand has the output's shape while the other has one factor per channel ([N or 1, C or 1, 1, ...],
+   * the same rank); -1 when neither.
+   */
+  private static int scaledOperand(Value[] inputs, int[] outputShape) {
+    for (int j = 0; j < 2; j++) {
+      int[] other = inputs[1 - j].shape();
+      if (!Arrays.equals(inputs[j].shape(), outputShape) || other.length != outputShape.length) continue;
+      boolean perChannel = outputShape.length >= 3;
+      for (int k = 0; k < other.length && perChannel; k++) {
+        perChannel = other[k] == 1 || (k < 2 && other[k] == outputShape[k]);
+      }
+      if (perChannel) return j;
+    }
+    return -1;
   }
 }

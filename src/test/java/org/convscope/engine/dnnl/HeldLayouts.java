@@ -3,11 +3,11 @@ package org.convscope.engine.dnnl;
 import org.convscope.tensor.Tensor;
 
 /** Held tensors in a chosen oneDNN layout, for tests. */
-final class HeldLayouts {
+public final class HeldLayouts {
   private HeldLayouts() {}
 
   /** {@code x} copied into native memory and reordered into the layout named by oneDNN format tag {@code tag}. */
-  static BlockedTensor held(Tensor x, int tag) {
+  public static BlockedTensor held(Tensor x, int tag) {
     long[] dims = new long[x.rank()];
     for (int i = 0; i < dims.length; i++) dims[i] = x.dim(i);
     Workspace workspace = Dnnl.workspace();

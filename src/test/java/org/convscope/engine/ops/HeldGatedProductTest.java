@@ -64,7 +64,7 @@ class HeldGatedProductTest {
 
   private static final BackwardRules AS_ARRAYS = HeldGradientChainTest.ALL_AS_ARRAYS
       .with("Mul", HeldGradientChainTest.AS_ARRAYS).with("Sigmoid", HeldGradientChainTest.AS_ARRAYS)
-      .with("HardSigmoid", HeldGradientChainTest.AS_ARRAYS);
+      .with("HardSigmoid", HeldGradientChainTest.AS_ARRAYS).with("GlobalAveragePool", HeldGradientChainTest.AS_ARRAYS);
 
   private final Graph graph = graph();
   private final Network net = new Network(graph);
