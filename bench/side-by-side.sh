@@ -14,19 +14,11 @@ M=${M:-/tmp/tv-onnx/opset13}
 MODELS=${MODELS:-resnet18 resnet50 mobilenet_v2}
 RUNS=${RUNS:-9}
 WARMUP=${WARMUP:-10}
-for model in $MODELS; do
-  for b in 1 8; do
-    echo "== convscope $model b$b"
-    OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=2 java -Xmx8g -jar "$ROOT/target/convscope.jar" bench $M/$model/model.onnx --batch $b --runs $RUNS --warmup $WARMUP
-  done
-done
-echo "== ort"
-files=""
-for model in $MODELS; do files="$files $M/$model/model.onnx"; done
-(cd /tmp/ort-bench && java -cp "target/classes:target/lib/*" OrtBench --batches 1,8 --threads 2 --warmup $WARMUP --runs $RUNS $files)
-echo "== torch"
-TORCH_BENCH="$ROOT/../shared/peer/torch_bench.py" MODELS="$MODELS" RUNS=$RUNS WARMUP=$WARMUP OMP_WAIT_POLICY=PASSIVE \
-    /usr/bin/python3 - <<'PY'
+# One model at a time, its three engines back to back: this host's speed drifts by tens of percent over minutes,
+# and comparing engines measured minutes apart mixed that drift into the ratios.
+torch_bench() {
+  TORCH_BENCH="$ROOT/../shared/peer/torch_bench.py" MODELS="$1" RUNS=$RUNS WARMUP=$WARMUP OMP_WAIT_POLICY=PASSIVE \
+      /usr/bin/python3 - <<'PY'
 import os
 # The peer script's definitions, without its own loop over models.
 src = open(os.environ["TORCH_BENCH"]).read().split("\nfor b in (1, 8):")[0]
@@ -45,3 +37,14 @@ for b in (1, 8):
         m = getattr(torchvision.models, name)()
         bench(name, m, last_block[name](m), b)
 PY
+}
+for model in $MODELS; do
+  for b in 1 8; do
+    echo "== convscope $model b$b"
+    OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=2 java -Xmx8g -jar "$ROOT/target/convscope.jar" bench $M/$model/model.onnx --batch $b --runs $RUNS --warmup $WARMUP
+  done
+  echo "== ort $model"
+  (cd /tmp/ort-bench && java -cp "target/classes:target/lib/*" OrtBench --batches 1,8 --threads 2 --warmup $WARMUP --runs $RUNS $M/$model/model.onnx)
+  echo "== torch $model"
+  torch_bench $model
+done
