@@ -1,5 +1,7 @@
 package org.convscope.engine.dnnl;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Counting native memory in tests that check a run frees what it allocated. */
 public final class NativeMemory {
   private NativeMemory() {}
@@ -26,5 +28,17 @@ public final class NativeMemory {
       last = now;
     }
     return NativeBuffer.liveBytes();
+  }
+
+  /**
+   * Runs {@code run} twice, so that its primitives, cached weights and pooled buffers exist, then three times
+   * more, and fails if those three left native memory allocated.
+   */
+  public static void assertRunsFreeWhatTheyAllocate(Runnable run, String what) {
+    run.run();
+    run.run();
+    long before = settledLiveBytes();
+    for (int i = 0; i < 3; i++) run.run();
+    assertEquals(before, NativeBuffer.liveBytes(), "native bytes left by " + what);
   }
 }

@@ -19,7 +19,6 @@ import org.convscope.engine.Network;
 import org.convscope.engine.Trace;
 import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.HeldLayouts;
-import org.convscope.engine.dnnl.NativeBuffer;
 import org.convscope.engine.dnnl.NativeMemory;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -52,7 +51,8 @@ class HeldSqueezeExcitationBackwardTest {
           for (int dyLayout : LAYOUTS) {
             String what = "x scaled by " + java.util.Arrays.toString(scale.shape()) + " as operand " + scaled
                 + ", layouts " + xLayout + " and " + dyLayout;
-            try (BlockedTensor heldX = HeldLayouts.held(x, xLayout); BlockedTensor heldDy = HeldLayouts.held(dy, dyLayout)) {
+            try (BlockedTensor heldX = HeldLayouts.held(x, xLayout);
+                BlockedTensor heldDy = HeldLayouts.held(dy, dyLayout)) {
               Value[] inputs = scaled == 0 ? new Value[] {new Value(null, heldX), new Value(scale, null)}
                   : new Value[] {new Value(scale, null), new Value(null, heldX)};
               Value[] grads = mul.backwardHeld(CONTEXT, inputs, new Value[] {null}, new Value(null, heldDy),
@@ -162,10 +162,8 @@ class HeldSqueezeExcitationBackwardTest {
 
   @Test
   void passesLeaveNothingAllocated() {
-    gradients(List.of("x"), BackwardRules.DEFAULT);
-    long before = NativeMemory.settledLiveBytes();
-    for (int i = 0; i < 3; i++) gradients(List.of("x"), BackwardRules.DEFAULT);
-    assertEquals(before, NativeBuffer.liveBytes(), "native bytes left by saliency passes");
+    NativeMemory.assertRunsFreeWhatTheyAllocate(() -> gradients(List.of("x"), BackwardRules.DEFAULT),
+        "saliency passes");
   }
 
   private Map<String, Tensor> gradients(List<String> wrt, BackwardRules rules) {
