@@ -924,13 +924,16 @@ public final class Network {
 
   /**
    * Whether the backward pass of {@code producer}, as {@code rules} leave it, reads its output's gradient held:
-   * a {@link HeldGradientOp}'s or a gated product's ({@link #backwardGated}).
+   * a gated product's ({@link #backwardGated}), or a {@link HeldGradientOp}'s; of Muls, only a
+   * squeeze-and-excitation block's scaling takes it held, the others would read it back.
    */
   private boolean readsGradientHeld(Node producer, BackwardRules rules) {
     if (rules.forOpType(producer.opType()) != null) return false;
-    if (producer.op() instanceof HeldGradientOp) return true;
-    Integer gate = gatedProducts.get(index.get(producer));
-    return gate != null && rules.forOpType(graph.nodes().get(gate).opType()) == null;
+    int i = index.get(producer);
+    Integer gate = gatedProducts.get(i);
+    if (gate != null) return rules.forOpType(graph.nodes().get(gate).opType()) == null;
+    if (producer.opType().equals("Mul")) return channelScales.containsKey(i);
+    return producer.op() instanceof HeldGradientOp;
   }
 
   /**

@@ -38,8 +38,9 @@ public final class GlobalAveragePool implements FusingOp, HeldGradientOp {
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
       Activation activation, boolean holdOutput) {
     int[] shape = FusedPooling.inputShape(inputs, heldInput);
-    return shape.length < 3 ? null : FusedPooling.run(Pooling.Geometry.globalAverage(Shapes.toLongs(shape)), inputs, heldInput, addend, activation,
-        holdOutput);
+    if (shape.length < 3) return null;
+    return FusedPooling.run(Pooling.Geometry.globalAverage(Shapes.toLongs(shape)), inputs, heldInput, addend,
+        activation, holdOutput);
   }
 
   /**
