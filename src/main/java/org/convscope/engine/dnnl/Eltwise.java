@@ -87,19 +87,8 @@ public final class Eltwise {
   }
 
   private static Plan backwardPlan(MemoryDesc layout, Activation f) {
-    int algorithm = Primitive.algorithm(f.kind());
-    String what = f + " backward " + layout.layoutKey();
-    Primitive primitive = Primitive.withForwardHint(what,
-        (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
-            algorithm, layout.handle(), layout.handle(), f.alpha(), f.beta(), attr),
-        hint -> Primitive.create(what, (pd, attr) -> dnnl_eltwise_backward_primitive_desc_create(pd, Dnnl.engine(),
-            algorithm, layout.handle(), layout.handle(), layout.handle(), f.alpha(), f.beta(), hint, attr)));
-    long[] dims = layout.dims();
-    return Plan.builder(primitive)
-        .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(dims))
-        .input(DNNL_ARG_SRC, MemoryDesc.plain(dims))
-        .output(DNNL_ARG_DIFF_SRC, MemoryDesc.plain(dims))
-        .build();
+    return backwardPlan(f + " backward " + layout.layoutKey(), layout, Primitive.algorithm(f.kind()), f.alpha(),
+        f.beta(), DNNL_ARG_SRC);
   }
 
   private static Plan clampPlan(MemoryDesc layout, float lower, float upper) {
@@ -108,16 +97,25 @@ public final class Eltwise {
     int algorithm = relu ? dnnl_eltwise_relu_use_dst_for_bwd : dnnl_eltwise_clip_v2_use_dst_for_bwd;
     float alpha = relu ? 0 : lower;
     float beta = relu ? 0 : upper;
-    long[] dims = layout.dims();
     String what = "clamp (" + lower + ", " + upper + ") backward " + layout.layoutKey();
+    return backwardPlan(what, layout, algorithm, alpha, beta, DNNL_ARG_DST);
+  }
+
+  /**
+   * A backward pass of eltwise {@code algorithm} on {@code layout}, reading dy and then {@code read}: the
+   * function's input (DNNL_ARG_SRC) or, for the _use_dst_for_bwd algorithms, its output (DNNL_ARG_DST).
+   */
+  private static Plan backwardPlan(String what, MemoryDesc layout, int algorithm, float alpha, float beta,
+      int read) {
     Primitive primitive = Primitive.withForwardHint(what,
         (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
             algorithm, layout.handle(), layout.handle(), alpha, beta, attr),
         hint -> Primitive.create(what, (pd, attr) -> dnnl_eltwise_backward_primitive_desc_create(pd, Dnnl.engine(),
             algorithm, layout.handle(), layout.handle(), layout.handle(), alpha, beta, hint, attr)));
+    long[] dims = layout.dims();
     return Plan.builder(primitive)
         .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(dims))
-        .input(DNNL_ARG_DST, MemoryDesc.plain(dims))
+        .input(read, MemoryDesc.plain(dims))
         .output(DNNL_ARG_DIFF_SRC, MemoryDesc.plain(dims))
         .build();
   }
