@@ -51,6 +51,18 @@ public interface HeldTensor extends AutoCloseable {
    */
   HeldTensor plus(HeldTensor other);
 
+  /**
+   * Whether {@code factors} has one value per channel of a tensor of {@code shape}: [N or 1, C or 1, 1, ...], of
+   * its rank, as {@link #timesPerChannel} and {@link #productSummedTo} take them.
+   */
+  static boolean perChannel(int[] factors, int[] shape) {
+    if (factors.length != shape.length) return false;
+    for (int k = 0; k < shape.length; k++) {
+      if (factors[k] != 1 && (k >= 2 || factors[k] != shape[k])) return false;
+    }
+    return true;
+  }
+
   /** Frees the native memory. */
   @Override
   void close();

@@ -80,10 +80,8 @@ public final class BlockedTensor implements HeldTensor {
     if (heldScale != null && !(heldScale instanceof BlockedTensor)) scale = heldScale.toTensor();
     BlockedTensor blockedScale = scale == null ? (BlockedTensor) heldScale : null;
     int[] scaleShape = blockedScale != null ? blockedScale.shape : scale.shape();
-    if ((scale != null && !scale.isFloat()) || scaleShape.length != shape.length || shape.length < 2) return null;
-    for (int k = 0; k < shape.length; k++) {
-      int d = scaleShape[k];
-      if (k < 2 ? d != 1 && d != shape[k] : d != 1) return null;
+    if ((scale != null && !scale.isFloat()) || shape.length < 2 || !HeldTensor.perChannel(scaleShape, shape)) {
+      return null;
     }
     long[] dims = new long[shape.length];
     for (int k = 0; k < dims.length; k++) dims[k] = scaleShape[k];
@@ -93,10 +91,10 @@ public final class BlockedTensor implements HeldTensor {
   @Override
   public Tensor productSummedTo(HeldTensor other, int[] sumShape) {
     check();
-    if (!(other instanceof BlockedTensor b) || !Arrays.equals(b.shape, shape) || sumShape.length != shape.length) {
+    if (!(other instanceof BlockedTensor b) || !Arrays.equals(b.shape, shape)
+        || !HeldTensor.perChannel(sumShape, shape)) {
       return null;
     }
-    for (int k = 0; k < shape.length; k++) if (sumShape[k] != 1 && (k >= 2 || sumShape[k] != shape[k])) return null;
     long[] dims = layout.dims();
     Pooling.Geometry planes = Pooling.Geometry.globalAverage(dims);
     if (planes == null) return null;

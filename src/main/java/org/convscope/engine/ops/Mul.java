@@ -71,14 +71,11 @@ public final class Mul extends BinaryArithmetic implements HeldGradientOp {
    * the same rank); -1 when neither.
    */
   private static int scaledOperand(Value[] inputs, int[] outputShape) {
+    if (outputShape.length < 3) return -1;
     for (int j = 0; j < 2; j++) {
-      int[] other = inputs[1 - j].shape();
-      if (!Arrays.equals(inputs[j].shape(), outputShape) || other.length != outputShape.length) continue;
-      boolean perChannel = outputShape.length >= 3;
-      for (int k = 0; k < other.length && perChannel; k++) {
-        perChannel = other[k] == 1 || (k < 2 && other[k] == outputShape[k]);
+      if (Arrays.equals(inputs[j].shape(), outputShape) && HeldTensor.perChannel(inputs[1 - j].shape(), outputShape)) {
+        return j;
       }
-      if (perChannel) return j;
     }
     return -1;
   }
