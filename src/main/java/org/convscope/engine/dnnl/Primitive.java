@@ -25,6 +25,8 @@ public final class Primitive implements AutoCloseable {
   private final dnnl_primitive primitive;
   private final String what;
   private final long scratchpadBytes;
+  /** OpenMP threads it was created for and runs on: 1 or all ({@link PrimitiveThreads}). */
+  private final int threads;
   /** A view into the descriptor, kept: every execution passes it. */
   private final MemoryDesc scratchpadMd;
   private boolean closed;
@@ -35,10 +37,11 @@ public final class Primitive implements AutoCloseable {
     int create(dnnl_primitive_desc descriptor, dnnl_primitive_attr attributes);
   }
 
-  private Primitive(dnnl_primitive_desc descriptor, dnnl_primitive primitive, String what) {
+  private Primitive(dnnl_primitive_desc descriptor, dnnl_primitive primitive, String what, int threads) {
     this.descriptor = descriptor;
     this.primitive = primitive;
     this.what = what;
+    this.threads = threads;
     this.scratchpadMd = md(dnnl_query_scratchpad_md);
     this.scratchpadBytes = scratchpadMd.bytes();
   }
@@ -57,7 +60,15 @@ public final class Primitive implements AutoCloseable {
    * connection); then the element-wise {@code activation}, or none when null.
    */
   public static Primitive create(String what, boolean sumIntoDst, Activation activation, DescriptorFactory factory) {
-    return fromDescriptor(describe(what, sumIntoDst, activation, factory), what);
+    dnnl_primitive_desc descriptor = describe(what, sumIntoDst, activation, factory);
+    if (!PrimitiveThreads.oneThread(descriptor)) return fromDescriptor(descriptor, what, OpenMp.defaultThreads());
+    dnnl_primitive_desc_destroy(descriptor);
+    return OpenMp.onThreads(1, () -> fromDescriptor(describe(what, sumIntoDst, activation, factory), what, 1));
+  }
+
+  /** A primitive created for {@code threads} OpenMP threads, whatever its size. */
+  static Primitive createOnThreads(String what, int threads, DescriptorFactory factory) {
+    return OpenMp.onThreads(threads, () -> fromDescriptor(describe(what, false, null, factory), what, threads));
   }
 
   /**
@@ -83,7 +94,14 @@ public final class Primitive implements AutoCloseable {
    */
   public static List<Primitive> candidates(String what, boolean sumIntoDst, Activation activation,
       DescriptorFactory factory, int limit) {
-    dnnl_primitive_desc iterator = describe(what, sumIntoDst, activation, factory);
+    dnnl_primitive_desc first = describe(what, sumIntoDst, activation, factory);
+    if (!PrimitiveThreads.oneThread(first)) return candidates(first, what, limit, OpenMp.defaultThreads());
+    dnnl_primitive_desc_destroy(first);
+    return OpenMp.onThreads(1, () -> candidates(describe(what, sumIntoDst, activation, factory), what, limit, 1));
+  }
+
+  /** The candidates from {@code iterator}, which this destroys. */
+  private static List<Primitive> candidates(dnnl_primitive_desc iterator, String what, int limit, int threads) {
     List<Primitive> found = new ArrayList<>();
     Set<String> kernels = new HashSet<>();
     try {
@@ -94,7 +112,7 @@ public final class Primitive implements AutoCloseable {
         kernels.add(kernel);
         dnnl_primitive_desc copy = new dnnl_primitive_desc();
         Dnnl.check(dnnl_primitive_desc_clone(copy, iterator), "copying the descriptor of " + what);
-        found.add(fromDescriptor(copy, what));
+        found.add(fromDescriptor(copy, what, threads));
       } while (found.size() < limit && dnnl_primitive_desc_next_impl(iterator) == dnnl_success);
     } catch (RuntimeException e) {
       for (Primitive p : found) p.close();
@@ -131,14 +149,14 @@ public final class Primitive implements AutoCloseable {
   }
 
   /** The primitive of {@code descriptor}, which it then owns (and destroys here if creation fails). */
-  private static Primitive fromDescriptor(dnnl_primitive_desc descriptor, String what) {
+  private static Primitive fromDescriptor(dnnl_primitive_desc descriptor, String what, int threads) {
     dnnl_primitive primitive = new dnnl_primitive();
     int status = dnnl_primitive_create(primitive, descriptor);
     if (status != dnnl_success) {
       dnnl_primitive_desc_destroy(descriptor);
       Dnnl.check(status, "creating " + what);
     }
-    return new Primitive(descriptor, primitive, what);
+    return new Primitive(descriptor, primitive, what, threads);
   }
 
   private static void addPostOps(dnnl_primitive_attr attributes, boolean sumIntoDst, Activation activation) {
@@ -228,6 +246,10 @@ public final class Primitive implements AutoCloseable {
 
   String what() {
     return what;
+  }
+
+  int threads() {
+    return threads;
   }
 
   @Override

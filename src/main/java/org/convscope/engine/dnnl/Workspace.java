@@ -114,9 +114,18 @@ public final class Workspace implements AutoCloseable {
       resources.args = new dnnl_exec_arg_t(args.size());
     }
     args.writeTo(resources.args);
-    Dnnl.check(dnnl_primitive_execute(primitive.handle(), resources.stream, args.size(), resources.args),
+    if (primitive.threads() == OpenMp.defaultThreads()) {
+      run(primitive, args.size());
+    } else {
+      OpenMp.onThreads(primitive.threads(), () -> run(primitive, args.size()));
+    }
+  }
+
+  private Void run(Primitive primitive, int argCount) {
+    Dnnl.check(dnnl_primitive_execute(primitive.handle(), resources.stream, argCount, resources.args),
         "executing " + primitive.what());
     Dnnl.check(dnnl_stream_wait(resources.stream), "waiting for " + primitive.what());
+    return null;
   }
 
   /** Reorders data in {@code from} (layout {@code fromMd}) into {@code to} (layout {@code toMd}). */
