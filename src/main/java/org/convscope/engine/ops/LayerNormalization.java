@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.Parallel;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
@@ -12,7 +13,8 @@ import org.convscope.tensor.Tensor;
  * (x - mean) / sqrt(var + epsilon), then scaled by Scale and shifted by the optional B, both of which broadcast
  * to those dimensions. The optional outputs Mean and InvStdDev have X's shape with the normalized dimensions
  * set to 1. Statistics are accumulated in double. The backward pass reaches X, Scale and B, and takes in
- * gradients arriving at Mean and InvStdDev too.
+ * gradients arriving at Mean and InvStdDev too. The forward pass splits its rows among the cores (ConvNeXt-T
+ * normalizes about 2.5 million values per image, in rows of 96 to 768).
  */
 public final class LayerNormalization implements Op {
   private final int axis;
@@ -49,12 +51,16 @@ public final class LayerNormalization implements Op {
     float[] bias = inputs.length > 2 && inputs[2] != null ? perPosition(inputs[2], r, "B") : new float[r.n];
     double[] mean = new double[r.outer];
     double[] invStd = new double[r.outer];
-    statistics(x, r, mean, invStd);
     float[] y = new float[x.length];
-    for (int row = 0; row < r.outer; row++) {
-      int base = row * r.n;
-      for (int j = 0; j < r.n; j++) y[base + j] = (float) ((x[base + j] - mean[row]) * invStd[row] * scale[j] + bias[j]);
-    }
+    Parallel.forRange(r.outer, Math.max(1, Parallel.ELEMENTWISE_GRAIN / Math.max(1, r.n)), (from, to) -> {
+      statistics(x, r, mean, invStd, from, to);
+      for (int row = from; row < to; row++) {
+        int base = row * r.n;
+        double mu = mean[row];
+        double s = invStd[row];
+        for (int j = 0; j < r.n; j++) y[base + j] = (float) ((x[base + j] - mu) * s * scale[j] + bias[j]);
+      }
+    });
     return new Tensor[] {Tensor.of(y, inputs[0].shape()), Tensor.of(toFloats(mean), r.statsShape),
         Tensor.of(toFloats(invStd), r.statsShape)};
   }
@@ -70,7 +76,7 @@ public final class LayerNormalization implements Op {
     float[] gInvStd = outputGrads.length > 2 && outputGrads[2] != null ? outputGrads[2].data() : null;
     double[] mean = new double[r.outer];
     double[] invStd = new double[r.outer];
-    statistics(x, r, mean, invStd);
+    statistics(x, r, mean, invStd, 0, r.outer);
     float[] dx = needed[0] ? new float[x.length] : null;
     double[] dScale = new double[r.n];
     double[] dBias = new double[r.n];
@@ -108,20 +114,41 @@ public final class LayerNormalization implements Op {
     return grads;
   }
 
-  /** Each row's mean and 1 / sqrt(variance + epsilon), accumulated in double. */
-  private void statistics(float[] x, Rows r, double[] mean, double[] invStd) {
-    for (int row = 0; row < r.outer; row++) {
-      int base = row * r.n;
-      double sum = 0;
-      for (int j = 0; j < r.n; j++) sum += x[base + j];
-      double mu = sum / r.n;
-      double squares = 0;
-      for (int j = 0; j < r.n; j++) {
+  /**
+   * Rows [from, to)'s means and 1 / sqrt(variance + epsilon), accumulated in double, each sum in four
+   * interleaved parts: one running sum waits out every addition's latency.
+   */
+  private void statistics(float[] x, Rows r, double[] mean, double[] invStd, int from, int to) {
+    int n = r.n;
+    int quads = n & ~3;
+    for (int row = from; row < to; row++) {
+      int base = row * n;
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int j = 0; j < quads; j += 4) {
+        s0 += x[base + j];
+        s1 += x[base + j + 1];
+        s2 += x[base + j + 2];
+        s3 += x[base + j + 3];
+      }
+      for (int j = quads; j < n; j++) s0 += x[base + j];
+      double mu = (s0 + s1 + s2 + s3) / n;
+      double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+      for (int j = 0; j < quads; j += 4) {
+        double d0 = x[base + j] - mu;
+        double d1 = x[base + j + 1] - mu;
+        double d2 = x[base + j + 2] - mu;
+        double d3 = x[base + j + 3] - mu;
+        q0 += d0 * d0;
+        q1 += d1 * d1;
+        q2 += d2 * d2;
+        q3 += d3 * d3;
+      }
+      for (int j = quads; j < n; j++) {
         double d = x[base + j] - mu;
-        squares += d * d;
+        q0 += d * d;
       }
       mean[row] = mu;
-      invStd[row] = 1 / Math.sqrt(squares / r.n + epsilon);
+      invStd[row] = 1 / Math.sqrt((q0 + q1 + q2 + q3) / n + epsilon);
     }
   }
 

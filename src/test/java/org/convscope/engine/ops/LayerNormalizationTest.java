@@ -37,6 +37,38 @@ class LayerNormalizationTest {
   }
 
   @Test
+  void manyRowsSplitAmongTheCoresAgreeWithAPlainDoubleComputation() {
+    // 4,551 rows of 29 (not a multiple of the four partial sums), 132K values: several chunks. A mean far from
+    // zero checks that the variance is taken about it.
+    int rows = 3 * 41 * 37;
+    int n = 29;
+    Tensor x = GradCheck.randn(7, 0, 3, 41, 37, n);
+    for (int i = 0; i < x.size(); i++) x.data()[i] = 50 + 3 * x.data()[i];
+    Tensor scale = GradCheck.randn(8, 0, n);
+    Tensor bias = GradCheck.randn(9, 0, n);
+    Tensor[] out = OpTesting.run(layerNorm(Map.of("epsilon", 1e-5f), 3), x, scale, bias);
+    float[] expected = new float[x.size()];
+    float[] means = new float[rows];
+    float[] invStds = new float[rows];
+    for (int row = 0; row < rows; row++) {
+      double sum = 0;
+      for (int j = 0; j < n; j++) sum += x.data()[row * n + j];
+      double mean = sum / n;
+      double squares = 0;
+      for (int j = 0; j < n; j++) squares += Math.pow(x.data()[row * n + j] - mean, 2);
+      double invStd = 1 / Math.sqrt(squares / n + 1e-5);
+      for (int j = 0; j < n; j++) {
+        expected[row * n + j] = (float) ((x.data()[row * n + j] - mean) * invStd * scale.data()[j] + bias.data()[j]);
+      }
+      means[row] = (float) mean;
+      invStds[row] = (float) invStd;
+    }
+    assertClose(expected, out[0], 1e-5);
+    assertClose(means, out[1], 1e-5);
+    assertClose(invStds, out[2], 1e-6);
+  }
+
+  @Test
   void epsilonAndAxis() {
     Tensor x = Tensor.of(new float[] {1, 3, 5, 7}, 2, 2);
     Tensor[] out = OpTesting.run(layerNorm(Map.of("axis", 0L, "epsilon", 1f), 2), x, Tensor.full(1, 2, 2));
