@@ -12,6 +12,8 @@ import org.convscope.tensor.Tensor;
  */
 public final class ExecutionContext {
   private final boolean training;
+  /** Whether the run is recorded for a backward pass (see {@link #recording}). */
+  private final boolean recorded;
   private final ArrayPool arrays;
   private final Map<Tensor, float[]> stateUpdates = new IdentityHashMap<>();
   /**
@@ -33,22 +35,31 @@ public final class ExecutionContext {
     }
   }
 
-  private ExecutionContext(boolean training, ArrayPool arrays) {
+  private ExecutionContext(boolean training, boolean recorded, ArrayPool arrays) {
     this.training = training;
+    this.recorded = recorded;
     this.arrays = arrays;
   }
 
   public static ExecutionContext inference() {
-    return new ExecutionContext(false, null);
+    return new ExecutionContext(false, false, null);
+  }
+
+  /**
+   * An inference run recorded for a backward pass (explanations): ops may {@link #keepForBackward} what their
+   * backward pass would otherwise compute again.
+   */
+  public static ExecutionContext recording() {
+    return new ExecutionContext(false, true, null);
   }
 
   public static ExecutionContext training() {
-    return new ExecutionContext(true, null);
+    return new ExecutionContext(true, true, null);
   }
 
   /** A training run whose ops take their large outputs from {@code arrays} (none when null). */
   public static ExecutionContext training(ArrayPool arrays) {
-    return new ExecutionContext(true, arrays);
+    return new ExecutionContext(true, true, arrays);
   }
 
   /**
@@ -61,6 +72,30 @@ public final class ExecutionContext {
 
   public boolean isTraining() {
     return training;
+  }
+
+  /** Whether a backward pass will follow this run: a training step or a recorded inference run. */
+  public boolean isRecorded() {
+    return recorded;
+  }
+
+  /**
+   * Keeps a Java tensor that {@code op}'s backward passes of its run on {@code input} will need, in a recorded
+   * run (nothing is kept otherwise), for as long as the run's trace lives; {@link #keptTensor} hands it back.
+   */
+  public void keepForBackward(Object op, Object input, Tensor tensor) {
+    if (recorded) keep(op, input, new KeptTensor(tensor));
+  }
+
+  /** What {@link #keepForBackward} kept for {@code op} and {@code input}, or null. */
+  public Tensor keptTensor(Object op, Object input) {
+    return kept.get(new Kept(op, input)) instanceof KeptTensor k ? k.tensor() : null;
+  }
+
+  /** A Java tensor kept for a backward pass: nothing to free. */
+  private record KeptTensor(Tensor tensor) implements AutoCloseable {
+    @Override
+    public void close() {}
   }
 
   /**

@@ -191,11 +191,17 @@ public final class Network {
     }
   }
 
-  /** A tensor's value when it is an initializer or the output of a node without inputs (Constant), else null. */
+  /**
+   * A tensor's value when it is an initializer or the output of a node without inputs (Constant), or an Identity
+   * of one (torch.onnx shares equal initializers that way), else null.
+   */
   private Tensor constantValue(String name) {
     Tensor t = graph.initializers().get(name);
     if (t != null) return t;
     Node producer = graph.producer(name);
+    if (producer != null && producer.opType().equals("Identity") && producer.inputs().size() == 1) {
+      return constantValue(producer.input(0));
+    }
     if (producer == null || !producer.inputs().isEmpty() || producer.outputs().size() != 1) return null;
     try {
       return producer.op().forward(ExecutionContext.inference(), new Tensor[0])[0];
@@ -372,7 +378,10 @@ public final class Network {
   /** Runs the graph. Feeds are checked against the declared inputs first. */
   public Trace forward(Map<String, Tensor> feeds, ForwardOptions options) {
     checkFeeds(feeds);
+    // A run recorded for gradients to some tensors only runs every composite on their path node by node (it keeps
+    // the tensors inside), so only a run recorded for all gradients lets composites keep what they need.
     ExecutionContext context = options.training() ? ExecutionContext.training(options.arrays())
+        : options.record() && options.gradientsFor().isEmpty() ? ExecutionContext.recording()
         : ExecutionContext.inference();
     Map<String, Tensor> values = new HashMap<>(graph.initializers());
     values.putAll(feeds);

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
+import org.convscope.engine.Activation;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -21,6 +22,7 @@ public final class MatrixProduct {
   public static final int MAX_RANK = 12;
 
   private static final LeasedCache<Key, Plan> PLANS = LeasedCache.ofCount(256);
+  private static final LeasedCache<LinearKey, Plan> LINEAR_PLANS = LeasedCache.ofCount(64);
   /** Every b passed as a tensor so far, by identity and held weakly (see {@link #repeated}). */
   private static final Set<Tensor> SEEN = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
@@ -115,6 +117,43 @@ public final class MatrixProduct {
     try (Lease<Plan> plan = PLANS.acquire(key, MatrixProduct::plan)) {
       return plan.get().runHeld(Dnnl.workspace(), null, null, null, false, into, a, b).values()[0];
     }
+  }
+
+  /** A Linear layer's shapes: [m, k] x [k, n] + bias [n], then the activation (null for none). */
+  private record LinearKey(long m, long k, long n, Activation activation) {}
+
+  /**
+   * A Linear layer, {@code activation(a * weight + bias)} for row-major a [m, k], weight [k, n] (a parameter,
+   * from the {@link WeightCache}) and bias [n]: one oneDNN matmul adds the bias and applies the activation as it
+   * writes (its bias argument and an eltwise post-op), where a MatMul, an Add and the activation's ops would
+   * each pass over the [m, n] result. The result is written into {@code into} (of size m * n) unless it is
+   * null, and returned.
+   */
+  public static float[] linear(float[] a, Tensor weight, float[] bias, Activation activation, int m, int k, int n,
+      float[] into) {
+    LinearKey key = new LinearKey(m, k, n, activation);
+    try (Lease<Plan> plan = LINEAR_PLANS.acquire(key, MatrixProduct::linearPlan)) {
+      return plan.get().runHeld(Dnnl.workspace(), weight, null, null, false, into, a, bias).values()[0];
+    }
+  }
+
+  private static Plan linearPlan(LinearKey key) {
+    String what = "linear [" + key.m() + ", " + key.k() + "] x [" + key.k() + ", " + key.n() + "] + bias"
+        + (key.activation() == null ? "" : " with " + key.activation());
+    Primitive primitive;
+    try (MemoryDesc a = MemoryDesc.plain(key.m(), key.k());
+        MemoryDesc weight = MemoryDesc.any(key.k(), key.n());
+        MemoryDesc bias = MemoryDesc.plain(1, key.n());
+        MemoryDesc c = MemoryDesc.plain(key.m(), key.n())) {
+      primitive = Primitive.create(what, false, key.activation(), (pd, attr) -> dnnl_matmul_primitive_desc_create(pd,
+          Dnnl.engine(), a.handle(), weight.handle(), bias.handle(), c.handle(), attr));
+    }
+    return Plan.builder(primitive)
+        .input(DNNL_ARG_SRC, MemoryDesc.plain(key.m(), key.k()))
+        .weights(DNNL_ARG_WEIGHTS, MemoryDesc.plain(key.k(), key.n()))
+        .input(DNNL_ARG_BIAS, MemoryDesc.plain(1, key.n()))
+        .output(DNNL_ARG_DST, MemoryDesc.plain(key.m(), key.n()))
+        .build();
   }
 
   /** Whether {@code b} has been multiplied by before in this process (a parameter, not a fresh activation). */

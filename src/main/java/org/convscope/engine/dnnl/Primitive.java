@@ -191,6 +191,7 @@ public final class Primitive implements AutoCloseable {
       case HARD_SIGMOID -> dnnl_eltwise_hardsigmoid;
       case SWISH -> dnnl_eltwise_swish;
       case HARD_SWISH -> dnnl_eltwise_hardswish;
+      case GELU -> dnnl_eltwise_gelu_erf;
     };
   }
 

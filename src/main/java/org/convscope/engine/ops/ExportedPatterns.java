@@ -1,5 +1,6 @@
 package org.convscope.engine.ops;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.convscope.engine.CompositeAnchor.Composite;
@@ -32,6 +33,32 @@ final class ExportedPatterns {
     Node half = onlyReader(graph, times, "Mul");
     if (half == null || !isScalar(constants.apply(other(half, times.output())), 0.5f)) return null;
     return new Composite(List.of(div, erf, plusOne, times, half), new Gelu(false), List.of(x));
+  }
+
+  /**
+   * A Linear layer from its MatMul node {@code matmul}: MatMul(x, W) with W a constant matrix, then an Add of a
+   * constant bias vector of W's width, then, if it follows, an exact GELU (one Gelu node, or the five nodes
+   * {@link #gelu} recognizes). Computed by {@link Linear}.
+   */
+  static Composite linear(Graph graph, Node matmul, Function<String, Tensor> constants) {
+    Tensor w = constants.apply(matmul.input(1));
+    if (w == null || !w.isFloat() || w.rank() != 2) return null;
+    Node add = onlyReader(graph, matmul, "Add");
+    String bias = add == null ? null : other(add, matmul.output());
+    Tensor b = bias == null ? null : constants.apply(bias);
+    if (b == null || !b.isFloat() || b.rank() != 1 || b.size() != w.dim(1)) return null;
+    List<Node> nodes = new ArrayList<>(List.of(matmul, add));
+    List<Node> readers = graph.consumers(add.output());
+    if (readers.size() == 1 && readers.get(0).op() instanceof Gelu g && !g.tanhApproximation()) {
+      nodes.add(readers.get(0));
+    } else {
+      Node div = readers.stream().filter(r -> r.opType().equals("Div") && r.input(0).equals(add.output()))
+          .findFirst().orElse(null);
+      Node erf = div == null ? null : onlyReader(graph, div, "Erf");
+      Composite gelu = erf == null ? null : gelu(graph, erf, constants);
+      if (gelu != null && gelu.inputs().get(0).equals(add.output())) nodes.addAll(gelu.nodes());
+    }
+    return new Composite(nodes, new Linear(nodes.size() > 2), List.of(matmul.input(0), matmul.input(1), bias));
   }
 
   /**

@@ -40,6 +40,11 @@ public final class Gelu extends ElementwiseActivation {
     };
   }
 
+  /** Whether this is the tanh approximation rather than the exact (erf) form. */
+  boolean tanhApproximation() {
+    return tanhApproximation;
+  }
+
   @Override
   int grain() {
     return COSTLY_GRAIN;

@@ -1,8 +1,11 @@
 package org.convscope.engine.ops;
 
 import java.util.Arrays;
+import java.util.function.Function;
+import org.convscope.engine.CompositeAnchor;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.Graph;
+import org.convscope.engine.Node;
 import org.convscope.engine.dnnl.MatrixProduct;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -11,9 +14,11 @@ import org.convscope.tensor.Tensor;
  * Matrix product with numpy semantics: the last two dimensions are matrices, leading dimensions are batches
  * that broadcast, a 1-D first operand is a row vector and a 1-D second operand a column vector (their unit
  * dimension is dropped from the result). Products big enough to pay for copying to native memory run on
- * oneDNN's matmul primitive, forward and backward; small ones in Java (see {@link MatrixKernels}).
+ * oneDNN's matmul primitive, forward and backward; small ones in Java (see {@link MatrixKernels}). A MatMul by a
+ * constant matrix followed by a bias Add (and a GELU) runs as one {@link Linear} where nothing else reads the
+ * tensors in between.
  */
-public final class MatMul implements Op {
+public final class MatMul implements CompositeAnchor {
   /** How the operands pair up: matrix sizes, batch broadcasting, and the result's shape. */
   private static final class Layout {
     final int m;
@@ -109,6 +114,12 @@ public final class MatMul implements Op {
       System.arraycopy(dims, 0, out, shape.length, dims.length);
       return out;
     }
+  }
+
+  /** A Linear layer around this node, bias and GELU included where they follow (see {@link Linear}). */
+  @Override
+  public Composite composite(Graph graph, Node node, Function<String, Tensor> constants) {
+    return ExportedPatterns.linear(graph, node, constants);
   }
 
   @Override

@@ -1,0 +1,90 @@
+package org.convscope.engine.ops;
+
+import java.util.Arrays;
+import org.convscope.engine.Activation;
+import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.Op;
+import org.convscope.engine.dnnl.MatrixProduct;
+import org.convscope.tensor.Shapes;
+import org.convscope.tensor.Tensor;
+
+/**
+ * A Linear layer as torch.onnx writes it, MatMul(x, W) then Add of a bias, optionally followed by an exact GELU
+ * (ConvNeXt's and ViT's MLPs): y = gelu(x W + b), x [..., k], W [k, n], b [n]. {@link MatMul} recognizes the
+ * group ({@link ExportedPatterns#linear}). oneDNN computes it in one matmul, the bias and the GELU applied as the
+ * result is written; node by node, the Add and the GELU each passed over the [..., n] result in Java.
+ *
+ * <p>The GELU's derivative needs x W + b. A run recorded for a backward pass therefore computes it without the
+ * GELU, keeps it ({@link ExecutionContext#keepForBackward}) and applies the GELU in Java; the backward pass
+ * computes it again only when nothing was kept. It then takes MatMul's and Add's backward passes.
+ */
+public final class Linear implements Op {
+  private static final Gelu GELU = new Gelu(false);
+  private final boolean gelu;
+
+  public Linear(boolean gelu) {
+    this.gelu = gelu;
+  }
+
+  /** Whether the GELU follows the bias. */
+  public boolean gelu() {
+    return gelu;
+  }
+
+  @Override
+  public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
+    if (!gelu || !context.isRecorded()) return new Tensor[] {affine(context, inputs, gelu)};
+    Tensor z = affine(context, inputs, false);
+    context.keepForBackward(this, inputs[0], z);
+    return GELU.forward(context, new Tensor[] {z});
+  }
+
+  /** x W + b, then the GELU when {@code withGelu}. */
+  private static Tensor affine(ExecutionContext context, Tensor[] inputs, boolean withGelu) {
+    Tensor x = inputs[0];
+    Tensor w = inputs[1];
+    Tensor b = inputs[2];
+    int k = w.rank() == 2 ? w.dim(0) : -1;
+    int n = w.rank() == 2 ? w.dim(1) : -1;
+    int[] xShape = x.shape();
+    if (k < 0 || b.size() != n || xShape.length == 0 || xShape[xShape.length - 1] != k) {
+      throw new IllegalArgumentException("Linear takes x [..., " + k + "], W [k, n] and b [n]; got "
+          + Shapes.toString(xShape) + ", " + Shapes.toString(w.shape()) + " and " + Shapes.toString(b.shape()));
+    }
+    int m = x.size() / k;
+    int[] outShape = Arrays.copyOf(xShape, xShape.length);
+    outShape[outShape.length - 1] = n;
+    if (MatrixKernels.byDnnl((long) m * n * k)) {
+      Activation activation = withGelu ? Activation.of(Activation.Kind.GELU) : null;
+      return Tensor.of(MatrixProduct.linear(x.data(), w, b.data(), activation, m, k, n, null), outShape);
+    }
+    float[] y = MatrixKernels.product(x.data(), false, w, false, m, n, k);
+    for (int row = 0; row < m; row++) {
+      for (int j = 0; j < n; j++) y[row * n + j] += b.data()[j];
+    }
+    Tensor z = Tensor.of(y, outShape);
+    return withGelu ? GELU.forward(context, new Tensor[] {z})[0] : z;
+  }
+
+  @Override
+  public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
+      boolean[] needed) {
+    Tensor dz = outputGrads[0];
+    if (gelu) {
+      Tensor z = context.keptTensor(this, inputs[0]);
+      if (z == null) z = affine(context, inputs, false);
+      dz = GELU.backward(context, new Tensor[] {z}, outputs, outputGrads, new boolean[] {true})[0];
+    }
+    Tensor[] product = new MatMul().backward(context, new Tensor[] {inputs[0], inputs[1]}, null,
+        new Tensor[] {dz}, new boolean[] {needed[0], needed[1]});
+    Tensor db = needed[2] ? Tensor.of(BroadcastPlan.sumTo(dz.data(), dz.shape(), inputs[2].shape()),
+        inputs[2].shape()) : null;
+    return new Tensor[] {product[0], product[1], db};
+  }
+
+  /** The GELU's derivative reads its output (see {@link Gelu}); without it, nothing reads y. */
+  @Override
+  public boolean backwardReadsOutput(int j) {
+    return gelu;
+  }
+}
