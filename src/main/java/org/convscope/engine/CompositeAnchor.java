@@ -6,8 +6,9 @@ import org.convscope.tensor.Tensor;
 
 /**
  * An op that recognizes, around its own node, a group of nodes that one op computes in fewer passes forward and
- * backward: GELU as torch.onnx writes it before opset 20 (Div, Erf, Add, Mul, Mul around the Erf) and layer norm
- * before opset 17 (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add from the first ReduceMean).
+ * backward: GELU as torch.onnx writes it before opset 20 (Div, Erf, Add, Mul, Mul around the Erf), layer norm
+ * before opset 17 (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add from the first ReduceMean), and a
+ * Linear layer (MatMul by a constant matrix, Add of a constant bias, and a GELU if one follows, from the MatMul).
  * {@link Network} runs such a group as that op where nothing needs the tensors inside it.
  */
 public interface CompositeAnchor extends Op {

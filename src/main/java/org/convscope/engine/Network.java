@@ -40,9 +40,11 @@ import org.convscope.tensor.Tensor;
  * exports them), runs in one pass through f's {@link GatingOp}, unless the run keeps f(x), and so
  * does its backward pass whenever nothing asks for f(x)'s own gradient.
  *
- * <p>A group of nodes that a {@link CompositeAnchor} recognizes (GELU or layer norm as older exports spell them)
- * runs as one op, forward unless the run keeps a tensor inside it and backward whenever nothing needs one; the
- * tensors inside are computed when asked for.
+ * <p>A group of nodes that a {@link CompositeAnchor} recognizes (GELU or layer norm as older exports spell them, a
+ * Linear layer's MatMul, bias Add and GELU) runs as one op, forward unless the run keeps a tensor inside it and
+ * backward whenever nothing needs one; the tensors inside are computed when asked for. The run's
+ * {@link ExecutionContext} says whether it is recorded for all gradients, when such an op may keep what its
+ * backward pass needs.
  *
  * <p>The backward pass hands a gradient from one {@link HeldGradientOp} (a convolution, Relu, Clip, Add, and in
  * training a batch norm or max pooling) to the next held, in oneDNN's layout, and adds held the gradients that
