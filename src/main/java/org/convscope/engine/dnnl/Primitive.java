@@ -18,7 +18,8 @@ import org.convscope.engine.Activation;
 /**
  * A oneDNN primitive with its primitive descriptor, which it keeps so that the layouts it chose can be
  * queried. Immutable once created and safe to execute from several threads at once, each with its own
- * {@link Workspace}: primitives are created with a user-managed scratchpad, so no hidden buffer is shared.
+ * {@link Workspace}: primitives are created with a user-managed scratchpad, so no hidden buffer is shared. A
+ * primitive is created for one OpenMP thread or for all of them ({@link PrimitiveThreads}), and runs so.
  */
 public final class Primitive implements AutoCloseable {
   private final dnnl_primitive_desc descriptor;
@@ -61,9 +62,24 @@ public final class Primitive implements AutoCloseable {
    */
   public static Primitive create(String what, boolean sumIntoDst, Activation activation, DescriptorFactory factory) {
     dnnl_primitive_desc descriptor = describe(what, sumIntoDst, activation, factory);
-    if (!PrimitiveThreads.oneThread(descriptor)) return fromDescriptor(descriptor, what, OpenMp.defaultThreads());
-    dnnl_primitive_desc_destroy(descriptor);
+    if (!fitsOneThread(descriptor)) return fromDescriptor(descriptor, what, OpenMp.defaultThreads());
     return OpenMp.onThreads(1, () -> fromDescriptor(describe(what, sumIntoDst, activation, factory), what, 1));
+  }
+
+  /**
+   * Whether the primitive {@code descriptor} describes is to be created for one thread: then the descriptor,
+   * made for all of them, is destroyed here (it must be made again on one), as it is when the answer fails.
+   */
+  private static boolean fitsOneThread(dnnl_primitive_desc descriptor) {
+    boolean one;
+    try {
+      one = PrimitiveThreads.oneThread(descriptor);
+    } catch (RuntimeException e) {
+      dnnl_primitive_desc_destroy(descriptor);
+      throw e;
+    }
+    if (one) dnnl_primitive_desc_destroy(descriptor);
+    return one;
   }
 
   /** A primitive created for {@code threads} OpenMP threads, whatever its size. */
@@ -95,8 +111,7 @@ public final class Primitive implements AutoCloseable {
   public static List<Primitive> candidates(String what, boolean sumIntoDst, Activation activation,
       DescriptorFactory factory, int limit) {
     dnnl_primitive_desc first = describe(what, sumIntoDst, activation, factory);
-    if (!PrimitiveThreads.oneThread(first)) return candidates(first, what, limit, OpenMp.defaultThreads());
-    dnnl_primitive_desc_destroy(first);
+    if (!fitsOneThread(first)) return candidates(first, what, limit, OpenMp.defaultThreads());
     return OpenMp.onThreads(1, () -> candidates(describe(what, sumIntoDst, activation, factory), what, limit, 1));
   }
 
