@@ -8,13 +8,31 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * The calling thread's OpenMP thread count, which oneDNN reads when it creates and runs a primitive. Calls the
  * OpenMP runtime oneDNN loaded (found by symbol, so never another copy of it) through JNA: the dnnl binding does
- * not expose OpenMP.
+ * not expose OpenMP. Where JNA cannot load (a temporary directory mounted noexec, say), the count is left alone
+ * and {@link #defaultThreads} is 0: every primitive then runs on all threads, as OpenMP decides.
  */
 final class OpenMp {
-  private static final Function SET_NUM_THREADS = function("omp_set_num_threads");
-  private static final Function GET_MAX_THREADS = function("omp_get_max_threads");
-  /** OMP_NUM_THREADS, or the number of cores: what every thread starts with. */
-  private static final int DEFAULT_THREADS = threads();
+  private static final Function SET_NUM_THREADS;
+  private static final Function GET_MAX_THREADS;
+  /** OMP_NUM_THREADS, or the number of cores: what every thread starts with; 0 when OpenMP is out of reach. */
+  private static final int DEFAULT_THREADS;
+
+  static {
+    Function set = null;
+    Function get = null;
+    int threads = 0;
+    try {
+      set = function("omp_set_num_threads");
+      get = function("omp_get_max_threads");
+      threads = get.invokeInt(new Object[0]);
+    } catch (LinkageError | RuntimeException e) {
+      set = null;
+      get = null;
+    }
+    SET_NUM_THREADS = set;
+    GET_MAX_THREADS = get;
+    DEFAULT_THREADS = threads;
+  }
 
   private OpenMp() {}
 
@@ -31,13 +49,13 @@ final class OpenMp {
     return DEFAULT_THREADS;
   }
 
-  /** The number of threads the calling thread's next parallel region will use. */
+  /** The number of threads the calling thread's next parallel region will use (0 when out of reach). */
   static int threads() {
-    return GET_MAX_THREADS.invokeInt(new Object[0]);
+    return GET_MAX_THREADS == null ? 0 : GET_MAX_THREADS.invokeInt(new Object[0]);
   }
 
   /** Sets the calling thread's thread count for the parallel regions it starts (oneDNN's included). */
-  static void setThreads(int threads) {
+  private static void setThreads(int threads) {
     SET_NUM_THREADS.invokeVoid(new Object[] {threads});
   }
 
@@ -46,7 +64,7 @@ final class OpenMp {
    * at the default afterwards, also when {@code body} throws.
    */
   static <T> T onThreads(int threads, Supplier<T> body) {
-    if (threads == DEFAULT_THREADS) return body.get();
+    if (threads == DEFAULT_THREADS || SET_NUM_THREADS == null) return body.get();
     setThreads(threads);
     try {
       return body.get();

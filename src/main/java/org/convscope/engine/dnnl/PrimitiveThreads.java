@@ -35,7 +35,7 @@ final class PrimitiveThreads {
 
   /** Whether the primitive {@code descriptor} describes is better created and run on one thread. */
   static boolean oneThread(dnnl_primitive_desc descriptor) {
-    if (OpenMp.defaultThreads() == 1) return false;
+    if (OpenMp.defaultThreads() <= 1) return false; // one thread anyway, or OpenMP out of reach
     // Read at each creation (rare), so that a bad setting fails the call that reads it, with its message.
     double limit = limitMicros(System.getenv("CONVSCOPE_ONE_THREAD_BELOW_US"), System.getenv("OMP_WAIT_POLICY"),
         System.getenv("GOMP_SPINCOUNT"));

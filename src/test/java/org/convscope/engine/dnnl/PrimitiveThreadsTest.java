@@ -18,6 +18,13 @@ class PrimitiveThreadsTest {
   private static final long[] ZEROS = {0, 0};
 
   @Test
+  void openMpIsReachableHere() {
+    // Where it is not (JNA unable to load), primitives silently run on all threads; here it must be.
+    assertTrue(OpenMp.defaultThreads() >= 1, "OpenMP's thread count through JNA: " + OpenMp.defaultThreads());
+    assertEquals(OpenMp.defaultThreads(), OpenMp.threads());
+  }
+
+  @Test
   void theLimitComesFromTheSettingOrTheWaitPolicy() {
     assertEquals(250, PrimitiveThreads.limitMicros("250", null, null));
     assertEquals(0, PrimitiveThreads.limitMicros(" 0 ", "PASSIVE", null));
