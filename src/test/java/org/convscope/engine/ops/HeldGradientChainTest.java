@@ -28,8 +28,15 @@ class HeldGradientChainTest {
   /** Each op's own backward pass, as a rule: a rule turns the held path off for its op type. */
   static final BackwardRule AS_ARRAYS = (context, op, inputs, outputs, grads, needed) ->
       op.backward(context, inputs, outputs, grads, needed);
+  /**
+   * Every op type whose inference backward pass can keep a gradient held (the {@code HeldGradientOp}s, and the
+   * gates of a gated product, Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x))) on its Java pass: the reference the
+   * held path is checked against.
+   */
   static final BackwardRules ALL_AS_ARRAYS = BackwardRules.DEFAULT.with("Conv", AS_ARRAYS)
-      .with("Relu", AS_ARRAYS).with("Clip", AS_ARRAYS).with("Add", AS_ARRAYS).with("MaxPool", AS_ARRAYS);
+      .with("Relu", AS_ARRAYS).with("Clip", AS_ARRAYS).with("Add", AS_ARRAYS).with("MaxPool", AS_ARRAYS)
+      .with("Mul", AS_ARRAYS).with("GlobalAveragePool", AS_ARRAYS).with("Sigmoid", AS_ARRAYS)
+      .with("HardSigmoid", AS_ARRAYS);
 
   /**
    * MobileNetV2's block and ResNet's, with odd sizes: 1x1 expansion, ReLU6, 3x3 depthwise with stride 2, ReLU6,
