@@ -23,6 +23,8 @@ public final class NativeBuffer implements AutoCloseable {
   private static final int COPY_GRAIN = 1 << 18;
   /** Bytes of all buffers not yet closed: lets tests check that a failed run frees what it held. */
   private static final AtomicLong LIVE_BYTES = new AtomicLong();
+  /** Buffers allocated so far: lets tests check that repeated runs reuse theirs. */
+  private static final AtomicLong ALLOCATIONS = new AtomicLong();
 
   private final BytePointer allocation;
   private final FloatPointer floats;
@@ -42,11 +44,17 @@ public final class NativeBuffer implements AutoCloseable {
       throw new IllegalStateException("could not align a native buffer");
     }
     LIVE_BYTES.addAndGet(this.bytes);
+    ALLOCATIONS.incrementAndGet();
   }
 
   /** The bytes of every buffer allocated and not yet closed, in this process. */
   public static long liveBytes() {
     return LIVE_BYTES.get();
+  }
+
+  /** How many buffers this process has allocated, closed or not. */
+  public static long allocations() {
+    return ALLOCATIONS.get();
   }
 
   public long bytes() {

@@ -19,19 +19,28 @@ import org.bytedeco.dnnl.dnnl_stream;
 public final class Workspace implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
   /**
-   * Freed held-tensor buffers kept per thread. A network holds a few at a time, of several sizes (a residual
-   * block's input stays held while its branch runs), and a training step about 15 (its trace's activations,
-   * pooling masks, gradients); with too few spares, buffers are freed and allocated again every run, and the
-   * primitive writing a fresh one pays for mapping its pages.
+   * Freed held-tensor buffers kept per thread, at most this many. A run recorded for a gradient holds most of
+   * its activations until the backward pass frees them: MobileNetV2's saliency pass at batch 8 borrows about 60
+   * buffers. With too few spares, buffers are freed and allocated again every run, and the primitive writing a
+   * fresh one pays for mapping its pages (with 32 spares, that pass allocated 161 MB anew every time, and the
+   * process took about 31,000 page faults per pass).
    */
-  private static final int MAX_SPARE = 32;
+  private static final int MAX_SPARE = 256;
+  /** At most this many bytes of spares per thread: the oldest go first beyond it. */
+  private static final long MAX_SPARE_BYTES = 2L << 30;
+  /**
+   * A spare serves a request at most this many times its size. A larger spare handed to a small tensor would
+   * leave the large tensor that comes next without one, and the spares would fill with large buffers.
+   */
+  private static final double MAX_SPARE_OVERSIZE = 1.25;
 
   /** The native state, kept apart from the workspace so that the cleaner does not keep it reachable. */
   private static final class Resources implements Runnable {
     final dnnl_stream stream = new dnnl_stream();
     final Map<String, NativeBuffer> buffers = new HashMap<>();
-    /** Freed buffers of held tensors, for the next ones. */
+    /** Freed buffers of held tensors, for the next ones; the longest kept first. */
     final List<NativeBuffer> spare = new ArrayList<>();
+    long spareBytes;
     boolean closed;
     /** Reused for every execution: allocating it each time through JavaCPP costs more than a small primitive. */
     dnnl_exec_arg_t args = new dnnl_exec_arg_t(8);
@@ -44,6 +53,7 @@ public final class Workspace implements AutoCloseable {
       buffers.clear();
       for (NativeBuffer b : spare) b.close();
       spare.clear();
+      spareBytes = 0;
       args.close();
       dnnl_stream_destroy(stream);
     }
@@ -51,8 +61,17 @@ public final class Workspace implements AutoCloseable {
 
   private final Resources resources = new Resources();
   private final Cleaner.Cleanable cleanable;
+  private final int maxSpare;
+  private final long maxSpareBytes;
 
   Workspace() {
+    this(MAX_SPARE, MAX_SPARE_BYTES);
+  }
+
+  /** A workspace keeping at most {@code maxSpare} spares of at most {@code maxSpareBytes} in all. */
+  Workspace(int maxSpare, long maxSpareBytes) {
+    this.maxSpare = maxSpare;
+    this.maxSpareBytes = maxSpareBytes;
     Dnnl.check(dnnl_stream_create(resources.stream, Dnnl.engine(), dnnl_stream_default_flags), "creating a stream");
     cleanable = CLEANER.register(this, resources);
   }
@@ -74,31 +93,41 @@ public final class Workspace implements AutoCloseable {
   /**
    * A buffer of at least {@code bytes} bytes that the caller owns until it hands it back with
    * {@link #giveBack}: memory for a tensor that outlives one execution. Freed buffers are reused, because a
-   * fresh allocation of many megabytes maps new pages every time, which costs more than the copies saved.
+   * fresh allocation of many megabytes maps new pages every time, which costs more than the copies saved. A
+   * network repeats its shapes from run to run, so the smallest spare that fits is usually the right size.
    */
   public NativeBuffer borrow(long bytes) {
     NativeBuffer best = null;
     for (NativeBuffer b : resources.spare) {
-      if (b.bytes() >= bytes && (best == null || b.bytes() < best.bytes())) best = b;
+      if (b.bytes() >= bytes && b.bytes() <= bytes * MAX_SPARE_OVERSIZE
+          && (best == null || b.bytes() < best.bytes())) {
+        best = b;
+      }
     }
     if (best == null) return new NativeBuffer(bytes);
     resources.spare.remove(best);
+    resources.spareBytes -= best.bytes();
     return best;
   }
 
-  /** Takes back a buffer from {@link #borrow}, keeping the largest few for reuse. */
+  /** Takes back a buffer from {@link #borrow}, keeping the most recent for reuse. */
   public void giveBack(NativeBuffer buffer) {
     if (resources.closed) {
       buffer.close();
       return;
     }
     resources.spare.add(buffer);
-    if (resources.spare.size() > MAX_SPARE) {
-      NativeBuffer smallest = resources.spare.get(0);
-      for (NativeBuffer b : resources.spare) if (b.bytes() < smallest.bytes()) smallest = b;
-      resources.spare.remove(smallest);
-      smallest.close();
+    resources.spareBytes += buffer.bytes();
+    while (resources.spare.size() > maxSpare || resources.spareBytes > maxSpareBytes) {
+      NativeBuffer oldest = resources.spare.remove(0);
+      resources.spareBytes -= oldest.bytes();
+      oldest.close();
     }
+  }
+
+  /** The bytes of the freed buffers this workspace keeps for reuse. */
+  long spareBytes() {
+    return resources.spareBytes;
   }
 
   /**

@@ -26,18 +26,36 @@ class NativeBufferTest {
   }
 
   @Test
-  void freedHeldBuffersAreReusedAndTheLargestKept() {
+  void aSpareServesRequestsOfAboutItsSize() {
     Dnnl.releaseThreadResources(); // a fresh workspace, without other tests' spares
     Workspace workspace = Dnnl.workspace();
     NativeBuffer big = workspace.borrow(1 << 20);
     workspace.giveBack(big);
-    assertSame(big, workspace.borrow(1000), "a spare large enough is reused");
-    NativeBuffer[] small = new NativeBuffer[5];
-    for (int i = 0; i < small.length; i++) small[i] = workspace.borrow(64);
+    assertSame(big, workspace.borrow((1 << 20) - 1000), "a spare a little larger than asked is reused");
     workspace.giveBack(big);
-    for (NativeBuffer b : small) workspace.giveBack(b);
-    assertSame(big, workspace.borrow(1 << 20), "the largest survives when the spares overflow");
-    assertNotSame(big, workspace.borrow(1 << 20));
+    NativeBuffer small = workspace.borrow(1000);
+    assertNotSame(big, small, "a spare four times larger than asked is not");
+    assertSame(big, workspace.borrow(1 << 20), "and stays for a request of its size");
+    workspace.giveBack(small);
+    workspace.giveBack(big);
     Dnnl.releaseThreadResources();
+  }
+
+  @Test
+  void theOldestSparesAreFreedBeyondTheLimits() {
+    long before = NativeBuffer.liveBytes();
+    try (Workspace workspace = new Workspace(3, 10_000)) {
+      NativeBuffer[] buffers = new NativeBuffer[5];
+      for (int i = 0; i < buffers.length; i++) buffers[i] = workspace.borrow(1000 + i);
+      for (NativeBuffer b : buffers) workspace.giveBack(b);
+      assertEquals(1002 + 1003 + 1004, workspace.spareBytes(), "the three most recent are kept");
+      assertEquals(before + workspace.spareBytes(), NativeBuffer.liveBytes(), "the other two are freed");
+      assertSame(buffers[4], workspace.borrow(1004));
+      NativeBuffer large = workspace.borrow(9000);
+      workspace.giveBack(large);
+      assertEquals(9000, workspace.spareBytes(), "beyond 10,000 bytes the oldest go, however few");
+      workspace.giveBack(buffers[4]);
+    }
+    assertEquals(before, NativeBuffer.liveBytes(), "closing the workspace frees its spares");
   }
 }
