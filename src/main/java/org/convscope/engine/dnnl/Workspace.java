@@ -41,7 +41,7 @@ public final class Workspace implements AutoCloseable {
   private static final class Resources implements Runnable {
     final dnnl_stream stream = new dnnl_stream();
     final Map<String, NativeBuffer> buffers = new HashMap<>();
-    /** Freed buffers of held tensors, for the next ones; the longest kept first. */
+    /** Freed buffers of held tensors, for the next ones, oldest first. */
     final List<NativeBuffer> spare = new ArrayList<>();
     long spareBytes;
     boolean closed;
@@ -115,7 +115,7 @@ public final class Workspace implements AutoCloseable {
 
   /** Takes back a buffer from {@link #borrow}, keeping the most recent for reuse. */
   public void giveBack(NativeBuffer buffer) {
-    if (resources.closed) {
+    if (resources.closed || buffer.bytes() > maxSpareBytes) {
       buffer.close();
       return;
     }

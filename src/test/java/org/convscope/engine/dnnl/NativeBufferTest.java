@@ -54,6 +54,8 @@ class NativeBufferTest {
       NativeBuffer large = workspace.borrow(9000);
       workspace.giveBack(large);
       assertEquals(9000, workspace.spareBytes(), "beyond 10,000 bytes the oldest go, however few");
+      workspace.giveBack(workspace.borrow(20_000));
+      assertEquals(9000, workspace.spareBytes(), "a buffer over the limit is freed, and the others stay");
       workspace.giveBack(buffers[4]);
     }
     assertEquals(before, NativeBuffer.liveBytes(), "closing the workspace frees its spares");
