@@ -34,7 +34,7 @@ class NativeBufferTest {
     assertSame(big, workspace.borrow((1 << 20) - 1000), "a spare a little larger than asked is reused");
     workspace.giveBack(big);
     NativeBuffer small = workspace.borrow(1000);
-    assertNotSame(big, small, "a spare four times larger than asked is not");
+    assertNotSame(big, small, "a spare far larger than asked is not");
     assertSame(big, workspace.borrow(1 << 20), "and stays for a request of its size");
     workspace.giveBack(small);
     workspace.giveBack(big);
