@@ -31,12 +31,6 @@ public final class Workspace implements AutoCloseable {
    * batch 8 leaves 511 MB of them, MobileNetV2's 383 MB, and each of the explorer's workers keeps its own.
    */
   private static final long MAX_SPARE_BYTES = 1L << 30;
-  /**
-   * A spare serves a request at most this many times its size. A larger spare handed to a small tensor would
-   * leave the large tensor that comes next without one, and the spares would fill with large buffers.
-   */
-  private static final double MAX_SPARE_OVERSIZE = 1.25;
-
   /** The native state, kept apart from the workspace so that the cleaner does not keep it reachable. */
   private static final class Resources implements Runnable {
     final dnnl_stream stream = new dnnl_stream();
@@ -96,16 +90,14 @@ public final class Workspace implements AutoCloseable {
   /**
    * A buffer of at least {@code bytes} bytes that the caller owns until it hands it back with
    * {@link #giveBack}: memory for a tensor that outlives one execution. Freed buffers are reused, because a
-   * fresh allocation of many megabytes maps new pages every time, which costs more than the copies saved. A
-   * network repeats its shapes from run to run, so the smallest spare that fits is usually the right size.
+   * fresh allocation of many megabytes maps new pages every time, which costs more than the copies saved. The
+   * smallest spare that fits is taken: a network repeats its shapes from run to run, so that is usually one of
+   * the right size; and a smaller batch after a larger one (SmoothGrad's last, say) finds the larger batch's.
    */
   public NativeBuffer borrow(long bytes) {
     NativeBuffer best = null;
     for (NativeBuffer b : resources.spare) {
-      if (b.bytes() >= bytes && b.bytes() <= bytes * MAX_SPARE_OVERSIZE
-          && (best == null || b.bytes() < best.bytes())) {
-        best = b;
-      }
+      if (b.bytes() >= bytes && (best == null || b.bytes() < best.bytes())) best = b;
     }
     if (best == null) return new NativeBuffer(bytes);
     resources.spare.remove(best);

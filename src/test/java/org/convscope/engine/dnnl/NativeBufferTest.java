@@ -2,7 +2,6 @@ package org.convscope.engine.dnnl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.junit.jupiter.api.Test;
@@ -26,18 +25,20 @@ class NativeBufferTest {
   }
 
   @Test
-  void aSpareServesRequestsOfAboutItsSize() {
+  void theSmallestSpareThatFitsIsTaken() {
     Dnnl.releaseThreadResources(); // a fresh workspace, without other tests' spares
     Workspace workspace = Dnnl.workspace();
     NativeBuffer big = workspace.borrow(1 << 20);
+    NativeBuffer small = workspace.borrow(2000);
     workspace.giveBack(big);
-    assertSame(big, workspace.borrow((1 << 20) - 1000), "a spare a little larger than asked is reused");
-    workspace.giveBack(big);
-    NativeBuffer small = workspace.borrow(1000);
-    assertNotSame(big, small, "a spare far larger than asked is not");
-    assertSame(big, workspace.borrow(1 << 20), "and stays for a request of its size");
     workspace.giveBack(small);
-    workspace.giveBack(big);
+    long allocations = NativeBuffer.allocations();
+    assertSame(small, workspace.borrow(1000), "the smallest that fits");
+    assertSame(big, workspace.borrow(1000), "then a larger one, rather than a new buffer");
+    assertEquals(allocations, NativeBuffer.allocations());
+    NativeBuffer larger = workspace.borrow(2 << 20);
+    assertEquals(allocations + 1, NativeBuffer.allocations(), "none fits a larger request");
+    for (NativeBuffer b : new NativeBuffer[] {small, big, larger}) workspace.giveBack(b);
     Dnnl.releaseThreadResources();
   }
 
