@@ -31,6 +31,7 @@ public final class Workspace implements AutoCloseable {
    * batch 8 leaves 527 MB of them, MobileNetV2's 350 MB, and each of the explorer's workers keeps its own.
    */
   private static final long MAX_SPARE_BYTES = 1L << 30;
+
   /** The native state, kept apart from the workspace so that the cleaner does not keep it reachable. */
   private static final class Resources implements Runnable {
     final dnnl_stream stream = new dnnl_stream();
