@@ -139,11 +139,7 @@ public final class Workspace implements AutoCloseable {
       resources.args = new dnnl_exec_arg_t(args.size());
     }
     args.writeTo(resources.args);
-    if (primitive.threads() == OpenMp.defaultThreads()) {
-      run(primitive, args.size());
-    } else {
-      OpenMp.onThreads(primitive.threads(), () -> run(primitive, args.size()));
-    }
+    OpenMp.onThreads(primitive.threads(), () -> run(primitive, args.size()));
   }
 
   private Void run(Primitive primitive, int argCount) {

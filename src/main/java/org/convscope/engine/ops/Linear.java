@@ -20,6 +20,7 @@ import org.convscope.tensor.Tensor;
  */
 public final class Linear implements Op {
   private static final Gelu GELU = new Gelu(false);
+  private static final MatMul MATMUL = new MatMul();
   private final boolean gelu;
 
   public Linear(boolean gelu) {
@@ -75,7 +76,7 @@ public final class Linear implements Op {
       if (z == null) z = affine(context, inputs, false);
       dz = GELU.backward(context, new Tensor[] {z}, outputs, outputGrads, new boolean[] {true})[0];
     }
-    Tensor[] product = new MatMul().backward(context, new Tensor[] {inputs[0], inputs[1]}, null,
+    Tensor[] product = MATMUL.backward(context, new Tensor[] {inputs[0], inputs[1]}, null,
         new Tensor[] {dz}, new boolean[] {needed[0], needed[1]});
     Tensor db = needed[2] ? Tensor.of(BroadcastPlan.sumTo(dz.data(), dz.shape(), inputs[2].shape()),
         inputs[2].shape()) : null;
