@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.convscope.Fixtures;
 import org.convscope.engine.dnnl.NativeBuffer;
 import org.convscope.engine.ops.StandardOps;
 import org.convscope.tensor.Tensor;
@@ -61,6 +62,18 @@ class HeldBufferReuseTest {
     assertEquals(0, allocations[3], "buffers allocated by the fourth run");
     for (int run = 1; run < 4; run++) {
       assertArrayEquals(gradients.get(0).data(), gradients.get(run).data(), "run " + run + " computes the same gradient");
+    }
+    // The reference: the ops' own Java backward passes, on arrays, which hold nothing.
+    BackwardRule asArrays = (context, op, inputs, outputs, grads, needed) ->
+        op.backward(context, inputs, outputs, grads, needed);
+    try (Trace trace = net.forward(Map.of("x", x), ForwardOptions.forBackward())) {
+      Tensor seed = Tensor.full(1f, trace.get(net.outputName()).shape());
+      Tensor expected = net.backward(trace, Map.of(net.outputName(), seed), List.of("x"),
+          BackwardRules.DEFAULT.with("Conv", asArrays).with("Relu", asArrays)).get("x");
+      float largest = 0;
+      for (float v : expected.data()) largest = Math.max(largest, Math.abs(v));
+      assertTrue(largest > 0, "the gradient reaches x");
+      Fixtures.assertClose(expected, gradients.get(0), 1e-5, "the gradient against the Java passes");
     }
   }
 }
