@@ -180,7 +180,7 @@ class LinearLayerTest {
 
   /** What {@link Activation.Kind#GELU} documents of oneDNN's kernel, through a product by the identity. */
   @Test
-  void oneDnnsGeluIsWithinFourTenthsOfAMillionthAbsolutely() {
+  void oneDnnsGeluIsWithinAFewMillionthsAbsolutely() {
     int n = 64;
     int m = 4096;
     Tensor identity = Tensor.zeros(n, n);
@@ -197,8 +197,9 @@ class LinearLayerTest {
         worstRelativeAboveMinusThree = Math.max(worstRelativeAboveMinusThree, Math.abs(y[i] / expected - 1));
       }
     }
-    assertTrue(worstAbsolute < 4e-7, "worst absolute error " + worstAbsolute);
-    assertTrue(worstRelativeAboveMinusThree < 1e-4, "worst relative error above -3: " + worstRelativeAboveMinusThree);
+    // AVX2's kernel: 4e-7 and 1e-4; AVX-512's: 1.13e-6 (at x = 2.975) and 2.2e-4.
+    assertTrue(worstAbsolute < 1.5e-6, "worst absolute error " + worstAbsolute);
+    assertTrue(worstRelativeAboveMinusThree < 3e-4, "worst relative error above -3: " + worstRelativeAboveMinusThree);
   }
 
   @Test
