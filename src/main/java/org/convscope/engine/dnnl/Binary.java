@@ -95,12 +95,12 @@ public final class Binary {
 
   /**
    * The layouts to try for the factors, best guess first. oneDNN's jit kernel wants them laid out as x is: with
-   * row-major factors and x blocked by 8 channels it falls back to its reference kernel, which took 15 ms for
+   * row-major factors and x channel-blocked it falls back to its reference kernel, which took 15 ms for
    * EfficientNet-B0's first block. The last one tried stands if every one gets the reference kernel.
    */
   private static int[] scaleTags(MemoryDesc layout, int rank) {
     return switch (rank) {
-      case 4 -> layout.channelBlockedBy8() ? new int[] {dnnl_aBcd8b, dnnl_abcd, dnnl_aBcd16b}
+      case 4 -> layout.channelBlockedNatively() ? new int[] {Dnnl.channelBlockedTag(), dnnl_abcd}
           : new int[] {dnnl_abcd, dnnl_aBcd16b, dnnl_aBcd8b};
       case 3 -> new int[] {dnnl_abc};
       case 5 -> new int[] {dnnl_abcde};

@@ -22,7 +22,7 @@ import org.convscope.tensor.Tensor;
  * Convolution and transposed convolution (oneDNN's "deconvolution") on row-major tensors: forward, backward
  * to the data, and backward to the weights and bias. A {@link Plan} is made once per {@link ConvGeometry} and
  * pass, with layouts of oneDNN's choosing ({@code format_tag_any}) except for some forward passes, which run
- * on activations blocked by 8 channels ({@link #channelBlocked}), and kept in a bounded cache shared by all
+ * on channel-blocked activations ({@link #channelBlocked}), and kept in a bounded cache shared by all
  * threads; weights are reordered once per tensor version by the
  * {@link WeightCache}. Backward-data passes outside training are tuned from their second pass on: oneDNN's
  * implementations are timed once, and the fastest is kept. Forward plans keep oneDNN's first choice: another implementation rounds
@@ -39,14 +39,14 @@ public final class Convolution {
 
   /**
    * TRAINING_FORWARD is the forward pass of a training step: oneDNN's forward-training kind, whose first
-   * choice reads and writes the channel-blocked layout (nChw8c) that the backward passes use too, where the
+   * choice reads and writes a channel-blocked layout (nChw8c on AVX2) that the backward passes use too, where the
    * inference kind picks a channels-last kernel whose reorders from and to row-major cost more.
    */
   private enum Pass { FORWARD, TRAINING_FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS }
 
   /**
-   * The activations' layout a plan is made for: oneDNN's choice, blocked by 8 channels (nChw8c, see
-   * {@link #channelBlocked}), or channels-last (nhwc, see {@link #backwardDataChained}).
+   * The activations' layout a plan is made for: oneDNN's choice, blocked by channels (nChw16c or
+   * nChw8c, see {@link #channelBlocked}), or channels-last (nhwc, see {@link #backwardDataChained}).
    */
   private enum Layout { CHOSEN, CHANNEL_BLOCKED, CHANNELS_LAST }
 
@@ -153,12 +153,14 @@ public final class Convolution {
   }
 
   /**
-   * Whether a forward pass runs on activations blocked by 8 channels (nChw8c) rather than in the layouts oneDNN
+   * Whether a forward pass runs on activations blocked by channels, one vector of floats a block (nChw16c with
+   * AVX-512, nChw8c with AVX2: {@link Dnnl#channelBlock}), rather than in the layouts oneDNN
    * picks, channels-last for its brgconv kernels: a 2-D convolution reading an RGB image (fewer than 8
    * channels), which the blocked kernel reads row-major, without a reorder; and a depthwise or 1x1 convolution
    * whose input comes held in that layout, as a MobileNet's do from its stem on. On AVX2 the blocked kernels
    * ran these faster (ResNet's 7x7 stem, MobileNetV2's depthwise and thin 1x1 convolutions); a dense 3x3
-   * convolution ran no faster, and ResNet's then pays one reorder. Decided by shapes and by whether the input
+   * convolution ran no faster, and ResNet's then pays one reorder. On AVX-512 the same holds with 16-channel
+   * blocks; 8-channel ones there ran AVX2 kernels (MobileNetV2's batch-1 forward pass 8.4 against 5.9 ms). Decided by shapes and by whether the input
    * comes held, never by timing, so runs that fuse alike compute the same values; a run that keeps a tensor
    * gets it as an array, and the convolution reading it then runs in oneDNN's own choice of layouts.
    */
@@ -167,7 +169,7 @@ public final class Convolution {
     if (g.inChannels() < 8) return true;
     boolean depthwise = g.groups() == g.inChannels() && g.groups() == g.outChannels();
     boolean pointwise = g.groups() == 1 && g.kernel()[0] == 1 && g.kernel()[1] == 1;
-    return (depthwise || pointwise) && heldX != null && heldX.layout().channelBlockedBy8();
+    return (depthwise || pointwise) && heldX != null && heldX.layout().channelBlockedNatively();
   }
 
   /**
@@ -439,13 +441,13 @@ public final class Convolution {
     }
 
     /**
-     * Activations blocked by 8 channels (nChw8c); x row-major when it has fewer than 8 channels (an RGB image),
+     * Channel-blocked activations ({@link Dnnl#channelBlockedTag}); x row-major when it has fewer than 8 channels (an RGB image),
      * which the kernel then reads as it is, with no reorder.
      */
     static Descs channelBlocked(ConvGeometry g, boolean withBias) {
-      MemoryDesc src = g.inChannels() >= 8 ? MemoryDesc.tagged(dnnl_aBcd8b, g.srcDims())
+      MemoryDesc src = g.inChannels() >= 8 ? MemoryDesc.tagged(Dnnl.channelBlockedTag(), g.srcDims())
           : MemoryDesc.tagged(dnnl_abcd, g.srcDims());
-      return new Descs(g, withBias, src, MemoryDesc.tagged(dnnl_aBcd8b, g.dstDims()));
+      return new Descs(g, withBias, src, MemoryDesc.tagged(Dnnl.channelBlockedTag(), g.dstDims()));
     }
 
     /** Channels-last activations (nhwc), no bias: for a backward-data pass. */

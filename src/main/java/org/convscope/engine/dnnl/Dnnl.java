@@ -33,6 +33,24 @@ public final class Dnnl {
     return EngineHolder.ENGINE;
   }
 
+  /**
+   * The channel block of oneDNN's blocked layouts on this CPU: 16 where it runs AVX-512 kernels (one vector of
+   * floats), 8 on AVX2.
+   */
+  public static int channelBlock() {
+    return IsaHolder.CHANNEL_BLOCK;
+  }
+
+  /** The blocked activation layout for 4-D tensors on this CPU: nChw16c or nChw8c ({@link #channelBlock}). */
+  public static int channelBlockedTag() {
+    return channelBlock() == 16 ? dnnl_aBcd16b : dnnl_aBcd8b;
+  }
+
+  private static final class IsaHolder {
+    static final int CHANNEL_BLOCK =
+        (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core ? 16 : 8;
+  }
+
   /** The calling thread's workspace (stream and scratch buffers), created on first use. */
   public static Workspace workspace() {
     return WORKSPACES.get();

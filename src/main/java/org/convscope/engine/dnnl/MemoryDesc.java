@@ -20,7 +20,7 @@ public final class MemoryDesc implements AutoCloseable {
   private String layoutKey;
   /** Known once asked; volatile because a plan's descriptors are shared between threads. */
   private volatile long[] dims;
-  private Boolean channelBlockedBy8;
+  private Boolean channelBlockedNatively;
   private Boolean channelsLast;
 
   private MemoryDesc(dnnl_memory_desc handle, boolean owned) {
@@ -68,7 +68,7 @@ public final class MemoryDesc implements AutoCloseable {
     // held output, which the next convolution asks whether it is blocked; asked once here, it is kept.
     copy.layoutKey = layoutKey;
     copy.dims = dims;
-    copy.channelBlockedBy8 = channelBlockedBy8();
+    copy.channelBlockedNatively = channelBlockedNatively();
     copy.channelsLast = channelsLast;
     return copy;
   }
@@ -101,14 +101,14 @@ public final class MemoryDesc implements AutoCloseable {
     return known.clone();
   }
 
-  /** Whether this is oneDNN's nChw8c: four dimensions, the channels (only) blocked by 8. */
-  public boolean channelBlockedBy8() {
-    if (channelBlockedBy8 == null) {
+  /** Whether this is oneDNN's nChw16c or nChw8c as this CPU prefers ({@link Dnnl#channelBlock}). */
+  public boolean channelBlockedNatively() {
+    if (channelBlockedNatively == null) {
       boolean blocked = ndims() == 4 && queryInt(dnnl_query_inner_nblks_s32) == 1;
-      channelBlockedBy8 = blocked && queryLongs(dnnl_query_inner_blks, 1)[0] == 8
+      channelBlockedNatively = blocked && queryLongs(dnnl_query_inner_blks, 1)[0] == Dnnl.channelBlock()
           && queryLongs(dnnl_query_inner_idxs, 1)[0] == 1;
     }
-    return channelBlockedBy8;
+    return channelBlockedNatively;
   }
 
   /** Whether this is channels-last (nhwc): four dimensions, no blocking, the channels adjacent. */

@@ -67,7 +67,7 @@ abstract class ConvolutionOp implements FusingOp, HeldGradientOp {
 
   /**
    * The forward pass of a training step. x is staged for oneDNN once and, when the step allows it, kept so for
-   * the backward-weights pass, which reads the same layout (nChw8c), instead of copied and reordered again.
+   * the backward-weights pass, which reads the same layout, instead of copied and reordered again.
    */
   private float[] trainingForward(ExecutionContext context, ConvGeometry g, Tensor x, Tensor w, Tensor bias,
       int size) {

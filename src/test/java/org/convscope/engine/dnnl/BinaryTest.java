@@ -1,5 +1,6 @@
 package org.convscope.engine.dnnl;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -22,7 +23,7 @@ class BinaryTest {
   private static final int H = 5;
   private static final int W = 7;
 
-  /** x held as a convolution's training pass reads it: channel-blocked (nChw8c), 13 channels padded to 16. */
+  /** x held as a convolution's training pass reads it: channel-blocked (nChw16c or nChw8c), 13 channels padded to 16. */
   private static BlockedTensor held(Tensor x) {
     int h = x.dim(2);
     int w = x.dim(3);
@@ -79,7 +80,7 @@ class BinaryTest {
     Tensor b = GradCheck.randn(6, 0, N, C, H, W);
     float[] expected = new float[a.size()];
     for (int i = 0; i < expected.length; i++) expected[i] = a.data()[i] + b.data()[i];
-    for (int tag : new int[] {dnnl_acdb, dnnl_aBcd8b}) {
+    for (int tag : new int[] {dnnl_acdb, dnnl_aBcd8b, dnnl_aBcd16b}) {
       try (BlockedTensor heldA = HeldLayouts.held(a, dnnl_acdb); BlockedTensor heldB = HeldLayouts.held(b, tag);
           BlockedTensor sum = heldA.plus(heldB)) {
         assertArrayEquals(expected, sum.toTensor().data(), "b in format " + tag);
@@ -101,12 +102,12 @@ class BinaryTest {
   @Test
   void aCopyOutlivesItsOriginal() {
     Tensor x = GradCheck.randn(7, 0, N, C, H, W);
-    BlockedTensor original = HeldLayouts.held(x, dnnl_aBcd8b);
+    BlockedTensor original = HeldLayouts.held(x, Dnnl.channelBlockedTag());
     try (BlockedTensor copy = original.copy()) {
       assertNotSame(original.buffer(), copy.buffer());
       original.close();
       assertArrayEquals(x.data(), copy.toTensor().data());
-      assertTrue(copy.layout().channelBlockedBy8(), "in the original's layout");
+      assertTrue(copy.layout().channelBlockedNatively(), "in the original's layout");
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.convscope.engine.dnnl;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,7 +84,7 @@ class ConvolutionTuningTest {
     Tensor dy = randomTensor(random, 2, 32, 16, 16);
     double[] expected = backwardDataReference(w.data(), dy.data());
     try (BlockedTensor heldX = HeldLayouts.held(x, dnnl_acdb)) {
-      for (int tag : new int[] {dnnl_acdb, dnnl_aBcd8b}) {
+      for (int tag : new int[] {dnnl_acdb, dnnl_aBcd8b, dnnl_aBcd16b}) {
         try (BlockedTensor heldDy = HeldLayouts.held(dy, tag);
             BlockedTensor dx = Convolution.backwardDataChained(STRIDED, w, null, heldDy, heldX, true).held()) {
           assertTrue(dx.layout().channelsLast(), "dy in format " + tag);

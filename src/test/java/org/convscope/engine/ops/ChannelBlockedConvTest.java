@@ -14,7 +14,7 @@ import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * Forward convolutions on channel-blocked activations (nChw8c): an RGB stem reads its input row-major and
+ * Forward convolutions on channel-blocked activations (nChw16c with AVX-512, else nChw8c): an RGB stem reads its input row-major and
  * writes blocked, and depthwise and 1x1 convolutions reading a blocked input stay blocked; others take
  * oneDNN's layouts, and so does a depthwise convolution oneDNN has no blocked kernel for (5x4, dilated and
  * strided). A MobileNetV2-like chain with channel counts that are no multiple of 8 (the blocks are padded), a

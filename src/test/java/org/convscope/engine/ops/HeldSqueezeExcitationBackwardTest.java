@@ -1,5 +1,6 @@
 package org.convscope.engine.ops;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +35,7 @@ class HeldSqueezeExcitationBackwardTest {
   private static final int C = 13;
   private static final int H = 5;
   private static final int W = 7;
-  private static final int[] LAYOUTS = {dnnl_aBcd8b, dnnl_acdb};
+  private static final int[] LAYOUTS = {dnnl_aBcd8b, dnnl_aBcd16b, dnnl_acdb};
   private static final ExecutionContext CONTEXT = ExecutionContext.inference();
 
   @Test

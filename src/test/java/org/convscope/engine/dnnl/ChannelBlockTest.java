@@ -1,0 +1,76 @@
+package org.convscope.engine.dnnl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.convscope.engine.Activation;
+import org.convscope.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The channel block of the blocked layouts follows the CPU: 16 channels (one AVX-512 vector of floats) where
+ * oneDNN runs AVX-512 kernels, 8 on AVX2. With 8 on an AVX-512 machine, oneDNN ran MobileNetV2's blocked chain
+ * on AVX2 kernels and EfficientNet-B0's scaling on its reference kernel (10 times slower).
+ */
+class ChannelBlockTest {
+  @Test
+  void theBlockIsSixteenExactlyWhenTheCpuHasAvx512() throws IOException {
+    List<String> flags = cpuFlags();
+    boolean avx512 = flags.containsAll(List.of("avx512f", "avx512bw", "avx512vl", "avx512dq"));
+    assertEquals(avx512 ? 16 : 8, Dnnl.channelBlock(), "flags " + flags);
+  }
+
+  @Test
+  void anRgbStemWritesTheBlockedLayoutWithTheReferenceValues() {
+    // 3 -> 20 channels (padded to a whole block either way), 3x3, stride 2, pad 1, ReLU.
+    ConvGeometry g = new ConvGeometry(false, 2, 3, 20, 1, new int[] {9, 11}, new int[] {5, 6}, new int[] {3, 3},
+        new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
+    Random random = new Random(3);
+    Tensor x = random(random, 2, 3, 9, 11);
+    Tensor w = random(random, 20, 3, 3, 3);
+    try (BlockedTensor y = Convolution.forwardChained(g, x, null, w, null, null, Activation.clamp(0, Float.POSITIVE_INFINITY), true).held()) {
+      assertTrue(y.layout().channelBlockedNatively(), "held in the blocked layout of this CPU");
+      float[] got = y.toTensor().data();
+      int i = 0;
+      for (int n = 0; n < 2; n++) {
+        for (int o = 0; o < 20; o++) {
+          for (int oy = 0; oy < 5; oy++) {
+            for (int ox = 0; ox < 6; ox++, i++) {
+              double sum = 0;
+              for (int c = 0; c < 3; c++) {
+                for (int ky = 0; ky < 3; ky++) {
+                  for (int kx = 0; kx < 3; kx++) {
+                    int iy = 2 * oy - 1 + ky;
+                    int ix = 2 * ox - 1 + kx;
+                    if (iy < 0 || iy >= 9 || ix < 0 || ix >= 11) continue;
+                    sum += (double) x.data()[((n * 3 + c) * 9 + iy) * 11 + ix] * w.data()[((o * 3 + c) * 3 + ky) * 3 + kx];
+                  }
+                }
+              }
+              assertEquals(Math.max(sum, 0), got[i], 1e-5, "at " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static Tensor random(Random random, int... shape) {
+    Tensor t = Tensor.zeros(shape);
+    for (int i = 0; i < t.size(); i++) t.data()[i] = (float) random.nextGaussian();
+    return t;
+  }
+
+  private static List<String> cpuFlags() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+      if (line.startsWith("flags")) return Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split(" "));
+    }
+    return List.of();
+  }
+}
