@@ -28,7 +28,8 @@ public final class Binary {
   /**
    * x times factors with dimensions {@code scaleDims} (1 or x's along the batch and channel axes, 1 along the
    * others), row-major in {@code scale} or, when that is null, held in {@code heldScale}. Returns the product
-   * held in x's layout; x and the factors stay open.
+   * held, in x's layout unless oneDNN has only its reference kernel for it ({@link Primitive#preferringJit});
+   * x and the factors stay open.
    */
   static BlockedTensor timesPerChannel(BlockedTensor x, float[] scale, BlockedTensor heldScale, long[] scaleDims) {
     MemoryDesc layout = x.layout();
@@ -58,11 +59,20 @@ public final class Binary {
     }
   }
 
+  /**
+   * The product in x's layout or, where oneDNN has only its reference kernel for it, in another
+   * ({@link Primitive#preferringJit}).
+   */
   private static Plan timesPlan(MemoryDesc layout, long[] scaleDims) {
     long[] dims = layout.dims();
     String what = "binary mul " + Arrays.toString(dims) + " by " + Arrays.toString(scaleDims);
+    return plan(Primitive.preferringJit(layout, l -> timesPrimitive(what, l, scaleDims)), dims, scaleDims);
+  }
+
+  /** x times the factors in x's layout, trying the factors' layouts of {@link #scaleTags} in turn. */
+  private static Primitive timesPrimitive(String what, MemoryDesc layout, long[] scaleDims) {
     Primitive primitive = null;
-    for (int tag : scaleTags(layout, dims.length)) {
+    for (int tag : scaleTags(layout, scaleDims.length)) {
       Primitive p;
       try (MemoryDesc scale = MemoryDesc.tagged(tag, scaleDims)) {
         p = Primitive.create(what, (pd, attr) -> dnnl_binary_primitive_desc_create(pd, Dnnl.engine(),
@@ -75,14 +85,15 @@ public final class Binary {
       if (!p.implementation().startsWith("ref")) break;
     }
     if (primitive == null) throw new DnnlException(what + ": no implementation");
-    return plan(primitive, dims, scaleDims);
+    return primitive;
   }
 
   private static Plan elementwisePlan(int algorithm, MemoryDesc layout) {
     long[] dims = layout.dims();
     String what = (algorithm == dnnl_binary_add ? "binary add " : "binary mul ") + layout.layoutKey();
-    return plan(Primitive.create(what, (pd, attr) -> dnnl_binary_primitive_desc_create(pd, Dnnl.engine(), algorithm,
-        layout.handle(), layout.handle(), layout.handle(), attr)), dims, dims);
+    return plan(Primitive.preferringJit(layout, l -> Primitive.create(what, (pd, attr) ->
+        dnnl_binary_primitive_desc_create(pd, Dnnl.engine(), algorithm, l.handle(), l.handle(), l.handle(), attr))),
+        dims, dims);
   }
 
   private static Plan plan(Primitive primitive, long[] dims, long[] otherDims) {

@@ -154,15 +154,16 @@ public final class Convolution {
 
   /**
    * Whether a forward pass runs on activations blocked by channels, one vector of floats a block (nChw16c with
-   * AVX-512, nChw8c with AVX2: {@link Dnnl#channelBlock}), rather than in the layouts oneDNN
-   * picks, channels-last for its brgconv kernels: a 2-D convolution reading an RGB image (fewer than 8
-   * channels), which the blocked kernel reads row-major, without a reorder; and a depthwise or 1x1 convolution
-   * whose input comes held in that layout, as a MobileNet's do from its stem on. On AVX2 the blocked kernels
-   * ran these faster (ResNet's 7x7 stem, MobileNetV2's depthwise and thin 1x1 convolutions); a dense 3x3
-   * convolution ran no faster, and ResNet's then pays one reorder. On AVX-512 the same holds with 16-channel
-   * blocks; 8-channel ones there ran AVX2 kernels (MobileNetV2's batch-1 forward pass 8.4 against 5.9 ms). Decided by shapes and by whether the input
-   * comes held, never by timing, so runs that fuse alike compute the same values; a run that keeps a tensor
-   * gets it as an array, and the convolution reading it then runs in oneDNN's own choice of layouts.
+   * AVX-512, nChw8c with AVX2: {@link Dnnl#channelBlock}), rather than in the layouts oneDNN picks,
+   * channels-last for its brgconv kernels: a 2-D convolution reading an RGB image (fewer than 8 channels),
+   * which the blocked kernel reads row-major, without a reorder; and a depthwise or 1x1 convolution whose input
+   * comes held in that layout, as a MobileNet's do from its stem on. On AVX2 the blocked kernels ran these
+   * faster (ResNet's 7x7 stem, MobileNetV2's depthwise and thin 1x1 convolutions); a dense 3x3 convolution ran
+   * no faster, and ResNet's then pays one reorder. On AVX-512 the same holds with 16-channel blocks (MobileNetV2
+   * at batch 8: 28 to 30 ms per forward pass, against 33 to 35 in oneDNN's own layouts); 8-channel ones there
+   * ran AVX2 kernels (its batch-1 pass 8.4 against 5.9 ms). Decided by shapes and by whether the input comes
+   * held, never by timing, so runs that fuse alike compute the same values; a run that keeps a tensor gets it
+   * as an array, and the convolution reading it then runs in oneDNN's own choice of layouts.
    */
   private static boolean channelBlocked(ConvGeometry g, BlockedTensor heldX) {
     if (g.spatialRank() != 2 || g.transposed()) return false;

@@ -17,7 +17,8 @@ import org.convscope.engine.HeldGradientOp;
  *       HardSwish, which PyTorch exports as Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)), in a recorded run
  *       and its backward pass.</li>
  * </ul>
- * Plans are cached by the layout, the function and the pass.
+ * Plans are cached by the layout, the function and the pass. Where oneDNN has only its reference kernel for a
+ * layout, they run in another ({@link Primitive#preferringJit}).
  */
 public final class Eltwise {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
@@ -51,7 +52,7 @@ public final class Eltwise {
     }
   }
 
-  /** f(x) for held x, held in x's layout; x stays open. */
+  /** f(x) for held x, held in x's layout (or another, {@link Primitive#preferringJit}); x stays open. */
   static BlockedTensor forward(Activation f, BlockedTensor x) {
     MemoryDesc layout = x.layout();
     PlanKey key = new PlanKey(layout.layoutKey(), f, Pass.FORWARD);
@@ -62,8 +63,9 @@ public final class Eltwise {
   }
 
   /**
-   * The gradient with respect to f's input x, held in x's layout, from the gradient of f's output, row-major in
-   * {@code dy} or held in {@code heldDy} (the other is null); everything given stays open.
+   * The gradient with respect to f's input x, held in x's layout (or another, {@link Primitive#preferringJit}),
+   * from the gradient of f's output, row-major in {@code dy} or held in {@code heldDy} (the other is null);
+   * everything given stays open.
    */
   static BlockedTensor backward(Activation f, BlockedTensor x, float[] dy, BlockedTensor heldDy) {
     MemoryDesc layout = x.layout();
@@ -76,9 +78,9 @@ public final class Eltwise {
 
   private static Plan forwardPlan(MemoryDesc layout, Activation f) {
     int algorithm = Primitive.algorithm(f.kind());
-    Primitive primitive = Primitive.create(f + " " + layout.layoutKey(), (pd, attr) ->
-        dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training, algorithm,
-            layout.handle(), layout.handle(), f.alpha(), f.beta(), attr));
+    Primitive primitive = Primitive.preferringJit(layout, l -> Primitive.create(f + " " + layout.layoutKey(),
+        (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
+            algorithm, l.handle(), l.handle(), f.alpha(), f.beta(), attr)));
     long[] dims = layout.dims();
     return Plan.builder(primitive)
         .input(DNNL_ARG_SRC, MemoryDesc.plain(dims))
@@ -107,11 +109,11 @@ public final class Eltwise {
    */
   private static Plan backwardPlan(String what, MemoryDesc layout, int algorithm, float alpha, float beta,
       int read) {
-    Primitive primitive = Primitive.withForwardHint(what,
+    Primitive primitive = Primitive.preferringJit(layout, l -> Primitive.withForwardHint(what,
         (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
-            algorithm, layout.handle(), layout.handle(), alpha, beta, attr),
+            algorithm, l.handle(), l.handle(), alpha, beta, attr),
         hint -> Primitive.create(what, (pd, attr) -> dnnl_eltwise_backward_primitive_desc_create(pd, Dnnl.engine(),
-            algorithm, layout.handle(), layout.handle(), layout.handle(), alpha, beta, hint, attr)));
+            algorithm, l.handle(), l.handle(), l.handle(), alpha, beta, hint, attr))));
     long[] dims = layout.dims();
     return Plan.builder(primitive)
         .input(DNNL_ARG_DIFF_DST, MemoryDesc.plain(dims))

@@ -102,6 +102,34 @@ public final class Primitive implements AutoCloseable {
   }
 
   /**
+   * What {@code create} makes for element-wise work on {@code layout}; where oneDNN has only its reference kernel
+   * for that layout, what it makes for 4-D channels-last or this CPU's channel-blocked layout instead, the first
+   * with another kernel (the caller's plan then reorders its operands as it reads them). On AVX-512, oneDNN's
+   * JIT kernels take neither 8-channel blocks (a grouped convolution's output, 8 channels a group) nor 16-channel
+   * blocks padded at the end (184 channels) for some functions, and its reference kernel took 41 of
+   * regnet_y_400mf's 54 ms per forward pass and 13 of mobilenet_v3_large's 49 ms per saliency pass at batch 2.
+   */
+  static Primitive preferringJit(MemoryDesc layout, Function<MemoryDesc, Primitive> create) {
+    Primitive primitive = create.apply(layout);
+    long[] dims = layout.dims();
+    if (!primitive.implementation().startsWith("ref") || dims.length != 4) return primitive;
+    for (int tag : new int[] {dnnl_acdb, Dnnl.channelBlockedTag()}) {
+      Primitive other;
+      try (MemoryDesc fallback = MemoryDesc.tagged(tag, dims)) {
+        other = create.apply(fallback);
+      } catch (DnnlException e) {
+        continue;
+      }
+      if (!other.implementation().startsWith("ref")) {
+        primitive.close();
+        return other;
+      }
+      other.close();
+    }
+    return primitive;
+  }
+
+  /**
    * The implementations oneDNN offers for the descriptor {@code factory} fills in, best first by oneDNN's own
    * ranking, up to {@code limit} of them. Left out, before their code is generated: the slow reference
    * implementations (unless there is nothing else) and a kernel's versions for older instruction sets
