@@ -155,9 +155,12 @@ public final class Convolution {
   /**
    * Whether a forward pass runs on activations blocked by channels, one vector of floats a block (nChw16c with
    * AVX-512, nChw8c with AVX2: {@link Dnnl#channelBlock}), rather than in the layouts oneDNN picks,
-   * channels-last for its brgconv kernels: a 2-D convolution reading an RGB image (fewer than 8 channels),
-   * which the blocked kernel reads row-major, without a reorder; and a depthwise or 1x1 convolution whose input
-   * comes held in that layout, as a MobileNet's do from its stem on. On AVX2 the blocked kernels ran these
+   * channels-last for its brgconv kernels: a 2-D convolution of at most 3x3 reading an RGB image (fewer than 8
+   * channels), which the blocked kernel reads row-major, without a reorder; and a depthwise or 1x1 convolution
+   * whose input comes held in that layout, as a MobileNet's do from its stem on. A larger stem, ResNet's 7x7,
+   * runs channels-last like the convolutions after its max pool: run blocked, it left resnet50's first block
+   * two 1x1 convolutions on blocked kernels and four reorders, 5.4 of its 195 ms of primitives per forward pass
+   * at batch 8 (180 ms channels-last). On AVX2 the blocked kernels ran these
    * faster (ResNet's 7x7 stem, MobileNetV2's depthwise and thin 1x1 convolutions); a dense 3x3 convolution ran
    * no faster, and ResNet's then pays one reorder. On AVX-512 the same holds with 16-channel blocks (MobileNetV2
    * at batch 8: 28 to 30 ms per forward pass, against 33 to 35 in oneDNN's own layouts); 8-channel ones there
@@ -167,7 +170,7 @@ public final class Convolution {
    */
   private static boolean channelBlocked(ConvGeometry g, BlockedTensor heldX) {
     if (g.spatialRank() != 2 || g.transposed()) return false;
-    if (g.inChannels() < 8) return true;
+    if (g.inChannels() < 8) return g.kernel()[0] <= 3 && g.kernel()[1] <= 3;
     boolean depthwise = g.groups() == g.inChannels() && g.groups() == g.outChannels();
     boolean pointwise = g.groups() == 1 && g.kernel()[0] == 1 && g.kernel()[1] == 1;
     return (depthwise || pointwise) && heldX != null && heldX.layout().channelBlockedNatively();
@@ -212,11 +215,15 @@ public final class Convolution {
    * brgconv kernels, which a ResNet's forward pass runs on) the pass runs channels-last too, so that dx comes in
    * x's layout and dy in y's: a Relu's mask and a residual Add's sum then meet their operands in one layout with
    * no reorder. On resnet50 this took the backward-data kernels from 78 to 69 ms per saliency pass (brgconv's
-   * nhwc kernels against jit:avx2's nChw8c) and about 40 reorders out of the pass.
+   * nhwc kernels against jit:avx2's nChw8c) and about 40 reorders out of the pass. So does an x held otherwise
+   * when dy is held channels-last: resnet50's first block, reading the max pool's channel-blocked output, ran
+   * its pass blocked, reordering dy in and dx out. A network's first convolution (x not held) keeps the plain
+   * layout: there, with dy channels-last, gemm took 19.6 ms rather than 12.6 for ResNet's stem at batch 8.
    */
   public static Plan.Chained backwardDataChained(ConvGeometry geometry, Tensor w, Tensor dy, BlockedTensor heldDy,
       BlockedTensor heldX, boolean holdOutput) {
-    boolean channelsLast = heldX != null && heldX.layout().channelsLast();
+    boolean channelsLast = heldX != null
+        && (heldX.layout().channelsLast() || heldDy != null && heldDy.layout().channelsLast());
     return backwardDataChained(PlanKey.backwardData(geometry, !holdOutput && repeated(w),
         channelsLast ? Layout.CHANNELS_LAST : Layout.CHOSEN), w, dy, heldDy, holdOutput);
   }

@@ -26,39 +26,57 @@ class ChannelBlockTest {
     assertEquals(avx512 ? 16 : 8, Dnnl.channelBlock(), "flags " + flags);
   }
 
+  /** A MobileNet's stem: 3 -> 20 channels (padded to a whole block either way), 3x3, stride 2, pad 1, ReLU. */
   @Test
-  void anRgbStemWritesTheBlockedLayoutWithTheReferenceValues() {
-    // 3 -> 20 channels (padded to a whole block either way), 3x3, stride 2, pad 1, ReLU.
-    ConvGeometry g = new ConvGeometry(false, 2, 3, 20, 1, new int[] {9, 11}, new int[] {5, 6}, new int[] {3, 3},
-        new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
+  void aSmallRgbStemWritesTheBlockedLayoutWithTheReferenceValues() {
+    try (BlockedTensor y = stem(3)) {
+      assertTrue(y.layout().channelBlockedNatively(), "held in the blocked layout of this CPU");
+    }
+  }
+
+  /** A ResNet's stem, 7x7: channels-last, as the dense and 1x1 convolutions after its max pool run. */
+  @Test
+  void aLargeRgbStemWritesChannelsLastWithTheReferenceValues() {
+    try (BlockedTensor y = stem(7)) {
+      assertTrue(y.layout().channelsLast(), "held channels-last");
+    }
+  }
+
+  /** An RGB stem of size k x k, stride 2, padding k / 2, 3 -> 20 channels, ReLU, checked against a direct sum. */
+  private static BlockedTensor stem(int k) {
+    int pad = k / 2;
+    int oh = (9 + 2 * pad - k) / 2 + 1;
+    int ow = (11 + 2 * pad - k) / 2 + 1;
+    ConvGeometry g = new ConvGeometry(false, 2, 3, 20, 1, new int[] {9, 11}, new int[] {oh, ow}, new int[] {k, k},
+        new int[] {2, 2}, new int[] {1, 1}, new int[] {pad, pad}, new int[] {pad, pad});
     Random random = new Random(3);
     Tensor x = random(random, 2, 3, 9, 11);
-    Tensor w = random(random, 20, 3, 3, 3);
-    try (BlockedTensor y = Convolution.forwardChained(g, x, null, w, null, null, Activation.clamp(0, Float.POSITIVE_INFINITY), true).held()) {
-      assertTrue(y.layout().channelBlockedNatively(), "held in the blocked layout of this CPU");
-      float[] got = y.toTensor().data();
-      int i = 0;
-      for (int n = 0; n < 2; n++) {
-        for (int o = 0; o < 20; o++) {
-          for (int oy = 0; oy < 5; oy++) {
-            for (int ox = 0; ox < 6; ox++, i++) {
-              double sum = 0;
-              for (int c = 0; c < 3; c++) {
-                for (int ky = 0; ky < 3; ky++) {
-                  for (int kx = 0; kx < 3; kx++) {
-                    int iy = 2 * oy - 1 + ky;
-                    int ix = 2 * ox - 1 + kx;
-                    if (iy < 0 || iy >= 9 || ix < 0 || ix >= 11) continue;
-                    sum += (double) x.data()[((n * 3 + c) * 9 + iy) * 11 + ix] * w.data()[((o * 3 + c) * 3 + ky) * 3 + kx];
-                  }
+    Tensor w = random(random, 20, 3, k, k);
+    BlockedTensor y = Convolution.forwardChained(g, x, null, w, null, null,
+        Activation.clamp(0, Float.POSITIVE_INFINITY), true).held();
+    float[] got = y.toTensor().data();
+    int i = 0;
+    for (int n = 0; n < 2; n++) {
+      for (int o = 0; o < 20; o++) {
+        for (int oy = 0; oy < oh; oy++) {
+          for (int ox = 0; ox < ow; ox++, i++) {
+            double sum = 0;
+            for (int c = 0; c < 3; c++) {
+              for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                  int iy = 2 * oy - pad + ky;
+                  int ix = 2 * ox - pad + kx;
+                  if (iy < 0 || iy >= 9 || ix < 0 || ix >= 11) continue;
+                  sum += (double) x.data()[((n * 3 + c) * 9 + iy) * 11 + ix] * w.data()[((o * 3 + c) * k + ky) * k + kx];
                 }
               }
-              assertEquals(Math.max(sum, 0), got[i], 1e-5, "at " + i);
             }
+            assertEquals(Math.max(sum, 0), got[i], 1e-5 * Math.max(1, Math.abs(sum)), k + "x" + k + " at " + i);
           }
         }
       }
     }
+    return y;
   }
 
   private static Tensor random(Random random, int... shape) {

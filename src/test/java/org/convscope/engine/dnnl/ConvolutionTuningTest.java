@@ -98,6 +98,28 @@ class ConvolutionTuningTest {
     }
   }
 
+  /**
+   * x held channel-blocked (a max pool's output, as a ResNet's first block reads it) with dy held channels-last:
+   * the pass runs channels-last, and dx comes channels-last; with dy blocked too, it stays in oneDNN's choice.
+   */
+  @Test
+  void aChannelsLastGradientOfABlockedInputComesChannelsLast() {
+    Random random = new Random(9);
+    Tensor w = randomTensor(random, 32, 16, 3, 3);
+    Tensor x = randomTensor(random, 2, 16, 32, 32);
+    Tensor dy = randomTensor(random, 2, 32, 16, 16);
+    double[] expected = backwardDataReference(w.data(), dy.data());
+    try (BlockedTensor heldX = HeldLayouts.held(x, Dnnl.channelBlockedTag())) {
+      for (int tag : new int[] {dnnl_acdb, Dnnl.channelBlockedTag()}) {
+        try (BlockedTensor heldDy = HeldLayouts.held(dy, tag);
+            BlockedTensor dx = Convolution.backwardDataChained(STRIDED, w, null, heldDy, heldX, true).held()) {
+          if (tag == dnnl_acdb) assertTrue(dx.layout().channelsLast(), "dy channels-last");
+          assertClose(expected, dx.toTensor().data(), "dy in format " + tag);
+        }
+      }
+    }
+  }
+
   /** dx[n, c, ih, iw] = sum of w[o, c, kh, kw] * dy[n, o, oh, ow] over the outputs whose window covers (ih, iw). */
   private static double[] backwardDataReference(float[] w, float[] dy) {
     double[] dx = new double[2 * 16 * 32 * 32];
