@@ -23,7 +23,7 @@ class BinaryTest {
   private static final int H = 5;
   private static final int W = 7;
 
-  /** x held as a convolution's training pass reads it: channel-blocked (nChw16c or nChw8c), 13 channels padded to 16. */
+  /** x held as a convolution's training pass reads it: channel-blocked (nChw16c or nChw8c), 13 channels padded. */
   private static BlockedTensor held(Tensor x) {
     int h = x.dim(2);
     int w = x.dim(3);

@@ -67,7 +67,8 @@ class ChannelBlockTest {
                   int iy = 2 * oy - pad + ky;
                   int ix = 2 * ox - pad + kx;
                   if (iy < 0 || iy >= 9 || ix < 0 || ix >= 11) continue;
-                  sum += (double) x.data()[((n * 3 + c) * 9 + iy) * 11 + ix] * w.data()[((o * 3 + c) * k + ky) * k + kx];
+                  sum += (double) x.data()[((n * 3 + c) * 9 + iy) * 11 + ix]
+                      * w.data()[((o * 3 + c) * k + ky) * k + kx];
                 }
               }
             }

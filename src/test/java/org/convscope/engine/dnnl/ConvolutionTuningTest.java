@@ -78,21 +78,17 @@ class ConvolutionTuningTest {
    */
   @Test
   void aChannelsLastInputGetsItsGradientChannelsLast() {
-    Random random = new Random(8);
-    Tensor w = randomTensor(random, 32, 16, 3, 3);
-    Tensor x = randomTensor(random, 2, 16, 32, 32);
-    Tensor dy = randomTensor(random, 2, 32, 16, 16);
-    double[] expected = backwardDataReference(w.data(), dy.data());
-    try (BlockedTensor heldX = HeldLayouts.held(x, dnnl_acdb)) {
+    Strided c = new Strided(new Random(8));
+    try (BlockedTensor heldX = HeldLayouts.held(c.x, dnnl_acdb)) {
       for (int tag : new int[] {dnnl_acdb, dnnl_aBcd8b, dnnl_aBcd16b}) {
-        try (BlockedTensor heldDy = HeldLayouts.held(dy, tag);
-            BlockedTensor dx = Convolution.backwardDataChained(STRIDED, w, null, heldDy, heldX, true).held()) {
+        try (BlockedTensor heldDy = HeldLayouts.held(c.dy, tag);
+            BlockedTensor dx = Convolution.backwardDataChained(STRIDED, c.w, null, heldDy, heldX, true).held()) {
           assertTrue(dx.layout().channelsLast(), "dy in format " + tag);
-          assertClose(expected, dx.toTensor().data(), "dy in format " + tag);
+          assertClose(c.expected, dx.toTensor().data(), "dy in format " + tag);
         }
       }
       for (int pass = 0; pass < 2; pass++) {
-        assertClose(expected, Convolution.backwardDataChained(STRIDED, w, dy, null, heldX, false).values()[0],
+        assertClose(c.expected, Convolution.backwardDataChained(STRIDED, c.w, c.dy, null, heldX, false).values()[0],
             "as an array, pass " + pass);
       }
     }
@@ -104,19 +100,30 @@ class ConvolutionTuningTest {
    */
   @Test
   void aChannelsLastGradientOfABlockedInputComesChannelsLast() {
-    Random random = new Random(9);
-    Tensor w = randomTensor(random, 32, 16, 3, 3);
-    Tensor x = randomTensor(random, 2, 16, 32, 32);
-    Tensor dy = randomTensor(random, 2, 32, 16, 16);
-    double[] expected = backwardDataReference(w.data(), dy.data());
-    try (BlockedTensor heldX = HeldLayouts.held(x, Dnnl.channelBlockedTag())) {
+    Strided c = new Strided(new Random(9));
+    try (BlockedTensor heldX = HeldLayouts.held(c.x, Dnnl.channelBlockedTag())) {
       for (int tag : new int[] {dnnl_acdb, Dnnl.channelBlockedTag()}) {
-        try (BlockedTensor heldDy = HeldLayouts.held(dy, tag);
-            BlockedTensor dx = Convolution.backwardDataChained(STRIDED, w, null, heldDy, heldX, true).held()) {
+        try (BlockedTensor heldDy = HeldLayouts.held(c.dy, tag);
+            BlockedTensor dx = Convolution.backwardDataChained(STRIDED, c.w, null, heldDy, heldX, true).held()) {
           if (tag == dnnl_acdb) assertTrue(dx.layout().channelsLast(), "dy channels-last");
-          assertClose(expected, dx.toTensor().data(), "dy in format " + tag);
+          assertClose(c.expected, dx.toTensor().data(), "dy in format " + tag);
         }
       }
+    }
+  }
+
+  /** Random weights, x and dy of {@link #STRIDED}, and the data gradient they give. */
+  private static final class Strided {
+    final Tensor w;
+    final Tensor x;
+    final Tensor dy;
+    final double[] expected;
+
+    Strided(Random random) {
+      w = randomTensor(random, 32, 16, 3, 3);
+      x = randomTensor(random, 2, 16, 32, 32);
+      dy = randomTensor(random, 2, 32, 16, 16);
+      expected = backwardDataReference(w.data(), dy.data());
     }
   }
 
