@@ -155,18 +155,24 @@ public final class Convolution {
   /**
    * Whether a forward pass runs on activations blocked by channels, one vector of floats a block (nChw16c with
    * AVX-512, nChw8c with AVX2: {@link Dnnl#channelBlock}), rather than in the layouts oneDNN picks,
-   * channels-last for its brgconv kernels: a 2-D convolution of at most 3x3 reading an RGB image (fewer than 8
-   * channels), which the blocked kernel reads row-major, without a reorder; and a depthwise or 1x1 convolution
-   * whose input comes held in that layout, as a MobileNet's do from its stem on. A larger stem, ResNet's 7x7,
-   * runs channels-last like the convolutions after its max pool: run blocked, it left resnet50's first block
-   * two 1x1 convolutions on blocked kernels and four reorders, 5.4 of its 195 ms of primitives per forward pass
-   * at batch 8 (180 ms channels-last). On AVX2 the blocked kernels ran these
-   * faster (ResNet's 7x7 stem, MobileNetV2's depthwise and thin 1x1 convolutions); a dense 3x3 convolution ran
-   * no faster, and ResNet's then pays one reorder. On AVX-512 the same holds with 16-channel blocks (MobileNetV2
-   * at batch 8: 28 to 30 ms per forward pass, against 33 to 35 in oneDNN's own layouts); 8-channel ones there
-   * ran AVX2 kernels (its batch-1 pass 8.4 against 5.9 ms). Decided by shapes and by whether the input comes
-   * held, never by timing, so runs that fuse alike compute the same values; a run that keeps a tensor gets it
-   * as an array, and the convolution reading it then runs in oneDNN's own choice of layouts.
+   * channels-last for its brgconv kernels. Two cases:
+   * <ul>
+   *   <li>a 2-D convolution of at most 3x3 reading an RGB image (fewer than 8 channels), which the blocked
+   *       kernel reads row-major, without a reorder: a MobileNet's or an EfficientNet's stem;</li>
+   *   <li>a depthwise or 1x1 convolution whose input comes held in that layout, as a MobileNet's do from its
+   *       stem on.</li>
+   * </ul>
+   * The blocked kernels run these faster: MobileNetV2's forward pass at batch 8 took 28 to 30 ms against 33 to
+   * 35 in oneDNN's own layouts on AVX-512, where 8-channel blocks ran AVX2 kernels (its batch-1 pass 8.4 against
+   * 5.9 ms). A dense 3x3 convolution runs no faster blocked. A larger stem, ResNet's 7x7, runs channels-last like
+   * the convolutions after its max pool: blocked, it was faster alone, but left resnet50's first block two 1x1
+   * convolutions on blocked kernels and four reorders. Channels-last, the stem and that block took 62 rather than
+   * 63 to 65 ms of primitives per forward pass at batch 8, 159 rather than 168 to 177 per saliency pass (90 to 92
+   * rather than 94 to 100 per forward pass on AVX2 kernels).
+   *
+   * <p>Decided by shapes and by whether the input comes held, never by timing, so runs that fuse alike compute
+   * the same values; a run that keeps a tensor gets it as an array, and the convolution reading it then runs in
+   * oneDNN's own choice of layouts.
    */
   private static boolean channelBlocked(ConvGeometry g, BlockedTensor heldX) {
     if (g.spatialRank() != 2 || g.transposed()) return false;
@@ -449,8 +455,8 @@ public final class Convolution {
     }
 
     /**
-     * Channel-blocked activations ({@link Dnnl#channelBlockedTag}); x row-major when it has fewer than 8 channels (an RGB image),
-     * which the kernel then reads as it is, with no reorder.
+     * Channel-blocked activations ({@link Dnnl#channelBlockedTag}); x row-major when it has fewer than 8
+     * channels (an RGB image), which the kernel then reads as it is, with no reorder.
      */
     static Descs channelBlocked(ConvGeometry g, boolean withBias) {
       MemoryDesc src = g.inChannels() >= 8 ? MemoryDesc.tagged(Dnnl.channelBlockedTag(), g.srcDims())
