@@ -15,6 +15,12 @@ public interface HeldTensor extends AutoCloseable {
   Tensor toTensor();
 
   /**
+   * The values with the axes permuted (output axis k is axis {@code order[k]}) as a row-major tensor, when this
+   * tensor's layout stores them in that order already, so that reading them is a copy; null otherwise.
+   */
+  Tensor permutedIfStored(int[] order);
+
+  /**
    * This tensor times factors per channel (of shape [N or 1, C or 1, 1, ...], the rank of this tensor's), given
    * as a tensor or held (the other is null), as a new held tensor, or null when they have another shape. Both
    * stay open.

@@ -351,6 +351,7 @@ public final class Network {
     Integer scaled = channelScales.get(i);
     Integer gate = gatedProducts.get(i);
     return reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
+        || reader.op() instanceof PermutingOp && reader.input(0).equals(tensor)
         || tensor.equals(fusedAddends.get(i))
         || scaled != null && reader.inputs().contains(tensor)
         || gates.contains(i) && reader.input(0).equals(tensor)
@@ -513,11 +514,29 @@ public final class Network {
     }
     Integer scaled = channelScales.get(i);
     if (scaled != null && runScaled(node, scaled, values, held, keep, skipped)) return;
+    if (node.op() instanceof PermutingOp permuting && skipped == null && runPermuted(node, permuting, values, held)) {
+      return;
+    }
     Tensor[] outputs = run(node, inputsOf(node, values, held, false), context);
     for (int j = 0; j < node.outputs().size() && j < outputs.length; j++) {
       String out = node.outputs().get(j);
       if (!out.isEmpty()) values.put(out, outputs[j]);
     }
+  }
+
+  /**
+   * Runs a {@link PermutingOp} node on a held input whose layout stores the permuted values already, as one copy
+   * (a run that records nothing). Returns false, having run nothing, when the input is not held so.
+   */
+  private static boolean runPermuted(Node node, PermutingOp op, Map<String, Tensor> values,
+      Map<String, HeldTensor> held) {
+    String in = node.input(0);
+    HeldTensor h = values.containsKey(in) ? null : held.get(in);
+    if (h == null || node.outputs().size() != 1) return false;
+    Tensor out = h.permutedIfStored(op.permutation(h.shape().length));
+    if (out == null) return false;
+    values.put(node.output(), out);
+    return true;
   }
 
   /**

@@ -1,5 +1,7 @@
 package org.convscope.engine.dnnl;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
+
 import java.util.Arrays;
 import org.convscope.engine.Activation;
 import org.convscope.engine.HeldTensor;
@@ -11,6 +13,7 @@ import org.convscope.tensor.Tensor;
  * goes back to the workspace it came from when closed.
  */
 public final class BlockedTensor implements HeldTensor {
+  private static final int[] CHANNELS_LAST_ORDER = {0, 2, 3, 1};
   private final Workspace owner;
   private final Thread ownerThread = Thread.currentThread();
   /** Null once handed over with {@link #takeBuffer}. */
@@ -72,6 +75,20 @@ public final class BlockedTensor implements HeldTensor {
   public Tensor toTensor() {
     check();
     return Tensor.of(HeldOrValues.read(Dnnl.workspace(), buffer, layout), shape);
+  }
+
+  /** Channels-last storage read as [N, H, W, C], for the permutation (0, 2, 3, 1). */
+  @Override
+  public Tensor permutedIfStored(int[] order) {
+    check();
+    if (shape.length != 4 || !Arrays.equals(order, CHANNELS_LAST_ORDER) || !layout.channelsLast()) return null;
+    long[] dims = {shape[0], shape[1], shape[2], shape[3]};
+    try (MemoryDesc dense = MemoryDesc.tagged(dnnl_acdb, dims)) {
+      if (!layout.sameLayout(dense)) return null;
+    }
+    float[] values = new float[Math.toIntExact(layout.bytes() / Float.BYTES)];
+    buffer.read(values);
+    return Tensor.of(values, shape[0], shape[2], shape[3], shape[1]);
   }
 
   @Override

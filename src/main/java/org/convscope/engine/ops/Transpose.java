@@ -2,9 +2,9 @@ package org.convscope.engine.ops;
 
 import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
+import org.convscope.engine.PermutingOp;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
@@ -16,7 +16,7 @@ import org.convscope.tensor.Tensor;
  * to 2-D transposes in cache-sized tiles (ConvNeXt's NCHW to NHWC and back are each one [C, H*W] transpose per
  * image), split over the cores. Integer tensors (shapes and indices, small) go through an {@link ElementMap}.
  */
-public final class Transpose implements Op {
+public final class Transpose implements PermutingOp {
   /** Side of the square tiles a transpose copies, so that the lines it reads and writes stay in cache. */
   private static final int TILE = 32;
 
@@ -189,7 +189,8 @@ public final class Transpose implements Op {
     return ElementMap.of(offsets);
   }
 
-  private int[] permutation(int rank) {
+  @Override
+  public int[] permutation(int rank) {
     if (perm == null) {
       int[] reversed = new int[rank];
       for (int k = 0; k < rank; k++) reversed[k] = rank - 1 - k;
