@@ -8,11 +8,11 @@ import org.convscope.tensor.Tensor;
  * definitions and independent of the engine. Spatial ranks 1 and 2 are computed as rank 3 with leading
  * unit axes.
  */
-final class ConvReference {
+public final class ConvReference {
   private ConvReference() {}
 
   /** Convolution with explicit pads; the output size follows ONNX's formula for explicit padding. */
-  static Tensor conv(Tensor x, Tensor w, Tensor bias, int group, int[] strides, int[] dilations, int[] padBegin,
+  public static Tensor conv(Tensor x, Tensor w, Tensor bias, int group, int[] strides, int[] dilations, int[] padBegin,
       int[] padEnd) {
     int rank = x.rank() - 2;
     int[] in = lift(spatial(x), 1);
