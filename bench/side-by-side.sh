@@ -8,6 +8,9 @@
 # on each; its Grad-CAM layer is the module whose output ConvScope's bench names by default (the last block).
 # Every side takes the median of RUNS timed runs after WARMUP untimed ones (default 9 after 10; the peer
 # script's own default of 2 warm-up runs left the JVM's JIT and oneDNN's first-pass tuning in the timings).
+# ConvScope's bench goes on warming up until the JIT compiler has settled (up to 30 s a measurement): its
+# compiler threads share the 2 cores for the first seconds of a process. ONNX Runtime's medians are the same
+# after 10 or 150 warm-up runs.
 set -u
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 M=${M:-/tmp/tv-onnx/opset13}

@@ -1,6 +1,8 @@
 package org.convscope.cli;
 
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -34,8 +36,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--runs", paramLabel = "R", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
   int runs = 10;
 
-  @Option(names = "--warmup", paramLabel = "W", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", paramLabel = "W", description = "Untimed runs first, at least (default: ${DEFAULT-VALUE}); more follow while the JIT compiler is busy.")
   int warmup = 3;
+
+  @Option(names = "--warmup-limit", paramLabel = "SECONDS", description = "Longest warm-up per measurement, waiting for the JIT compiler to settle (default: ${DEFAULT-VALUE}; 0: just W runs).")
+  double warmupLimit = 30;
 
   @Option(names = "--layer", paramLabel = "NAME", description = "Layer for the backward-to-layer case (default: the last spatial layer).")
   String layer;
@@ -48,7 +53,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (batch < 1 || runs < 1 || warmup < 0) throw new UserException("--batch and --runs must be at least 1, --warmup at least 0");
+    if (batch < 1 || runs < 1 || warmup < 0 || !(warmupLimit >= 0)) {
+      throw new UserException("--batch and --runs must be at least 1, --warmup and --warmup-limit at least 0");
+    }
     Model m = Model.load(model);
     Network net = m.network();
     int[] shape = ModelSummary.probeShape(m.inputInfo(), inputSize);
@@ -63,28 +70,31 @@ final class BenchCommand implements Callable<Integer> {
     for (int n = 0; n < batch; n++) seed.data()[n * logits.dim(1)] = 1;
     Map<String, Tensor> seeds = Map.of(m.output(), seed);
 
-    double forward = median(() -> net.forward(feeds, ForwardOptions.inference()));
-    double toInput = median(() -> {
+    Timing forward = median(() -> net.forward(feeds, ForwardOptions.inference()));
+    Timing toInput = median(() -> {
       try (Trace t = net.forward(feeds, ForwardOptions.forBackward())) {
         net.backward(t, seeds, List.of(m.input()), BackwardRules.DEFAULT);
       }
     });
-    double toLayer = median(() -> {
+    Timing toLayer = median(() -> {
       // As an explanation query for a named layer records it: fused up to the layer (Grad-CAM).
       try (Trace t = net.forward(feeds, ForwardOptions.forBackwardTo(target))) {
         net.backward(t, seeds, List.of(target), BackwardRules.DEFAULT);
       }
     });
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("%s batch %d (%d runs, medians)%n", model, batch, runs);
-    out.printf("forward                 %9.2f ms%n", forward);
-    out.printf("forward+backward input  %9.2f ms%n", toInput);
-    out.printf("forward+backward layer  %9.2f ms  (%s)%n", toLayer, target);
+    out.printf("%s batch %d (%d runs, medians; warm-up runs and seconds in brackets)%n", model, batch, runs);
+    out.printf("forward                 %9.2f ms  [%s]%n", forward.median(), forward.warmUp());
+    out.printf("forward+backward input  %9.2f ms  [%s]%n", toInput.median(), toInput.warmUp());
+    out.printf("forward+backward layer  %9.2f ms  [%s]  (%s)%n", toLayer.median(), toLayer.warmUp(), target);
     return 0;
   }
 
-  private double median(Runnable body) {
-    for (int i = 0; i < warmup; i++) body.run();
+  /** A median in milliseconds, and how the warm-up before it went. */
+  private record Timing(double median, String warmUp) {}
+
+  private Timing median(Runnable body) {
+    String warmUp = warmUp(body);
     double[] t = new double[runs];
     for (int i = 0; i < runs; i++) {
       long start = System.nanoTime();
@@ -92,7 +102,37 @@ final class BenchCommand implements Callable<Integer> {
       t[i] = (System.nanoTime() - start) / 1e6;
     }
     Arrays.sort(t);
-    return runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+    return new Timing(runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2, warmUp);
+  }
+
+  /**
+   * Untimed runs of {@code body}: {@code --warmup} of them, then more until the JIT compiler has settled (it
+   * spent at most 2% of a second of runs compiling) or {@code --warmup-limit} seconds have passed. Returns how
+   * many runs and seconds that took. The compiler's threads share the cores with oneDNN's for the first seconds
+   * of a process and leave the engine's Java code half-compiled until then: on 2 cores, mobilenet_v2's forward
+   * pass at batch 8 took 36 to 44 ms in its first 125 runs and 30 ms after. ONNX Runtime and PyTorch compile
+   * nothing, so a steady-state median is the one to set beside theirs.
+   */
+  private String warmUp(Runnable body) {
+    long start = System.nanoTime();
+    int done = 0;
+    for (; done < warmup; done++) body.run();
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    boolean watch = warmupLimit > 0 && jit != null && jit.isCompilationTimeMonitoringSupported();
+    long limit = start + (long) (warmupLimit * 1e9);
+    long windowStart = System.nanoTime();
+    long compiledBefore = watch ? jit.getTotalCompilationTime() : 0;
+    while (watch && System.nanoTime() < limit) {
+      body.run();
+      done++;
+      long now = System.nanoTime();
+      if (now - windowStart < 1_000_000_000L) continue;
+      long compiled = jit.getTotalCompilationTime();
+      if (compiled - compiledBefore <= 0.02 * (now - windowStart) / 1e6) break;
+      windowStart = now;
+      compiledBefore = compiled;
+    }
+    return String.format("%d, %.1f s", done, (System.nanoTime() - start) / 1e9);
   }
 
   /** The layer class activation maps use by default (see {@link Layer#defaultTensor}), as Grad-CAM would. */

@@ -106,6 +106,32 @@ class CommandsTest {
   }
 
   @Test
+  void benchTimesTheThreePassesAfterItsWarmUp() {
+    Run r = run("bench", model.toString(), "--runs", "3", "--warmup", "2", "--warmup-limit", "0");
+    assertEquals(0, r.code(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(4, lines.length, r.out());
+    assertTrue(lines[0].contains("batch 1 (3 runs, medians"), lines[0]);
+    // No JIT watch with a zero limit: just the two runs asked for, before each of the three medians.
+    String[] kinds = {"forward ", "forward+backward input ", "forward+backward layer "};
+    for (int i = 0; i < 3; i++) {
+      assertTrue(lines[i + 1].matches(java.util.regex.Pattern.quote(kinds[i]) + " *\\d+\\.\\d\\d ms  \\[2, \\d+\\.\\d s\\].*"),
+          lines[i + 1]);
+    }
+    assertTrue(lines[3].endsWith("(" + Model.load(model).resolveLayer("stage2") + ")"), "the last spatial layer: " + lines[3]);
+
+    // Waiting for the JIT compiler stops at the limit at the latest (give or take the run under way).
+    Run settled = run("bench", model.toString(), "--runs", "1", "--warmup", "1", "--warmup-limit", "0.5");
+    assertEquals(0, settled.code(), settled.err());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(\\d+), (\\d+\\.\\d) s\\]").matcher(settled.out());
+    for (int i = 0; i < 3; i++) {
+      assertTrue(m.find(), settled.out());
+      assertTrue(Integer.parseInt(m.group(1)) >= 1, settled.out());
+      assertTrue(Double.parseDouble(m.group(2)) < 2, "a half-second limit: " + settled.out());
+    }
+  }
+
+  @Test
   void badInputsGiveOneLineErrorsAndExitCode2() throws Exception {
     Path truncated = dir.resolve("truncated.onnx");
     byte[] bytes = Files.readAllBytes(model);
@@ -125,10 +151,14 @@ class CommandsTest {
         {"predict", model.toString(), "--input", notImage.toString()},
         {"predict", model.toString(), "--input", wrongShape.toString()},
         {"predict", model.toString(), "--input", input.toString(), "--top", "0"},
+        {"bench", model.toString(), "--runs", "0"},
+        {"bench", model.toString(), "--warmup-limit", "-1"},
+        {"bench", model.toString(), "--layer", "stage9"},
     };
     String[] expected = {
         "not a valid ONNX file", "no such file", "unknown layer 'stage9'; closest names: stage1, stage2",
         "int64", "photo.png", "expects shape [batch,1,12,12], got [1,3,12,12] (1 channels expected, got 3)", "--top must be at least 1",
+        "--batch and --runs must be at least 1", "--warmup and --warmup-limit at least 0", "unknown layer 'stage9'",
     };
     for (int i = 0; i < cases.length; i++) {
       Run r = run(cases[i]);
