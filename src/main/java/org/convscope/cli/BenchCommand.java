@@ -83,11 +83,22 @@ final class BenchCommand implements Callable<Integer> {
       }
     });
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("%s batch %d (%d runs, medians; warm-up runs and seconds in brackets)%n", model, batch, runs);
+    out.printf("%s batch %d (%d runs, medians; warm-up runs and seconds in brackets; %s)%n", model, batch, runs,
+        openMpSettings());
     out.printf("forward                 %9.2f ms  [%s]%n", forward.median(), forward.warmUp());
     out.printf("forward+backward input  %9.2f ms  [%s]%n", toInput.median(), toInput.warmUp());
     out.printf("forward+backward layer  %9.2f ms  [%s]  (%s)%n", toLayer.median(), toLayer.warmUp(), target);
     return 0;
+  }
+
+  /** The environment's settings of how oneDNN's OpenMP threads run, which the timings depend on. */
+  private static String openMpSettings() {
+    StringBuilder b = new StringBuilder();
+    for (String name : new String[] {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT"}) {
+      String value = System.getenv(name);
+      if (value != null) b.append(b.length() == 0 ? "" : ", ").append(name).append('=').append(value);
+    }
+    return b.length() == 0 ? "OpenMP's defaults" : b.toString();
   }
 
   /** A median in milliseconds, and how the warm-up before it went. */
