@@ -12,6 +12,10 @@
 # compiler threads share the 2 cores for the first seconds of a process. ONNX Runtime's medians are the same
 # after 10 or 150 warm-up runs.
 set -u
+# Each engine waits between its parallel regions as it does by default: ConvScope as its launcher decides
+# (threads that spin for a moment on an idle machine), PyTorch as GOMP does when nothing is set (spinning
+# 300,000 times), ONNX Runtime as its thread pool does (spinning).
+unset OMP_WAIT_POLICY GOMP_SPINCOUNT
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 M=${M:-/tmp/tv-onnx/opset13}
 MODELS=${MODELS:-resnet18 resnet50 mobilenet_v2}
@@ -20,7 +24,7 @@ WARMUP=${WARMUP:-10}
 # One model at a time, its three engines back to back: this host's speed drifts by tens of percent over minutes,
 # and comparing engines measured minutes apart mixed that drift into the ratios.
 torch_bench() {
-  TORCH_BENCH="$ROOT/../shared/peer/torch_bench.py" MODELS="$1" RUNS=$RUNS WARMUP=$WARMUP OMP_WAIT_POLICY=PASSIVE \
+  TORCH_BENCH="$ROOT/../shared/peer/torch_bench.py" MODELS="$1" RUNS=$RUNS WARMUP=$WARMUP \
       /usr/bin/python3 - <<'PY'
 import os
 # The peer script's definitions, without its own loop over models.
@@ -44,7 +48,7 @@ PY
 for model in $MODELS; do
   for b in 1 8; do
     echo "== convscope $model b$b"
-    OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=2 java -Xmx8g -jar "$ROOT/target/convscope.jar" bench $M/$model/model.onnx --batch $b --runs $RUNS --warmup $WARMUP
+    OMP_NUM_THREADS=2 "$ROOT/bin/convscope" bench $M/$model/model.onnx --batch $b --runs $RUNS --warmup $WARMUP
   done
   echo "== ort $model"
   (cd /tmp/ort-bench && java -cp "target/classes:target/lib/*" OrtBench --batches 1,8 --threads 2 --warmup $WARMUP --runs $RUNS $M/$model/model.onnx)

@@ -9,8 +9,8 @@ import org.bytedeco.javacpp.IntPointer;
 
 /**
  * Which primitives run on the calling thread alone rather than on all of OpenMP's threads. Each execution on
- * several threads wakes the others, and with {@code OMP_WAIT_POLICY=PASSIVE} (the launcher's default) a
- * sleeping thread wakes slowly: 0.1 to 0.17 ms on this 2-core virtual machine when Java has run between two
+ * several threads wakes the others, and with {@code OMP_WAIT_POLICY=PASSIVE} (the launcher's choice on a busy
+ * machine) a sleeping thread wakes slowly: 0.1 to 0.17 ms on this 2-core virtual machine when Java has run between two
  * primitives, longer than most primitives of a batch-1 MobileNet pass take on one thread. There, one thread was
  * faster than two for every primitive of MobileNetV2's forward pass at batch 1, and for the 1x1 convolutions of
  * resnet18's (0.2 ms), while its 3x3 convolutions (1.4 to 2.8 ms) ran 1.4 times faster on two.
