@@ -8,7 +8,11 @@
 set -u
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
+# Each engine waits between its parallel regions as it does by default (see bench/side-by-side.sh): ConvScope's
+# Java runs below as its launcher would choose (bin/openmp-env), the Python peers as GOMP does when nothing is set.
+export OMP_NUM_THREADS=2
+unset OMP_WAIT_POLICY GOMP_SPINCOUNT
+convscope_java() { (source "$ROOT/bin/openmp-env" && exec java "$@"); }
 PARTS=${*:-engine engine-more training units explain tsne database demo web}
 mvn -B -q -o -DskipTests package >&2
 mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt >&2
@@ -23,14 +27,14 @@ for part in $PARTS; do
     training)
       stamp training
       for i in 1 2; do
-        java -Xmx4g -cp "$CP" org.convscope.train.TrainBench 100
+        convscope_java -Xmx4g -cp "$CP" org.convscope.train.TrainBench 100
         /usr/bin/python3 bench/torch_train_epoch.py --batches 100
       done ;;
     units)
       stamp units
-      java -Xmx8g -cp "$CP" org.convscope.units.UnitsBench patches-demo 10000
-      java -Xmx8g -cp "$CP" org.convscope.units.UnitsBench patches-resnet18 1000
-      java -Xmx8g -cp "$CP" org.convscope.units.UnitsBench visualize-resnet18 20 ;;
+      convscope_java -Xmx8g -cp "$CP" org.convscope.units.UnitsBench patches-demo 10000
+      convscope_java -Xmx8g -cp "$CP" org.convscope.units.UnitsBench patches-resnet18 1000
+      convscope_java -Xmx8g -cp "$CP" org.convscope.units.UnitsBench visualize-resnet18 20 ;;
     explain)
       stamp explain
       # Batch 1: every method. Batch 8: the methods that cost a few passes (the sampled and perturbation methods
@@ -41,11 +45,11 @@ for part in $PARTS; do
       stamp tsne
       for n in ${TSNE_SIZES:-10000}; do
         /usr/bin/python3 ../shared/peer/tsne_bench.py $n
-        java -Xmx8g -cp "$CP" org.convscope.embed.TsneBench $n
+        convscope_java -Xmx8g -cp "$CP" org.convscope.embed.TsneBench $n
       done ;;
     database)
       stamp database
-      rm -rf /tmp/db-bench-10k && java -Xmx8g -cp "$CP" org.convscope.embed.DatabaseBench 10000 128 /tmp/db-bench-10k ;;
+      rm -rf /tmp/db-bench-10k && convscope_java -Xmx8g -cp "$CP" org.convscope.embed.DatabaseBench 10000 128 /tmp/db-bench-10k ;;
     demo)
       stamp demo
       rm -rf /tmp/demo-bench && /usr/bin/time -f "demo: %e s wall, %U s user, %S s sys, %M KB max RSS" bin/convscope demo --out /tmp/demo-bench >/dev/null ;;

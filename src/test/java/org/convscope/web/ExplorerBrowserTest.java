@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -41,6 +42,7 @@ class ExplorerBrowserTest {
   private static ExplorerFixture server;
   private static ChromeDriver browser;
   private static Path profile;
+  @TempDir static Path uploads;
 
   @BeforeAll
   static void start() throws Exception {
@@ -113,7 +115,7 @@ class ExplorerBrowserTest {
   @Test
   void uploadsAnImageAndShowsEveryExplanationWithAnOpacitySlider() throws Exception {
     BufferedImage picture = ImageOps.upscale(ImageOps.fromTensor(server.data.batch(new int[] {3}).images().reshape(1, 28, 28)), 2);
-    File png = Files.createTempFile("convscope-upload", ".png").toFile();
+    File png = uploads.resolve("upload.png").toFile();
     ImageIO.write(picture, "png", png);
     open("/image");
     browser.findElement(By.cssSelector("input[type=file]")).sendKeys(png.getAbsolutePath());
