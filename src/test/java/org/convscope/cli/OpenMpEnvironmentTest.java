@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** bin/openmp-env, which the launcher sources: how oneDNN's OpenMP threads wait between primitives. */
@@ -39,9 +40,17 @@ class OpenMpEnvironmentTest {
     assertEquals("1||70", settingsWith(Map.of("OMP_NUM_THREADS", "1", "GOMP_SPINCOUNT", "70")));
   }
 
+  /** What the script counts as cores: {@code nproc}, which a container's CPU quota does not change. */
+  private static int nproc() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("nproc").start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertEquals(0, p.waitFor());
+    return Integer.parseInt(out);
+  }
+
   @Test
   void oneThreadPerCoreThatSpinsBrieflyOrSleeps() throws Exception {
-    String cores = String.valueOf(Runtime.getRuntime().availableProcessors());
+    String cores = String.valueOf(nproc());
     String chosen = settingsWith(Map.of());
     // Which of the two depends on what else runs on the machine at the moment; never both, never neither.
     assertTrue(chosen.equals(cores + "||3000") || chosen.equals(cores + "|PASSIVE|"), chosen);
@@ -49,9 +58,13 @@ class OpenMpEnvironmentTest {
 
   @Test
   void sleepsAtOnceWhenEveryCoreIsBusy() throws Exception {
+    int cores = nproc();
+    // Under a CPU quota smaller than the machine, busy loops cannot fill the cores /proc/stat counts.
+    Assumptions.assumeTrue(cores == Runtime.getRuntime().availableProcessors(),
+        "nproc and the JVM see different numbers of cores (a CPU quota?)");
     List<Process> hogs = new ArrayList<>();
     try {
-      for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+      for (int i = 0; i < cores; i++) {
         hogs.add(new ProcessBuilder("bash", "-c", "while :; do :; done").start());
       }
       Thread.sleep(300);
