@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
 import org.convscope.engine.BackwardRules;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.Network;
@@ -70,13 +71,13 @@ final class BenchCommand implements Callable<Integer> {
     for (int n = 0; n < batch; n++) seed.data()[n * logits.dim(1)] = 1;
     Map<String, Tensor> seeds = Map.of(m.output(), seed);
 
-    Timing forward = median(() -> net.forward(feeds, ForwardOptions.inference()));
-    Timing toInput = median(() -> {
+    Timing forward = median("forward", () -> net.forward(feeds, ForwardOptions.inference()));
+    Timing toInput = median("backward to the input", () -> {
       try (Trace t = net.forward(feeds, ForwardOptions.forBackward())) {
         net.backward(t, seeds, List.of(m.input()), BackwardRules.DEFAULT);
       }
     });
-    Timing toLayer = median(() -> {
+    Timing toLayer = median("backward to the layer", () -> {
       // As an explanation query for a named layer records it: fused up to the layer (Grad-CAM).
       try (Trace t = net.forward(feeds, ForwardOptions.forBackwardTo(target))) {
         net.backward(t, seeds, List.of(target), BackwardRules.DEFAULT);
@@ -104,13 +105,24 @@ final class BenchCommand implements Callable<Integer> {
   /** A median in milliseconds, and how the warm-up before it went. */
   private record Timing(double median, String warmUp) {}
 
-  private Timing median(Runnable body) {
-    String warmUp = warmUp(body);
+  /** The median of {@code --runs} timed runs after the warm-up, with a progress bar for each on stderr. */
+  private Timing median(String task, Runnable body) {
+    String warmUp;
+    // The warm-up's length is not known ahead: the bar counts runs, with no time left.
+    try (ProgressBar bar = Progress.bar(task + ", warm-up", -1, "runs")) {
+      warmUp = warmUp(() -> {
+        body.run();
+        bar.step();
+      });
+    }
     double[] t = new double[runs];
-    for (int i = 0; i < runs; i++) {
-      long start = System.nanoTime();
-      body.run();
-      t[i] = (System.nanoTime() - start) / 1e6;
+    try (ProgressBar bar = Progress.bar(task, runs, "runs")) {
+      for (int i = 0; i < runs; i++) {
+        long start = System.nanoTime();
+        body.run();
+        t[i] = (System.nanoTime() - start) / 1e6;
+        bar.step();
+      }
     }
     Arrays.sort(t);
     return new Timing(runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2, warmUp);
