@@ -48,8 +48,11 @@ public interface HeldTensor extends AutoCloseable {
    */
   HeldTensor activationGradient(Activation f, Tensor dy, HeldTensor heldDy);
 
-  /** A copy with its own memory, in the same layout. */
-  HeldTensor copy();
+  /**
+   * Another handle on these values, for a second reader, without copying them: Add hands its output's gradient
+   * to both inputs so. The memory is freed when every handle is closed; none may be written over meanwhile.
+   */
+  HeldTensor share();
 
   /**
    * This tensor plus {@code other} (of the same shape) as a new held tensor, in this one's layout, or null when

@@ -932,9 +932,9 @@ public final class Network {
     if (dx == null) return false;
     for (int j = 0; j < dx.length && heldDy != null; j++) {
       if (dx[j] == null || dx[j].held() != heldDy) continue;
-      // Handed on: it becomes the input's gradient, or a copy of it does when it is asked for itself.
+      // Handed on: it becomes the input's gradient, or a second handle on it does when it is asked for itself.
       if (wanted.contains(node.output())) {
-        dx[j] = new HeldGradientOp.Value(null, heldDy.copy());
+        dx[j] = new HeldGradientOp.Value(null, heldDy.share());
       } else {
         grads.handOver(node.output());
       }

@@ -3,6 +3,7 @@ package org.convscope.engine.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.convscope.engine.Activation;
 import org.convscope.engine.HeldTensor;
 import org.convscope.tensor.Tensor;
@@ -10,14 +11,17 @@ import org.convscope.tensor.Tensor;
 /**
  * An activation left in native memory, in the layout a primitive wrote it (usually channel-blocked), for the
  * next primitive to read without converting it to a Java array and back. Owns its layout and its buffer, which
- * goes back to the workspace it came from when closed.
+ * goes back to the workspace it came from when closed; or, with handles made by {@link #share}, when the last
+ * of them is closed.
  */
 public final class BlockedTensor implements HeldTensor {
   private static final int[] CHANNELS_LAST_ORDER = {0, 2, 3, 1};
   private final Workspace owner;
-  private final Thread ownerThread = Thread.currentThread();
+  private final Thread ownerThread;
   /** Null once handed over with {@link #takeBuffer}. */
   private NativeBuffer buffer;
+  /** Open handles on the buffer, this one included: one, unless {@link #share} made more. */
+  private final AtomicInteger handles;
   private final MemoryDesc layout;
   private final int[] shape;
   private boolean closed;
@@ -28,9 +32,16 @@ public final class BlockedTensor implements HeldTensor {
    * {@code layout}, an owned descriptor of dimensions {@code dims}.
    */
   BlockedTensor(Workspace owner, NativeBuffer buffer, MemoryDesc layout, long[] dims) {
+    this(owner, Thread.currentThread(), buffer, layout, dims, new AtomicInteger(1));
+  }
+
+  private BlockedTensor(Workspace owner, Thread ownerThread, NativeBuffer buffer, MemoryDesc layout, long[] dims,
+      AtomicInteger handles) {
     this.owner = owner;
+    this.ownerThread = ownerThread;
     this.buffer = buffer;
     this.layout = layout;
+    this.handles = handles;
     this.shape = new int[dims.length];
     for (int i = 0; i < dims.length; i++) shape[i] = Math.toIntExact(dims[i]);
   }
@@ -64,6 +75,7 @@ public final class BlockedTensor implements HeldTensor {
   NativeBuffer takeBuffer() {
     check();
     if (Thread.currentThread() != ownerThread) throw new IllegalStateException("held tensor taken on another thread");
+    if (shared()) throw new IllegalStateException("held tensor taken while shared");
     NativeBuffer taken = buffer;
     buffer = null;
     closed = true;
@@ -147,18 +159,16 @@ public final class BlockedTensor implements HeldTensor {
     return Eltwise.backward(f, this, dy == null ? null : dy.data(), dy == null ? (BlockedTensor) heldDy : null);
   }
 
+  /** Whether other handles ({@link #share}) read this buffer too, so that it must not be written over. */
+  boolean shared() {
+    return handles.get() > 1;
+  }
+
   @Override
-  public BlockedTensor copy() {
+  public BlockedTensor share() {
     check();
-    Workspace workspace = Dnnl.workspace();
-    NativeBuffer target = workspace.borrow(layout.bytes());
-    try {
-      buffer.copyTo(target, layout.bytes());
-    } catch (RuntimeException e) {
-      workspace.giveBack(target);
-      throw e;
-    }
-    return new BlockedTensor(workspace, target, layout.copy(), layout.dims());
+    handles.incrementAndGet();
+    return new BlockedTensor(owner, ownerThread, buffer, layout.copy(), layout.dims(), handles);
   }
 
   @Override
@@ -170,15 +180,15 @@ public final class BlockedTensor implements HeldTensor {
 
   @Override
   public void close() {
-    if (buffer != null) {
+    if (buffer != null && handles.decrementAndGet() == 0) {
       // A workspace belongs to one thread; from any other the buffer is simply freed.
       if (Thread.currentThread() == ownerThread) {
         owner.giveBack(buffer);
       } else {
         buffer.close();
       }
-      buffer = null;
     }
+    buffer = null;
     if (!layoutClosed) layout.close();
     layoutClosed = true;
     closed = true;

@@ -128,7 +128,7 @@ public final class Plan implements AutoCloseable {
         }
         NativeBuffer dst;
         if (holdOutput && addend != null && addend.held() != null && addend.consumable()
-            && addend.held().layout().sameLayout(out.internal)) {
+            && !addend.held().shared() && addend.held().layout().sameLayout(out.internal)) {
           dst = heldOutput = addend.held().takeBuffer();
         } else {
           // A held output is not a workspace slot: it outlives this call.

@@ -4,7 +4,10 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,15 +102,26 @@ class BinaryTest {
     }
   }
 
+  /** A shared handle reads the same memory, which outlives the first handle and is freed with the last. */
   @Test
-  void aCopyOutlivesItsOriginal() {
+  void aSharedHandleOutlivesItsOriginal() {
     Tensor x = GradCheck.randn(7, 0, N, C, H, W);
     BlockedTensor original = HeldLayouts.held(x, Dnnl.channelBlockedTag());
-    try (BlockedTensor copy = original.copy()) {
-      assertNotSame(original.buffer(), copy.buffer());
-      original.close();
-      assertArrayEquals(x.data(), copy.toTensor().data());
-      assertTrue(copy.layout().channelBlockedNatively(), "in the original's layout");
-    }
+    Workspace workspace = Dnnl.workspace();
+    long spare = workspace.spareBytes();
+    BlockedTensor shared = original.share();
+    assertSame(original.buffer(), shared.buffer());
+    assertTrue(original.shared() && shared.shared(), "both know the buffer is shared");
+    assertThrows(IllegalStateException.class, original::takeBuffer, "a shared buffer is never written over");
+    original.close();
+    original.close();
+    assertEquals(spare, workspace.spareBytes(), "the buffer stays while a handle is open");
+    assertArrayEquals(x.data(), shared.toTensor().data());
+    assertTrue(shared.layout().channelBlockedNatively(), "in the original's layout");
+    assertFalse(shared.shared(), "the last handle");
+    long bytes = shared.buffer().bytes();
+    shared.close();
+    assertThrows(IllegalStateException.class, shared::toTensor);
+    assertEquals(spare + bytes, workspace.spareBytes(), "the buffer went back to the workspace, once");
   }
 }
