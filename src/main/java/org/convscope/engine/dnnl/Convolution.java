@@ -51,15 +51,25 @@ public final class Convolution {
   private enum Layout { CHOSEN, CHANNEL_BLOCKED, CHANNELS_LAST }
 
   /**
-   * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
-   * {@code sum}: a forward pass adds its output to what the destination holds; {@code activation}: a forward pass's
-   * output activation (after the sum), or null; {@code tuned}: a backward-data plan runs the fastest implementation
-   * rather than oneDNN's first choice; {@code layout}: the activations' layout.
+   * How a forward pass adds a residual (a tensor of the output's shape) to its output, before the activation:
+   * into what the destination holds (oneDNN's sum post-op; the residual is copied there first unless nothing
+   * reads it later), or read from a tensor of its own (a binary add post-op). The second saves that copy where
+   * the residual is read again, as in a run recorded for a backward pass: a ResNet block's input, which the
+   * Relu before it reads back; resnet50 copied 22 MB per pass at batch 1, 2.6 ms.
    */
-  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, boolean sum, Activation activation,
-      boolean tuned, Layout layout) {
+  private enum Residual { NONE, IN_DESTINATION, SEPARATE }
+
+  /**
+   * {@code bias}: forward with a bias input, or backward-weights computing the bias gradient too;
+   * {@code residual}: how a forward pass adds one, and {@code residualLayout} the {@link MemoryDesc#layoutKey} of a
+   * SEPARATE one (else null); {@code activation}: a forward pass's output activation (after the residual), or
+   * null; {@code tuned}: a backward-data plan runs the fastest implementation rather than oneDNN's first choice;
+   * {@code layout}: the activations' layout.
+   */
+  private record PlanKey(ConvGeometry geometry, Pass pass, boolean bias, Residual residual, String residualLayout,
+      Activation activation, boolean tuned, Layout layout) {
     PlanKey(ConvGeometry geometry, Pass pass, boolean bias) {
-      this(geometry, pass, bias, false, null, false, Layout.CHOSEN);
+      this(geometry, pass, bias, Residual.NONE, null, null, false, Layout.CHOSEN);
     }
 
     static PlanKey backwardData(ConvGeometry geometry, boolean tuned) {
@@ -67,7 +77,7 @@ public final class Convolution {
     }
 
     static PlanKey backwardData(ConvGeometry geometry, boolean tuned, Layout layout) {
-      return new PlanKey(geometry, Pass.BACKWARD_DATA, false, false, null, tuned, layout);
+      return new PlanKey(geometry, Pass.BACKWARD_DATA, false, Residual.NONE, null, null, tuned, layout);
     }
   }
 
@@ -127,9 +137,8 @@ public final class Convolution {
    */
   public static Plan.Chained forwardChained(ConvGeometry geometry, Tensor x, BlockedTensor heldX, Tensor w,
       Tensor bias, Plan.Addend addend, Activation activation, boolean holdOutput) {
-    return forwardChained(new PlanKey(geometry, Pass.FORWARD, bias != null, addend != null, activation, false,
-        channelBlocked(geometry, heldX) ? Layout.CHANNEL_BLOCKED : Layout.CHOSEN), x, heldX, w, bias, addend,
-        holdOutput);
+    return forwardChained(geometry, Pass.FORWARD, channelBlocked(geometry, heldX) ? Layout.CHANNEL_BLOCKED
+        : Layout.CHOSEN, x, heldX, w, bias, addend, activation, holdOutput);
   }
 
   /**
@@ -138,17 +147,31 @@ public final class Convolution {
    */
   public static Plan.Chained trainingForwardChained(ConvGeometry geometry, BlockedTensor heldX, Tensor w,
       Tensor bias, Plan.Addend addend, Activation activation, boolean holdOutput) {
-    return forwardChained(new PlanKey(geometry, Pass.TRAINING_FORWARD, bias != null, addend != null, activation,
-        false, Layout.CHOSEN), null, heldX, w, bias, addend, holdOutput);
+    return forwardChained(geometry, Pass.TRAINING_FORWARD, Layout.CHOSEN, null, heldX, w, bias, addend, activation,
+        holdOutput);
   }
 
-  private static Plan.Chained forwardChained(PlanKey key, Tensor x, BlockedTensor heldX, Tensor w, Tensor bias,
-      Plan.Addend addend, boolean holdOutput) {
-    try (Lease<Plan> plan = PLANS.acquire(key, Convolution::plan)) {
-      float[] xValues = heldX == null ? x.data() : null;
-      return bias == null
-          ? plan.get().runChained(Dnnl.workspace(), w, heldX, addend, holdOutput, xValues)
-          : plan.get().runChained(Dnnl.workspace(), w, heldX, addend, holdOutput, xValues, bias.data());
+  /** A held addend that is read again later is added from its own memory ({@link Residual#SEPARATE}). */
+  private static Plan.Chained forwardChained(ConvGeometry geometry, Pass pass, Layout layout, Tensor x,
+      BlockedTensor heldX, Tensor w, Tensor bias, Plan.Addend addend, Activation activation, boolean holdOutput) {
+    BlockedTensor separate = addend != null && addend.held() != null
+        && (!addend.consumable() || addend.held().shared()) ? addend.held() : null;
+    Residual residual = separate != null ? Residual.SEPARATE
+        : addend != null ? Residual.IN_DESTINATION : Residual.NONE;
+    MemoryDesc residualLayout = separate != null ? separate.layout() : null;
+    PlanKey key = new PlanKey(geometry, pass, bias != null, residual,
+        residualLayout != null ? residualLayout.layoutKey() : null, activation, false, layout);
+    // Inputs in the plan's order: x, the bias if any, the separate residual if any.
+    int inputs = 1 + (bias != null ? 1 : 0) + (separate != null ? 1 : 0);
+    BlockedTensor[] heldInputs = new BlockedTensor[inputs];
+    float[][] values = new float[inputs][];
+    heldInputs[0] = heldX;
+    if (heldX == null) values[0] = x.data();
+    if (bias != null) values[1] = bias.data();
+    if (separate != null) heldInputs[inputs - 1] = separate;
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(k, residualLayout))) {
+      return plan.get().runHeld(Dnnl.workspace(), w, heldInputs, separate != null ? null : addend, holdOutput, null,
+          values);
     }
   }
 
@@ -289,9 +312,14 @@ public final class Convolution {
   }
 
   private static Plan plan(PlanKey key) {
+    return plan(key, null);
+  }
+
+  /** {@code residualLayout}: the layout of a SEPARATE residual, else null. */
+  private static Plan plan(PlanKey key, MemoryDesc residualLayout) {
     ConvGeometry g = key.geometry();
     if (!key.tuned() || g.withBatch(1).multiplyAdds() < TUNING_MIN_MULTIPLY_ADDS) {
-      return candidatePlans(key, 1).get(0);
+      return candidatePlans(key, 1, residualLayout).get(0);
     }
     List<Plan> candidates = candidatePlans(key, TUNING_CANDIDATES);
     PlanKey single = PlanKey.backwardData(g.withBatch(1), true, key.layout());
@@ -341,6 +369,19 @@ public final class Convolution {
     return !WEIGHTS_SEEN.add(weights);
   }
 
+  /**
+   * The implementation a forward pass of {@code g} runs with a Relu after a residual: added from its own memory
+   * in {@code residualLayout}, or into the destination when that is null.
+   */
+  static String residualForwardImplementation(ConvGeometry g, MemoryDesc residualLayout) {
+    PlanKey key = new PlanKey(g, Pass.FORWARD, false, residualLayout == null ? Residual.IN_DESTINATION
+        : Residual.SEPARATE, residualLayout == null ? null : residualLayout.layoutKey(), Activation.relu(), false,
+        Layout.CHOSEN);
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(k, residualLayout))) {
+      return plan.get().implementation();
+    }
+  }
+
   /** The implementation a tuned backward-data pass of {@code g} runs, and the one that won for a single item. */
   static String[] backwardDataImplementations(ConvGeometry g) {
     try (Lease<Plan> plan = PLANS.acquire(PlanKey.backwardData(g, true), Convolution::plan)) {
@@ -356,16 +397,21 @@ public final class Convolution {
 
   /** A plan for each of oneDNN's first {@code limit} implementations of the key's pass. */
   private static List<Plan> candidatePlans(PlanKey key, int limit) {
+    return candidatePlans(key, limit, null);
+  }
+
+  private static List<Plan> candidatePlans(PlanKey key, int limit, MemoryDesc residualLayout) {
     ConvGeometry g = key.geometry();
     boolean blocked = key.layout() == Layout.CHANNEL_BLOCKED;
     return switch (key.pass()) {
       case FORWARD, TRAINING_FORWARD -> plans(forwardPrimitives(g, key.pass() == Pass.TRAINING_FORWARD
-          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.sum(), key.activation(), blocked, limit),
-          main -> {
+          ? dnnl_forward_training : dnnl_forward_inference, key.bias(), key.residual(), residualLayout,
+          key.activation(), blocked, limit), main -> {
         Plan.Builder b = Plan.builder(main)
             .input(DNNL_ARG_SRC, MemoryDesc.plain(g.srcDims()))
             .weights(DNNL_ARG_WEIGHTS, MemoryDesc.strided(g.weightsDims(), g.weightsStrides()));
         if (key.bias()) b.input(DNNL_ARG_BIAS, MemoryDesc.plain(g.biasDims()));
+        if (key.residual() == Residual.SEPARATE) b.input(Primitive.ADDEND, MemoryDesc.plain(g.dstDims()));
         return b.output(DNNL_ARG_DST, MemoryDesc.plain(g.dstDims())).build();
       });
       case BACKWARD_DATA -> plans(backwardDataPrimitives(g, key.layout() == Layout.CHANNELS_LAST, limit),
@@ -488,12 +534,13 @@ public final class Convolution {
    * its reference kernel for those layouts (a dilated 5x4 depthwise convolution, say), its own choice of layouts
    * stands.
    */
-  private static List<Primitive> forwardPrimitives(ConvGeometry g, int propKind, boolean withBias, boolean sum,
-      Activation activation, boolean blocked, int limit) {
-    String what = g + " forward" + (sum ? " plus a residual" : "")
+  private static List<Primitive> forwardPrimitives(ConvGeometry g, int propKind, boolean withBias,
+      Residual residual, MemoryDesc residualLayout, Activation activation, boolean blocked, int limit) {
+    String what = g + " forward" + (residual == Residual.NONE ? "" : " plus a residual")
         + (activation == null ? "" : " with " + activation);
     return preferringLayouts(blocked ? () -> Descs.channelBlocked(g, withBias) : null,
-        () -> new Descs(g, withBias), d -> forwardPrimitives(what, g, propKind, d, sum, activation, limit));
+        () -> new Descs(g, withBias), d -> Primitive.candidates(what, residual == Residual.IN_DESTINATION,
+            residualLayout, activation, (pd, attr) -> forwardDescriptor(pd, g, propKind, d, attr), limit));
   }
 
   /**
@@ -514,12 +561,6 @@ public final class Convolution {
     try (Descs d = chosen.get()) {
       return make.apply(d);
     }
-  }
-
-  private static List<Primitive> forwardPrimitives(String what, ConvGeometry g, int propKind, Descs d, boolean sum,
-      Activation activation, int limit) {
-    return Primitive.candidates(what, sum, activation, (pd, attr) -> forwardDescriptor(pd, g, propKind, d, attr),
-        limit);
   }
 
   private static int forwardDescriptor(dnnl_primitive_desc pd, ConvGeometry g, int propKind, Descs d,
@@ -544,7 +585,7 @@ public final class Convolution {
 
   private static List<Primitive> backwardDataPrimitives(ConvGeometry g, Descs d, int limit) {
     String what = g + " backward to data";
-    return withForwardHint(g, d, what, hint -> Primitive.candidates(what, false, null, (pd, attr) -> g.transposed()
+    return withForwardHint(g, d, what, hint -> Primitive.candidates(what, false, null, null, (pd, attr) -> g.transposed()
         ? dnnl_deconvolution_backward_data_primitive_desc_create(pd, Dnnl.engine(), dnnl_deconvolution_direct,
             d.src.handle(), d.weights.handle(), d.dst.handle(),
             g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)
@@ -556,7 +597,7 @@ public final class Convolution {
   private static List<Primitive> backwardWeightsPrimitives(ConvGeometry g, boolean withBias, int limit) {
     String what = g + " backward to weights";
     try (Descs d = new Descs(g, withBias)) {
-      return withForwardHint(g, d, what, hint -> Primitive.candidates(what, false, null, (pd, attr) -> g.transposed()
+      return withForwardHint(g, d, what, hint -> Primitive.candidates(what, false, null, null, (pd, attr) -> g.transposed()
           ? dnnl_deconvolution_backward_weights_primitive_desc_create(pd, Dnnl.engine(), dnnl_deconvolution_direct,
               d.src.handle(), d.weights.handle(), d.biasHandle(), d.dst.handle(),
               g.dnnlStrides(), g.dnnlDilations(), g.dnnlPadBegin(), g.dnnlPadEnd(), hint, attr)

@@ -33,6 +33,9 @@ public final class Primitive implements AutoCloseable {
   private boolean closed;
 
   /** Fills in a primitive descriptor; returns oneDNN's status. */
+  /** The execution argument of the addend of {@link #candidates}: the first post-op's second source. */
+  public static final int ADDEND = DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE | DNNL_ARG_SRC_1;
+
   @FunctionalInterface
   public interface DescriptorFactory {
     int create(dnnl_primitive_desc descriptor, dnnl_primitive_attr attributes);
@@ -61,9 +64,9 @@ public final class Primitive implements AutoCloseable {
    * connection); then the element-wise {@code activation}, or none when null.
    */
   public static Primitive create(String what, boolean sumIntoDst, Activation activation, DescriptorFactory factory) {
-    dnnl_primitive_desc descriptor = describe(what, sumIntoDst, activation, factory);
+    dnnl_primitive_desc descriptor = describe(what, sumIntoDst, null, activation, factory);
     if (!fitsOneThread(descriptor)) return fromDescriptor(descriptor, what, OpenMp.defaultThreads());
-    return OpenMp.onThreads(1, () -> fromDescriptor(describe(what, sumIntoDst, activation, factory), what, 1));
+    return OpenMp.onThreads(1, () -> fromDescriptor(describe(what, sumIntoDst, null, activation, factory), what, 1));
   }
 
   /**
@@ -84,7 +87,7 @@ public final class Primitive implements AutoCloseable {
 
   /** A primitive created for {@code threads} OpenMP threads, whatever its size. */
   static Primitive createOnThreads(String what, int threads, DescriptorFactory factory) {
-    return OpenMp.onThreads(threads, () -> fromDescriptor(describe(what, false, null, factory), what, threads));
+    return OpenMp.onThreads(threads, () -> fromDescriptor(describe(what, false, null, null, factory), what, threads));
   }
 
   /**
@@ -135,12 +138,17 @@ public final class Primitive implements AutoCloseable {
    * implementations (unless there is nothing else) and a kernel's versions for older instruction sets
    * ("jit:sse41" after "jit:avx2"), which are never faster. Which of the rest runs fastest depends on the
    * shapes and the machine, so callers may time them ({@link Plan#timeOnZeros}).
+   *
+   * <p>The post-ops are those of {@link #create}, and {@code addend}, when not null: a tensor in that layout
+   * added to the output before the activation, read from execution argument {@link #ADDEND} (oneDNN's binary
+   * post-op), where the sum post-op adds what the destination holds.
    */
-  public static List<Primitive> candidates(String what, boolean sumIntoDst, Activation activation,
+  public static List<Primitive> candidates(String what, boolean sumIntoDst, MemoryDesc addend, Activation activation,
       DescriptorFactory factory, int limit) {
-    dnnl_primitive_desc first = describe(what, sumIntoDst, activation, factory);
+    dnnl_primitive_desc first = describe(what, sumIntoDst, addend, activation, factory);
     if (!fitsOneThread(first)) return candidates(first, what, limit, OpenMp.defaultThreads());
-    return OpenMp.onThreads(1, () -> candidates(describe(what, sumIntoDst, activation, factory), what, limit, 1));
+    return OpenMp.onThreads(1, () -> candidates(describe(what, sumIntoDst, addend, activation, factory), what,
+        limit, 1));
   }
 
   /** The candidates from {@code iterator}, which this destroys. */
@@ -175,15 +183,15 @@ public final class Primitive implements AutoCloseable {
   }
 
   /** A primitive descriptor made by {@code factory} with a user-managed scratchpad and the post-ops. */
-  private static dnnl_primitive_desc describe(String what, boolean sumIntoDst, Activation activation,
-      DescriptorFactory factory) {
+  private static dnnl_primitive_desc describe(String what, boolean sumIntoDst, MemoryDesc addend,
+      Activation activation, DescriptorFactory factory) {
     dnnl_primitive_desc descriptor = new dnnl_primitive_desc();
     dnnl_primitive_attr attributes = new dnnl_primitive_attr();
     Dnnl.check(dnnl_primitive_attr_create(attributes), "creating primitive attributes");
     try {
       Dnnl.check(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
           "setting the scratchpad mode");
-      if (sumIntoDst || activation != null) addPostOps(attributes, sumIntoDst, activation);
+      if (sumIntoDst || addend != null || activation != null) addPostOps(attributes, sumIntoDst, addend, activation);
       Dnnl.check(factory.create(descriptor, attributes), "creating the descriptor of " + what);
     } finally {
       dnnl_primitive_attr_destroy(attributes);
@@ -202,12 +210,18 @@ public final class Primitive implements AutoCloseable {
     return new Primitive(descriptor, primitive, what, threads);
   }
 
-  private static void addPostOps(dnnl_primitive_attr attributes, boolean sumIntoDst, Activation activation) {
+  private static void addPostOps(dnnl_primitive_attr attributes, boolean sumIntoDst, MemoryDesc addend,
+      Activation activation) {
+    if (sumIntoDst && addend != null) throw new IllegalArgumentException("a residual is summed one way");
     dnnl_post_ops postOps = new dnnl_post_ops();
     Dnnl.check(dnnl_post_ops_create(postOps), "creating post-ops");
     try {
       if (sumIntoDst) {
         Dnnl.check(dnnl_post_ops_append_sum(postOps, 1f, 0, dnnl_data_type_undef), "adding a sum post-op");
+      }
+      if (addend != null) {
+        Dnnl.check(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, addend.handle()),
+            "adding a binary add post-op");
       }
       if (activation != null) {
         Dnnl.check(dnnl_post_ops_append_eltwise(postOps, algorithm(activation.kind()), activation.alpha(),
