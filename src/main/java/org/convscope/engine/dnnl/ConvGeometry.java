@@ -138,10 +138,13 @@ public record ConvGeometry(boolean transposed, int batch, int inChannels, int ou
     h = 31 * h + inChannels;
     h = 31 * h + outChannels;
     h = 31 * h + groups;
-    for (int[] a : new int[][] {inSize, outSize, kernel, strides, dilations, padBegin, padEnd}) {
-      h = 31 * h + Arrays.hashCode(a);
-    }
-    return h;
+    h = 31 * h + Arrays.hashCode(inSize);
+    h = 31 * h + Arrays.hashCode(outSize);
+    h = 31 * h + Arrays.hashCode(kernel);
+    h = 31 * h + Arrays.hashCode(strides);
+    h = 31 * h + Arrays.hashCode(dilations);
+    h = 31 * h + Arrays.hashCode(padBegin);
+    return 31 * h + Arrays.hashCode(padEnd);
   }
 
   @Override
