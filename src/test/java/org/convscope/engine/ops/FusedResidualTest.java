@@ -127,6 +127,30 @@ class FusedResidualTest {
   }
 
   /**
+   * A training step adds its residuals as the Java ops do: its gradients of the input and of every weight against
+   * those of the step with every tensor kept, which fuses nothing.
+   */
+  @Test
+  void aTrainingStepGivesTheUnfusedGradients() {
+    List<String> wrt = new java.util.ArrayList<>(List.of("x"));
+    for (int i = 0; i <= 5; i++) wrt.add("w" + i);
+    Tensor seed = GradCheck.randn(31, 0, x.shape());
+    Map<String, Tensor> expected;
+    try (Trace plain = net.forward(feeds, new ForwardOptions(CountingConv.unfused(net).keep(), true, true))) {
+      expected = net.backward(plain, Map.of("/out/Mul_output_0", seed), wrt, BackwardRules.DEFAULT);
+      plain.context().endStep();
+    }
+    counts.takeAdds();
+    try (Trace fused = net.forward(feeds, ForwardOptions.forTraining(new org.convscope.engine.ArrayPool()))) {
+      Map<String, Tensor> got = net.backward(fused, Map.of("/out/Mul_output_0", seed), wrt, BackwardRules.DEFAULT);
+      for (String name : wrt) Fixtures.assertClose(expected.get(name), got.get(name), 1e-4, "gradient of " + name);
+      fused.context().endStep();
+    }
+    assertEquals("added 3 (held 3, consumable 0)", counts.takeAdds(),
+        "a training step keeps every addend for its backward pass, so each is added from its own memory");
+  }
+
+  /**
    * The Sigmoid interrupts the thread while r2 and a3 are held: the run stops with Cancelled at the next node,
    * closing them, and the next run is whole.
    */
@@ -178,14 +202,14 @@ class FusedResidualTest {
     FusingOp.Addend fromArray = new FusingOp.Addend(addend, null, false);
     assertClose(Tensor.of(expected, addend.shape()),
         conv.forwardFused(c, inputs, null, fromArray, clamp, false).tensor(), "addend from an array");
-    // A held addend, read again afterwards (copied) and then for the last time (written over).
+    // A held addend, read again afterwards (added from its own memory) and then for the last time (written over).
     Conv identity = (Conv) SpatialTesting.op("Conv", 13, 2, 1);
     Tensor eye = Tensor.zeros(C, C, 1, 1);
     for (int i = 0; i < C; i++) eye.data()[i * C + i] = 1;
     try (HeldTensor held = identity.forwardFused(c, new Tensor[] {addend, eye}, null, null, null, true).held()) {
       try (HeldTensor out = conv.forwardFused(c, inputs, null, new FusingOp.Addend(null, held, false), clamp, true)
           .held()) {
-        assertClose(Tensor.of(expected, addend.shape()), out.toTensor(), "held addend, copied");
+        assertClose(Tensor.of(expected, addend.shape()), out.toTensor(), "held addend, read where it is");
       }
       assertArrayEquals(addend.data(), held.toTensor().data(), "an addend that is not consumable is left as it was");
       try (HeldTensor out = conv.forwardFused(c, inputs, null, new FusingOp.Addend(null, held, true), clamp, true)
