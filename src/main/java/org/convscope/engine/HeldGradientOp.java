@@ -41,8 +41,9 @@ public interface HeldGradientOp extends Op {
    * output gradient {@code dy}: the first input's held when {@code holdResult}, the others as tensors or held,
    * null where not needed; or null, having done nothing, when the op cannot run so (the caller then runs
    * {@link #backward}). Inputs and outputs come as the forward run left them (null where absent, or skipped by
-   * fusion and not read); what is held stays open. A held {@code dy} may be handed on as one input's gradient
-   * (Add does): the caller then gives up its own hold on it.
+   * fusion and not read); what is held stays open, except that a held {@code dy} may be handed on as one input's
+   * gradient (Add does) or, when no other handle shares it ({@link HeldTensor#share}), written over by the
+   * input's (a clamp does): the caller then gives up its own hold on it, and shares one it must keep.
    */
   Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
       boolean holdResult);

@@ -923,7 +923,10 @@ public final class Network {
       HeldGradientOp.Value[] inputs = operands(trace, node.inputs(),
           j -> op.backwardReadsInput(trace.context(), j, needed));
       HeldGradientOp.Value[] outputs = operands(trace, node.outputs(), op::backwardReadsOutput);
-      dx = op.backwardHeld(trace.context(), inputs, outputs, dy, needed, hold);
+      // A gradient asked for is shared while the op runs, so that no op writes its own over it.
+      try (HeldTensor asked = heldDy != null && wanted.contains(node.output()) ? heldDy.share() : null) {
+        dx = op.backwardHeld(trace.context(), inputs, outputs, dy, needed, hold);
+      }
     } catch (InvalidModelException | InvalidInputException e) {
       throw e;
     } catch (RuntimeException e) {

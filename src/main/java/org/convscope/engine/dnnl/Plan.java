@@ -175,6 +175,11 @@ public final class Plan implements AutoCloseable {
     return new BlockedTensor(workspace, buffer, first.internal.copy(), first.plain.dims());
   }
 
+  /** The layout in which the primitive writes its first output. */
+  MemoryDesc firstOutputLayout() {
+    return outputs.get(0).internal;
+  }
+
   /** oneDNN's name for the implementation this plan runs. */
   public String implementation() {
     return main.implementation();

@@ -88,7 +88,10 @@ class FusedClampTest {
     Trace fused = net.forward(feeds, ForwardOptions.forBackward());
     Trace plain = net.forward(feeds, CountingConv.unfused(net));
     Tensor seed = GradCheck.randn(3, 0, plain.get("/r4/Relu_output_0").shape());
-    List<String> wrt = List.of("x", "w1", "wd", "/c3/Conv_output_0", "/c1/Conv_output_0");
+    // The clamps' outputs too: their gradients are asked for while the clamps' backward passes still run, which
+    // otherwise write theirs over them.
+    List<String> wrt = List.of("x", "w1", "wd", "/c3/Conv_output_0", "/c1/Conv_output_0", "/r1/Relu_output_0",
+        "/r2/Clip_output_0");
     for (BackwardRules rules : List.of(BackwardRules.DEFAULT, BackwardRules.DEFAULT.with("Relu", Relu.GUIDED),
         BackwardRules.DEFAULT.with("Relu", Relu.DECONVNET))) {
       Map<String, Tensor> expected = net.backward(plain, Map.of("/r4/Relu_output_0", seed), wrt, rules);
