@@ -130,7 +130,9 @@ final class BenchCommand implements Callable<Integer> {
 
   /**
    * Untimed runs of {@code body}: {@code --warmup} of them, then more until the JIT compiler has settled (it
-   * spent at most 2% of a second of runs compiling) or {@code --warmup-limit} seconds have passed. Returns how
+   * spent at most 2% of each of two consecutive seconds of runs compiling) or {@code --warmup-limit} seconds have
+   * passed. One quiet second was not enough: resnet50's forward pass at batch 1 stopped warming up after 3.6 s
+   * twice and measured 45 and 47 ms, against 33 ms after the usual 8.5 s. Returns how
    * many runs and seconds that took. The compiler's threads share the cores with oneDNN's for the first seconds
    * of a process and leave the engine's Java code half-compiled until then: on 2 cores, mobilenet_v2's forward
    * pass at batch 8 took 36 to 44 ms in its first 125 runs and 30 ms after. ONNX Runtime and PyTorch compile
@@ -145,13 +147,15 @@ final class BenchCommand implements Callable<Integer> {
     long limit = start + (long) (warmupLimit * 1e9);
     long windowStart = System.nanoTime();
     long compiledBefore = watch ? jit.getTotalCompilationTime() : 0;
+    int quietWindows = 0;
     while (watch && System.nanoTime() < limit) {
       body.run();
       done++;
       long now = System.nanoTime();
       if (now - windowStart < 1_000_000_000L) continue;
       long compiled = jit.getTotalCompilationTime();
-      if (compiled - compiledBefore <= 0.02 * (now - windowStart) / 1e6) break;
+      quietWindows = compiled - compiledBefore <= 0.02 * (now - windowStart) / 1e6 ? quietWindows + 1 : 0;
+      if (quietWindows == 2) break;
       windowStart = now;
       compiledBefore = compiled;
     }
