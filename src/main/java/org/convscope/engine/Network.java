@@ -865,10 +865,9 @@ public final class Network {
         continue;
       }
       BackwardRule rule = rules.forOpType(node.opType());
-      if (rule == null && node.op() instanceof HeldGradientOp op
-          && backwardHeld(op, node, trace, needed, grads, wanted, rules)) {
-        continue;
-      }
+      HeldGradientOp held = rule == null ? (node.op() instanceof HeldGradientOp op ? op : null)
+          : rule instanceof HeldBackwardRule r ? r.appliedTo(node.op()) : null;
+      if (held != null && backwardHeld(held, node, trace, needed, grads, wanted, rules)) continue;
       // A tensor the forward run skipped is recomputed only if this backward pass reads its values.
       for (int j = 0; j < needed.length; j++) {
         boolean reads = rule != null ? rule.readsInput(j, needed)
@@ -961,7 +960,8 @@ public final class Network {
    * squeeze-and-excitation block's scaling takes it held, the others would read it back.
    */
   private boolean readsGradientHeld(Node producer, BackwardRules rules) {
-    if (rules.forOpType(producer.opType()) != null) return false;
+    BackwardRule rule = rules.forOpType(producer.opType());
+    if (rule != null) return rule instanceof HeldBackwardRule;
     int i = index.get(producer);
     Integer gate = gatedProducts.get(i);
     if (gate != null) return rules.forOpType(graph.nodes().get(gate).opType()) == null;

@@ -10,9 +10,10 @@ import org.convscope.engine.HeldGradientOp;
  * in oneDNN's layout:
  * <ul>
  *   <li>the backward pass of a clamp (Relu, Clip) on a held gradient: the gradient passes where the clamp's
- *       output lies strictly between its bounds (above 0 for Relu, +infinity included) and is 0 elsewhere, NaN
- *       outputs included, as the Java ops compute it; the output comes as the forward run left it, held or as a
- *       Java array;</li>
+ *       output lies strictly between its bounds (above 0 for Relu, +infinity included) and is 0 elsewhere, as the
+ *       Java ops compute it, except at a NaN output of a Relu, where oneDNN's mask passes the gradient and the
+ *       Java op gives 0 (a NaN activation comes only from a NaN or infinite input, which is warned about); the
+ *       output comes as the forward run left it, held or as a Java array;</li>
  *   <li>an {@link Activation} of a held tensor, forward, and its backward pass from the held input: SiLU and
  *       HardSwish, which PyTorch exports as Mul(x, Sigmoid(x)) and Mul(x, HardSigmoid(x)), in a recorded run
  *       and its backward pass.</li>
@@ -24,7 +25,7 @@ public final class Eltwise {
   private static final LeasedCache<PlanKey, Plan> PLANS = LeasedCache.ofCount(256);
 
   /** A clamp's backward pass reads its output; an activation's, its input. */
-  private enum Pass { FORWARD, BACKWARD_FROM_INPUT, CLAMP_BACKWARD_FROM_OUTPUT }
+  private enum Pass { FORWARD, BACKWARD_FROM_INPUT, CLAMP_BACKWARD_FROM_OUTPUT, POSITIVE_PART }
 
   /**
    * {@code layout}: the held operand's {@link MemoryDesc#layoutKey()}, which includes its dimensions;
@@ -56,6 +57,54 @@ public final class Eltwise {
           null, null, heldY == null ? y.tensor().data() : null).held();
       return HeldGradientOp.Value.of(dx, holdResult);
     }
+  }
+
+  /**
+   * Guided backpropagation's rule for a Relu on a held dy: dy where both y and dy are positive, else +0 (NaN
+   * included), as {@code Relu.GUIDED} computes it: the clamp's gradient, then its positive part. Null, having done
+   * nothing, where {@link #clampBackward} declines; dy is written over unless it is shared.
+   */
+  public static HeldGradientOp.Value guidedReluBackward(HeldGradientOp.Value dy, HeldGradientOp.Value y,
+      boolean holdResult) {
+    HeldGradientOp.Value masked = clampBackward(dy, y, 0f, Float.POSITIVE_INFINITY, true);
+    if (masked == null) return null;
+    try (BlockedTensor m = (BlockedTensor) masked.held()) {
+      return positivePart(m, holdResult);
+    }
+  }
+
+  /**
+   * Deconvnet's rule for a Relu on a held dy: dy where it is positive, else +0 (NaN included), as
+   * {@code Relu.DECONVNET} computes it; null when dy is not held. dy is written over unless it is shared.
+   */
+  public static HeldGradientOp.Value deconvnetReluBackward(HeldGradientOp.Value dy, boolean holdResult) {
+    return dy.held() instanceof BlockedTensor heldDy ? positivePart(heldDy, holdResult) : null;
+  }
+
+  /**
+   * t where it is positive, else +0: oneDNN's first clip (t &gt; 0 ? t : 0, so NaN gives 0, where clip_v2 and
+   * relu keep NaN and relu gives -0 for a negative t), in t's layout, over t when it is not shared.
+   */
+  private static HeldGradientOp.Value positivePart(BlockedTensor t, boolean holdResult) {
+    MemoryDesc layout = t.layout();
+    PlanKey key = new PlanKey(layout.layoutKey(), null, Pass.POSITIVE_PART);
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> positivePartPlan(layout))) {
+      boolean inPlace = !t.shared() && layout.sameLayout(plan.get().firstOutputLayout());
+      BlockedTensor result = plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {t},
+          inPlace ? new Plan.Addend(null, t, true) : null, true, null, (float[]) null).held();
+      return HeldGradientOp.Value.of(result, holdResult);
+    }
+  }
+
+  private static Plan positivePartPlan(MemoryDesc layout) {
+    Primitive primitive = Primitive.preferringJit(layout, l -> Primitive.create("positive part " + layout.layoutKey(),
+        (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_inference,
+            dnnl_eltwise_clip, l.handle(), l.handle(), 0f, Float.POSITIVE_INFINITY, attr)));
+    long[] dims = layout.dims();
+    return Plan.builder(primitive)
+        .input(DNNL_ARG_SRC, MemoryDesc.plain(dims))
+        .output(DNNL_ARG_DST, MemoryDesc.plain(dims))
+        .build();
   }
 
   /** f(x) for held x, held in x's layout (or another, {@link Primitive#preferringJit}); x stays open. */

@@ -45,6 +45,36 @@ class ClampBackwardTest {
     }
   }
 
+  /**
+   * Guided backpropagation's and deconvnet's Relu rules on held tensors give the Java rules' values bit for bit,
+   * special values of the gradient included: +0 wherever they mask (not -0), 0 for a NaN gradient, infinities
+   * kept. Not a NaN output: there oneDNN's Relu mask passes the gradient, where the Java rules give 0 (see
+   * {@link Eltwise#clampBackward}).
+   */
+  @Test
+  void theReplacedRulesMatchTheJavaOnesOnSpecialValues() {
+    float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, -1.5f, 2.5f,
+        Float.MIN_VALUE, -Float.MIN_VALUE};
+    Tensor g = dy.copy();
+    Tensor y = relu(x).copy();
+    for (int i = 0; i < special.length * special.length; i++) {
+      g.data()[i] = special[i % special.length];
+      float v = special[i / special.length];
+      y.data()[i] = Float.isNaN(v) ? 0f : Math.max(0f, v);
+    }
+    for (org.convscope.engine.BackwardRule rule : new org.convscope.engine.BackwardRule[] {
+        org.convscope.engine.ops.Relu.GUIDED, org.convscope.engine.ops.Relu.DECONVNET}) {
+      float[] expected = rule.backward(null, null, new Tensor[] {null}, new Tensor[] {y}, new Tensor[] {g},
+          new boolean[] {true})[0].data();
+      try (BlockedTensor heldY = HeldLayouts.held(y, dnnl_acdb); BlockedTensor heldG = HeldLayouts.held(g, dnnl_acdb)) {
+        Value[] dx = ((org.convscope.engine.HeldBackwardRule) rule).backwardHeld(null, null, new Value[] {null},
+            new Value[] {new Value(null, heldY)}, new Value(null, heldG), new boolean[] {true}, false);
+        assertArrayEquals(expected, dx[0].tensor().data(), rule == org.convscope.engine.ops.Relu.GUIDED ? "guided"
+            : "deconvnet");
+      }
+    }
+  }
+
   private static Tensor relu(Tensor t) {
     float[] y = t.data().clone();
     for (int i = 0; i < y.length; i++) y[i] = Math.max(0, y[i]);
