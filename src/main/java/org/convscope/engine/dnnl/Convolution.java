@@ -72,6 +72,13 @@ public final class Convolution {
       this(geometry, pass, bias, Residual.NONE, null, null, false, Layout.CHOSEN);
     }
 
+    /** A forward pass's key; {@code residualLayout}, a SEPARATE residual's layout, else null. */
+    static PlanKey forward(ConvGeometry geometry, Pass pass, boolean bias, Residual residual,
+        MemoryDesc residualLayout, Activation activation, Layout layout) {
+      return new PlanKey(geometry, pass, bias, residual, residualLayout == null ? null : residualLayout.layoutKey(),
+          activation, false, layout);
+    }
+
     static PlanKey backwardData(ConvGeometry geometry, boolean tuned) {
       return backwardData(geometry, tuned, Layout.CHOSEN);
     }
@@ -159,8 +166,7 @@ public final class Convolution {
     Residual residual = separate != null ? Residual.SEPARATE
         : addend != null ? Residual.IN_DESTINATION : Residual.NONE;
     MemoryDesc residualLayout = separate != null ? separate.layout() : null;
-    PlanKey key = new PlanKey(geometry, pass, bias != null, residual,
-        residualLayout != null ? residualLayout.layoutKey() : null, activation, false, layout);
+    PlanKey key = PlanKey.forward(geometry, pass, bias != null, residual, residualLayout, activation, layout);
     // Inputs in the plan's order: x, the bias if any, the separate residual if any.
     int inputs = 1 + (bias != null ? 1 : 0) + (separate != null ? 1 : 0);
     BlockedTensor[] heldInputs = new BlockedTensor[inputs];
@@ -374,9 +380,8 @@ public final class Convolution {
    * in {@code residualLayout}, or into the destination when that is null.
    */
   static String residualForwardImplementation(ConvGeometry g, MemoryDesc residualLayout) {
-    PlanKey key = new PlanKey(g, Pass.FORWARD, false, residualLayout == null ? Residual.IN_DESTINATION
-        : Residual.SEPARATE, residualLayout == null ? null : residualLayout.layoutKey(), Activation.relu(), false,
-        Layout.CHOSEN);
+    PlanKey key = PlanKey.forward(g, Pass.FORWARD, false, residualLayout == null ? Residual.IN_DESTINATION
+        : Residual.SEPARATE, residualLayout, Activation.relu(), Layout.CHOSEN);
     try (Lease<Plan> plan = PLANS.acquire(key, k -> plan(k, residualLayout))) {
       return plan.get().implementation();
     }

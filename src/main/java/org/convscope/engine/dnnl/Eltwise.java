@@ -48,13 +48,8 @@ public final class Eltwise {
     MemoryDesc layout = heldDy.layout();
     PlanKey key = new PlanKey(layout.layoutKey(), Activation.clamp(lower, upper), Pass.CLAMP_BACKWARD_FROM_OUTPUT);
     try (Lease<Plan> plan = PLANS.acquire(key, k -> clampPlan(layout, lower, upper))) {
-      // dx is written over dy when nothing else reads dy (not shared, in dx's layout): the pass is memory-bound,
-      // and a fresh buffer costs the cache a line read per line written. resnet50's 49 Relus took 4.2 to 4.3
-      // rather than 5.4 to 6.1 ms per saliency pass at batch 1.
-      boolean inPlace = !heldDy.shared() && layout.sameLayout(plan.get().firstOutputLayout());
-      Plan.Addend over = inPlace ? new Plan.Addend(null, heldDy, true) : null;
-      BlockedTensor dx = plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {heldDy, heldY}, over, true,
-          null, null, heldY == null ? y.tensor().data() : null).held();
+      BlockedTensor dx = plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {heldDy, heldY},
+          writtenOver(heldDy, plan.get()), true, null, null, heldY == null ? y.tensor().data() : null).held();
       return HeldGradientOp.Value.of(dx, holdResult);
     }
   }
@@ -88,23 +83,22 @@ public final class Eltwise {
   private static HeldGradientOp.Value positivePart(BlockedTensor t, boolean holdResult) {
     MemoryDesc layout = t.layout();
     PlanKey key = new PlanKey(layout.layoutKey(), null, Pass.POSITIVE_PART);
-    try (Lease<Plan> plan = PLANS.acquire(key, k -> positivePartPlan(layout))) {
-      boolean inPlace = !t.shared() && layout.sameLayout(plan.get().firstOutputLayout());
+    try (Lease<Plan> plan = PLANS.acquire(key, k -> forwardPlan("positive part " + layout.layoutKey(), layout,
+        dnnl_eltwise_clip, 0f, Float.POSITIVE_INFINITY))) {
       BlockedTensor result = plan.get().runHeld(Dnnl.workspace(), null, new BlockedTensor[] {t},
-          inPlace ? new Plan.Addend(null, t, true) : null, true, null, (float[]) null).held();
+          writtenOver(t, plan.get()), true, null, (float[]) null).held();
       return HeldGradientOp.Value.of(result, holdResult);
     }
   }
 
-  private static Plan positivePartPlan(MemoryDesc layout) {
-    Primitive primitive = Primitive.preferringJit(layout, l -> Primitive.create("positive part " + layout.layoutKey(),
-        (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_inference,
-            dnnl_eltwise_clip, l.handle(), l.handle(), 0f, Float.POSITIVE_INFINITY, attr)));
-    long[] dims = layout.dims();
-    return Plan.builder(primitive)
-        .input(DNNL_ARG_SRC, MemoryDesc.plain(dims))
-        .output(DNNL_ARG_DST, MemoryDesc.plain(dims))
-        .build();
+  /**
+   * {@code t} as the buffer {@code plan} writes its output into, when nothing else reads t (it is not shared)
+   * and it is in the output's layout; else null, for a fresh buffer (a plan would copy t into one otherwise).
+   * These passes are memory-bound, and a fresh buffer costs the cache a line read per line written: resnet50's
+   * 49 Relus took 4.2 to 4.3 rather than 5.4 to 6.1 ms per saliency pass at batch 1.
+   */
+  private static Plan.Addend writtenOver(BlockedTensor t, Plan plan) {
+    return !t.shared() && t.layout().sameLayout(plan.firstOutputLayout()) ? new Plan.Addend(null, t, true) : null;
   }
 
   /** f(x) for held x, held in x's layout (or another, {@link Primitive#preferringJit}); x stays open. */
@@ -132,10 +126,14 @@ public final class Eltwise {
   }
 
   private static Plan forwardPlan(MemoryDesc layout, Activation f) {
-    int algorithm = Primitive.algorithm(f.kind());
-    Primitive primitive = Primitive.preferringJit(layout, l -> Primitive.create(f + " " + layout.layoutKey(),
+    return forwardPlan(f + " " + layout.layoutKey(), layout, Primitive.algorithm(f.kind()), f.alpha(), f.beta());
+  }
+
+  /** The forward pass of eltwise {@code algorithm} on {@code layout}. */
+  private static Plan forwardPlan(String what, MemoryDesc layout, int algorithm, float alpha, float beta) {
+    Primitive primitive = Primitive.preferringJit(layout, l -> Primitive.create(what,
         (pd, attr) -> dnnl_eltwise_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
-            algorithm, l.handle(), l.handle(), f.alpha(), f.beta(), attr)));
+            algorithm, l.handle(), l.handle(), alpha, beta, attr)));
     long[] dims = layout.dims();
     return Plan.builder(primitive)
         .input(DNNL_ARG_SRC, MemoryDesc.plain(dims))
