@@ -21,6 +21,18 @@ public interface HeldTensor extends AutoCloseable {
   Tensor permutedIfStored(int[] order);
 
   /**
+   * The values transposed (output axis k is axis {@code order[k]}) as another handle on the same memory, read
+   * through a permuted layout ({@link #share} explains handles), or null when this tensor cannot give one.
+   */
+  HeldTensor permuted(int[] order);
+
+  /**
+   * The values with another shape of the same size, as another handle on the same memory, or null when this
+   * tensor's layout cannot be read so (blocks that the new dimensions would split).
+   */
+  HeldTensor reshaped(int[] shape);
+
+  /**
    * This tensor times factors per channel (of shape [N or 1, C or 1, 1, ...], the rank of this tensor's), given
    * as a tensor or held (the other is null), as a new held tensor, or null when they have another shape. Both
    * stay open.

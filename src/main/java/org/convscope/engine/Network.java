@@ -134,6 +134,18 @@ public final class Network {
         gates.add(gate);
       }
     }
+    findComposites();
+    // Outputs of ops that oneDNN can run on held inputs (a composite's output when it runs as one op), from the
+    // last node back: one such op reads a tensor held only when its own output stays held for a reader.
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      if (compositeOf.containsKey(i)) continue;
+      CompositeAnchor.Composite c = composites.get(i);
+      Op op = c != null ? c.op() : nodes.get(i).op();
+      String out = nodes.get(i).output();
+      if (op instanceof HeldForwardOp && graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) {
+        holdable.add(out);
+      }
+    }
     for (int i = 0; i < nodes.size(); i++) {
       if (!(nodes.get(i).op() instanceof FusingOp)) continue;
       Fusion f = fusions[i];
@@ -151,7 +163,6 @@ public final class Network {
       String out = nodes.get(i).output();
       if (graph.consumers(out).stream().anyMatch(r -> canReadHeld(r, out))) holdable.add(out);
     }
-    findComposites();
   }
 
   /**
@@ -343,6 +354,40 @@ public final class Network {
   }
 
   /**
+   * Whether node {@code i}, or the composite it belongs to, is a {@link HeldForwardOp} that takes {@code tensor}
+   * held and leaves its output held (a reader takes that held).
+   */
+  private boolean readsHeldForward(int i, String tensor) {
+    Integer last = compositeOf.get(i);
+    CompositeAnchor.Composite c = composites.get(last != null ? last : i);
+    Op op = c != null ? c.op() : graph.nodes().get(i).op();
+    List<String> inputs = c != null ? c.inputs() : graph.nodes().get(i).inputs();
+    Node writer = c != null ? c.last() : graph.nodes().get(i);
+    if (!(op instanceof HeldForwardOp h) || !holdable.contains(writer.output())) return false;
+    boolean[] mayBeHeld = new boolean[inputs.size()];
+    Tensor[] constants = new Tensor[inputs.size()];
+    for (int j = 0; j < inputs.size(); j++) {
+      String in = inputs.get(j);
+      if (in.isEmpty()) continue;
+      constants[j] = constantValue(in);
+      mayBeHeld[j] = constants[j] == null && mayBeHeld(in);
+    }
+    for (int j = 0; j < inputs.size(); j++) {
+      if (inputs.get(j).equals(tensor) && h.readsHeld(j, mayBeHeld, constants)) return true;
+    }
+    return false;
+  }
+
+  /** Whether a run may leave {@code tensor} held: its producer, or its composite, is run by oneDNN so. */
+  private boolean mayBeHeld(String tensor) {
+    Node producer = graph.producer(tensor);
+    if (producer == null) return false;
+    CompositeAnchor.Composite c = composites.get(index.get(producer));
+    Op op = c != null ? c.op() : producer.op();
+    return op instanceof FusingOp || op instanceof HeldForwardOp;
+  }
+
+  /**
    * Whether {@code reader} can take {@code tensor} held: a fusing op's first input, a fused Add's addend, either
    * operand of a squeeze-and-excitation Mul, or the x of a gated product x * f(x) (its gate or its Mul).
    */
@@ -350,7 +395,8 @@ public final class Network {
     int i = index.get(reader);
     Integer scaled = channelScales.get(i);
     Integer gate = gatedProducts.get(i);
-    return reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
+    return readsHeldForward(i, tensor)
+        || reader.op() instanceof FusingOp && reader.input(0).equals(tensor)
         || reader.op() instanceof PermutingOp && reader.input(0).equals(tensor)
         || tensor.equals(fusedAddends.get(i))
         || scaled != null && reader.inputs().contains(tensor)
@@ -477,15 +523,20 @@ public final class Network {
     Tensor[] inputs = new Tensor[names.size()];
     for (int j = skipFirst ? 1 : 0; j < inputs.length; j++) {
       String in = names.get(j);
-      if (in.isEmpty()) continue;
-      inputs[j] = values.get(in);
-      HeldTensor h = inputs[j] == null ? held.get(in) : null;
-      if (h != null) {
-        inputs[j] = h.toTensor();
-        values.put(in, inputs[j]);
-      }
+      if (!in.isEmpty()) inputs[j] = tensorOf(in, values, held);
     }
     return inputs;
+  }
+
+  /** The named tensor, made an array once if it is held and kept among the values; null when absent. */
+  private static Tensor tensorOf(String name, Map<String, Tensor> values, Map<String, HeldTensor> held) {
+    Tensor t = values.get(name);
+    HeldTensor h = t == null ? held.get(name) : null;
+    if (h != null) {
+      t = h.toTensor();
+      values.put(name, t);
+    }
+    return t;
   }
 
   /** Runs node {@code i}, fused with its neighbours where it can ({@link #runFused}). */
@@ -499,6 +550,10 @@ public final class Network {
     }
     CompositeAnchor.Composite composite = composites.get(i);
     if (composite != null && runsWhole(composite, keep)) {
+      if (skipped == null && composite.op() instanceof HeldForwardOp h
+          && runHeld(h, composite.inputs(), node, values, held, keep, context)) {
+        return;
+      }
       runComposite(composite, values, held, context);
       return;
     }
@@ -514,6 +569,10 @@ public final class Network {
     }
     Integer scaled = channelScales.get(i);
     if (scaled != null && runScaled(node, scaled, values, held, keep, skipped)) return;
+    if (node.op() instanceof HeldForwardOp h && skipped == null
+        && runHeld(h, node.inputs(), node, values, held, keep, context)) {
+      return;
+    }
     if (node.op() instanceof PermutingOp permuting && skipped == null && runPermuted(node, permuting, values, held)) {
       return;
     }
@@ -522,6 +581,41 @@ public final class Network {
       String out = node.outputs().get(j);
       if (!out.isEmpty()) values.put(out, outputs[j]);
     }
+  }
+
+  /**
+   * Runs {@code op} for {@code node} (its own op, or its composite's, whose inputs are {@code inputNames}) through
+   * oneDNN on the inputs that come held, leaving the output held, when a reader can take it so (a run that
+   * records nothing). Returns false, having run nothing, when no input comes held or the op declines or fails
+   * (the plain run then reports or handles that).
+   */
+  private boolean runHeld(HeldForwardOp op, List<String> inputNames, Node node, Map<String, Tensor> values,
+      Map<String, HeldTensor> held, Set<String> keep, ExecutionContext context) {
+    String out = node.output();
+    if (!holdable.contains(out) || keep.contains(out)
+        || node.outputs().stream().skip(1).anyMatch(o -> !o.isEmpty())) {
+      return false;
+    }
+    HeldTensor[] heldInputs = new HeldTensor[inputNames.size()];
+    boolean any = false;
+    for (int j = 0; j < heldInputs.length; j++) {
+      if (!inputNames.get(j).isEmpty()) heldInputs[j] = held.get(inputNames.get(j));
+      any |= heldInputs[j] != null;
+    }
+    if (!any) return false;
+    Tensor[] inputs = new Tensor[heldInputs.length];
+    for (int j = 0; j < inputs.length; j++) {
+      if (heldInputs[j] == null && !inputNames.get(j).isEmpty()) inputs[j] = tensorOf(inputNames.get(j), values, held);
+    }
+    HeldTensor y;
+    try {
+      y = op.forwardHeld(context, inputs, heldInputs);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    if (y == null) return false;
+    held.put(out, y);
+    return true;
   }
 
   /**

@@ -103,6 +103,34 @@ public final class BlockedTensor implements HeldTensor {
     return Tensor.of(values, shape[0], shape[2], shape[3], shape[1]);
   }
 
+  /** The same values transposed (output axis k is axis {@code order[k]}), on the same memory: a shared handle. */
+  @Override
+  public BlockedTensor permuted(int[] order) {
+    check();
+    if (order.length != shape.length) return null;
+    return view(layout.permuted(order));
+  }
+
+  /** The same values with another shape, on the same memory, or null when this layout cannot be read so. */
+  @Override
+  public BlockedTensor reshaped(int[] newShape) {
+    check();
+    long[] dims = new long[newShape.length];
+    long count = 1;
+    for (int k = 0; k < dims.length; k++) count *= dims[k] = newShape[k];
+    long own = 1;
+    for (int d : shape) own *= d;
+    if (count != own) return null;
+    MemoryDesc md = layout.reshaped(dims);
+    return md == null ? null : view(md);
+  }
+
+  /** Another handle on this buffer, read in layout {@code md} (which the handle then owns). */
+  private BlockedTensor view(MemoryDesc md) {
+    handles.incrementAndGet();
+    return new BlockedTensor(owner, ownerThread, buffer, md, md.dims(), handles);
+  }
+
   @Override
   public BlockedTensor timesPerChannel(Tensor scale, HeldTensor heldScale) {
     check();

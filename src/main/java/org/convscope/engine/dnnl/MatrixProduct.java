@@ -137,6 +137,19 @@ public final class MatrixProduct {
     }
   }
 
+  /**
+   * {@link #linear} on a held a, read as [m, k] (reordered first unless it is row-major), the result left held,
+   * row-major [m, n]; a stays open.
+   */
+  public static BlockedTensor linear(BlockedTensor a, Tensor weight, float[] bias, Activation activation, int m,
+      int k, int n) {
+    LinearKey key = new LinearKey(m, k, n, activation);
+    try (Lease<Plan> plan = LINEAR_PLANS.acquire(key, MatrixProduct::linearPlan)) {
+      return plan.get().runHeld(Dnnl.workspace(), weight, new BlockedTensor[] {a}, null, true, null, null, bias)
+          .held();
+    }
+  }
+
   private static Plan linearPlan(LinearKey key) {
     String what = "linear [" + key.m() + ", " + key.k() + "] x [" + key.k() + ", " + key.n() + "] + bias"
         + (key.activation() == null ? "" : " with " + key.activation());

@@ -59,6 +59,30 @@ public final class MemoryDesc implements AutoCloseable {
     return new MemoryDesc(md, true);
   }
 
+  /**
+   * The same memory read with its axes permuted as ONNX's Transpose does (output axis k is axis
+   * {@code order[k]}): the view of a transposed tensor, which needs no copy.
+   */
+  public MemoryDesc permuted(int[] order) {
+    // oneDNN's permutation says where each axis goes, the inverse of ONNX's.
+    int[] destination = new int[order.length];
+    for (int k = 0; k < order.length; k++) destination[order[k]] = k;
+    dnnl_memory_desc md = new dnnl_memory_desc();
+    Dnnl.check(dnnl_memory_desc_permute_axes(md, handle(), destination),
+        "permuting the axes of " + layoutKey() + " by " + Arrays.toString(order));
+    return new MemoryDesc(md, true);
+  }
+
+  /**
+   * The same memory with other dimensions of the same element count, or null when this layout cannot be read so
+   * (a blocked one split across the new dimensions).
+   */
+  public MemoryDesc reshaped(long[] newDims) {
+    dnnl_memory_desc md = new dnnl_memory_desc();
+    if (dnnl_memory_desc_reshape(md, handle(), newDims.length, newDims) != dnnl_success) return null;
+    return new MemoryDesc(md, true);
+  }
+
   /** An owned copy, still valid when the primitive this one came from is gone. */
   public MemoryDesc copy() {
     dnnl_memory_desc md = new dnnl_memory_desc();

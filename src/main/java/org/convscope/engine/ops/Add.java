@@ -2,11 +2,26 @@ package org.convscope.engine.ops;
 
 import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.HeldForwardOp;
 import org.convscope.engine.HeldGradientOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.tensor.Tensor;
 
 /** a + b with numpy broadcasting. */
-public final class Add extends BinaryArithmetic implements HeldGradientOp {
+public final class Add extends BinaryArithmetic implements HeldGradientOp, HeldForwardOp {
+
+  /** Both operands, when both may come held. */
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j < 2 && mayBeHeld[0] && mayBeHeld[1];
+  }
+
+  /** Two held operands of one shape (a residual connection between blocks that oneDNN runs), in a's layout. */
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    if (held[0] == null || held[1] == null || !Arrays.equals(held[0].shape(), held[1].shape())) return null;
+    return held[0].plus(held[1]);
+  }
 
   @Override
   void run(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {

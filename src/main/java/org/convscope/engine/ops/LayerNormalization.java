@@ -2,9 +2,12 @@ package org.convscope.engine.ops;
 
 import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
+import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.LayerNorm;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
@@ -16,7 +19,7 @@ import org.convscope.tensor.Tensor;
  * gradients arriving at Mean and InvStdDev too. The forward pass splits its rows among the cores (ConvNeXt-T
  * normalizes about 2.5 million values per image, in rows of 96 to 768).
  */
-public final class LayerNormalization implements Op {
+public final class LayerNormalization implements HeldForwardOp {
   private final int axis;
   private final float epsilon;
 
@@ -65,6 +68,23 @@ public final class LayerNormalization implements Op {
     });
     return new Tensor[] {Tensor.of(y, inputs[0].shape()), Tensor.of(toFloats(mean), r.statsShape),
         Tensor.of(toFloats(invStd), r.statsShape)};
+  }
+
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j == 0;
+  }
+
+  /** Y only, through oneDNN, when the rows are the last dimension (ConvNeXt's channels). */
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    if (held[0] == null || !(held[0] instanceof BlockedTensor x)) return null;
+    int[] shape = x.shape();
+    Rows r = rows(shape);
+    if (r.rowShape.length != 1) return null;
+    float[] scale = perPosition(inputs[1], r, "Scale");
+    float[] bias = inputs.length > 2 && inputs[2] != null ? perPosition(inputs[2], r, "B") : new float[r.n];
+    return LayerNorm.forward(x, scale, bias, epsilon);
   }
 
   @Override

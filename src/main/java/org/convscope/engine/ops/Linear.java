@@ -3,7 +3,9 @@ package org.convscope.engine.ops;
 import java.util.Arrays;
 import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldTensor;
+import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.MatrixProduct;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -18,7 +20,7 @@ import org.convscope.tensor.Tensor;
  * GELU, keeps it ({@link ExecutionContext#keepForBackward}) and applies the GELU in Java; the backward pass
  * computes it again only when nothing was kept. It then takes MatMul's and Add's backward passes.
  */
-public final class Linear implements Op {
+public final class Linear implements HeldForwardOp {
   private static final Gelu GELU = new Gelu(false);
   private static final MatMul MATMUL = new MatMul();
   private final boolean gelu;
@@ -38,6 +40,39 @@ public final class Linear implements Op {
     Tensor z = affine(context, inputs, false);
     context.keepForBackward(this, inputs[0], z);
     return GELU.forward(context, new Tensor[] {z});
+  }
+
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j == 0;
+  }
+
+  /**
+   * x held, read as rows of k (a row-major x is read where it lies; another layout is reordered first), in one
+   * matmul whose result stays held. Not in a recorded run, which keeps x W + b for the GELU's derivative.
+   */
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    if (context.isRecorded() || !(held[0] instanceof BlockedTensor x)) return null;
+    Tensor w = inputs[1];
+    Tensor b = inputs[2];
+    int[] xShape = x.shape();
+    if (w == null || b == null || w.rank() != 2 || xShape.length == 0 || xShape[xShape.length - 1] != w.dim(0)
+        || b.size() != w.dim(1) || !w.isFloat() || !b.isFloat()) {
+      return null;
+    }
+    int k = w.dim(0);
+    int n = w.dim(1);
+    int m = Shapes.checkedSize(xShape) / k;
+    int[] outShape = xShape.clone();
+    outShape[outShape.length - 1] = n;
+    try (BlockedTensor rows = x.reshaped(new int[] {m, k})) {
+      if (rows == null) return null;
+      Activation activation = gelu ? Activation.of(Activation.Kind.GELU) : null;
+      try (BlockedTensor y = MatrixProduct.linear(rows, w, b.data(), activation, m, k, n)) {
+        return y.reshaped(outShape);
+      }
+    }
   }
 
   /** x W + b, then the GELU when {@code withGelu}. */

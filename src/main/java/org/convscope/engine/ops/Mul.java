@@ -2,12 +2,38 @@ package org.convscope.engine.ops;
 
 import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.HeldForwardOp;
 import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.tensor.Tensor;
 
 /** a * b with numpy broadcasting. */
-public final class Mul extends BinaryArithmetic implements HeldGradientOp {
+public final class Mul extends BinaryArithmetic implements HeldGradientOp, HeldForwardOp {
+
+  /** Either operand, when the other is a constant (the factors). */
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j < 2 && constants[1 - j] != null && constants[1 - j].isFloat();
+  }
+
+  /**
+   * A held operand times one factor per channel given as a tensor, which may have fewer dimensions (ConvNeXt's
+   * layer scale, [C, 1, 1]).
+   */
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    int j = held[0] != null ? 0 : 1;
+    HeldTensor x = held[j];
+    Tensor factors = inputs[1 - j];
+    if (x == null || held[1 - j] != null || factors == null || !factors.isFloat()) return null;
+    int[] shape = x.shape();
+    if (factors.rank() > shape.length) return null;
+    int[] padded = new int[shape.length];
+    Arrays.fill(padded, 1);
+    System.arraycopy(factors.shape(), 0, padded, shape.length - factors.rank(), factors.rank());
+    if (!HeldTensor.perChannel(padded, shape)) return null;
+    return x.timesPerChannel(Tensor.of(factors.data(), padded), null);
+  }
 
   @Override
   void run(float[] a, int ia, float[] b, int ib, float[] out, int o, int n) {

@@ -2,6 +2,8 @@ package org.convscope.engine.ops;
 
 import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
 import org.convscope.engine.PermutingOp;
@@ -16,7 +18,7 @@ import org.convscope.tensor.Tensor;
  * to 2-D transposes in cache-sized tiles (ConvNeXt's NCHW to NHWC and back are each one [C, H*W] transpose per
  * image), split over the cores. Integer tensors (shapes and indices, small) go through an {@link ElementMap}.
  */
-public final class Transpose implements PermutingOp {
+public final class Transpose implements PermutingOp, HeldForwardOp {
   /** Side of the square tiles a transpose copies, so that the lines it reads and writes stay in cache. */
   private static final int TILE = 32;
 
@@ -43,6 +45,17 @@ public final class Transpose implements PermutingOp {
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     Tensor x = inputs[0];
     return new Tensor[] {x.isFloat() ? permute(x, permutation(x.rank())) : map(x.shape()).apply(x, 0)};
+  }
+
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j == 0;
+  }
+
+  /** The held input read through permuted strides: no copy at all. */
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    return held[0] == null ? null : held[0].permuted(permutation(held[0].shape().length));
   }
 
   @Override

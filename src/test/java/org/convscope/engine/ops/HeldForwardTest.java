@@ -1,0 +1,149 @@
+package org.convscope.engine.ops;
+
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_abcd;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.convscope.Fixtures;
+import org.convscope.engine.ExecutionContext;
+import org.convscope.engine.GradCheck;
+import org.convscope.engine.HeldTensor;
+import org.convscope.engine.Op;
+import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.HeldLayouts;
+import org.convscope.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The forward passes that run on held tensors ({@link org.convscope.engine.HeldForwardOp}) against the same ops on
+ * arrays: exactly where oneDNN only reads the memory another way (Transpose, reshaping) or does the same float
+ * operation (Add, Mul by factors per channel), to rounding where it computes otherwise (layer norm's statistics in
+ * float, the Linear layer's matmul), from held inputs in row-major, channels-last and channel-blocked layouts.
+ */
+class HeldForwardTest {
+  private static final int[] LAYOUTS = {dnnl_abcd, dnnl_acdb, dnnl_aBcd8b, dnnl_aBcd16b};
+  private static final ExecutionContext INFERENCE = ExecutionContext.inference();
+
+  private final Tensor x = GradCheck.randn(71, 0, 2, 19, 5, 7);
+
+  @Test
+  void transposeIsAViewOfTheSameMemoryInEveryLayout() {
+    int[][] orders = {{0, 2, 3, 1}, {0, 3, 1, 2}, {3, 2, 1, 0}, {1, 0, 2, 3}, {0, 1, 2, 3}};
+    for (int tag : LAYOUTS) {
+      for (int[] order : orders) {
+        Transpose transpose = new Transpose(order);
+        Tensor expected = transpose.forward(INFERENCE, new Tensor[] {x})[0];
+        try (BlockedTensor held = HeldLayouts.held(x, tag);
+            HeldTensor view = transpose.forwardHeld(INFERENCE, new Tensor[1], new HeldTensor[] {held})) {
+          assertArrayEquals(expected.shape(), view.shape());
+          assertArrayEquals(expected.data(), view.toTensor().data(), "layout " + tag);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aViewOutlivesTheHandleItCameFrom() {
+    Transpose transpose = new Transpose(new int[] {0, 2, 3, 1});
+    Tensor expected = transpose.forward(INFERENCE, new Tensor[] {x})[0];
+    HeldTensor view;
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_acdb)) {
+      view = transpose.forwardHeld(INFERENCE, new Tensor[1], new HeldTensor[] {held});
+    }
+    try (view) {
+      assertArrayEquals(expected.data(), view.toTensor().data());
+    }
+  }
+
+  @Test
+  void reshapingReadsRowMajorMemoryAsItIsAndDeclinesBlocks() {
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_abcd); BlockedTensor rows = held.reshaped(new int[] {70, 19})) {
+      assertNotNull(rows);
+      assertArrayEquals(x.data(), rows.toTensor().data());
+      assertNull(held.reshaped(new int[] {70, 20}), "another size");
+    }
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_aBcd16b)) {
+      assertNull(held.reshaped(new int[] {2, 19 * 35}), "19 channels padded to blocks of 16");
+    }
+  }
+
+  @Test
+  void layerNormMatchesTheJavaOpFromAnyLayout() {
+    Tensor scale = GradCheck.randn(72, 0, 19);
+    Tensor bias = GradCheck.randn(73, 0, 19);
+    Transpose toChannelsLast = new Transpose(new int[] {0, 2, 3, 1});
+    Tensor rows = toChannelsLast.forward(INFERENCE, new Tensor[] {x})[0];
+    LayerNormalization norm = new LayerNormalization(-1, 1e-5f);
+    Tensor expected = norm.forward(INFERENCE, new Tensor[] {rows, scale, bias})[0];
+    for (int tag : LAYOUTS) {
+      try (BlockedTensor held = HeldLayouts.held(x, tag);
+          HeldTensor channelsLast = toChannelsLast.forwardHeld(INFERENCE, new Tensor[1], new HeldTensor[] {held});
+          HeldTensor y = norm.forwardHeld(INFERENCE, new Tensor[] {null, scale, bias},
+              new HeldTensor[] {channelsLast, null, null})) {
+        assertArrayEquals(expected.shape(), y.shape());
+        Fixtures.assertClose(expected.data(), y.toTensor().data(), 1e-5, 1e-5, "layer norm, layout " + tag);
+      }
+    }
+    // Without a bias, and not over the last dimension alone, which oneDNN cannot normalize.
+    Tensor noBias = norm.forward(INFERENCE, new Tensor[] {rows, scale})[0];
+    try (BlockedTensor held = HeldLayouts.held(rows, dnnl_abcd);
+        HeldTensor y = norm.forwardHeld(INFERENCE, new Tensor[] {null, scale}, new HeldTensor[] {held, null})) {
+      Fixtures.assertClose(noBias.data(), y.toTensor().data(), 1e-5, 1e-5, "layer norm without bias");
+    }
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_abcd)) {
+      Tensor planeScale = GradCheck.randn(74, 0, 5, 7);
+      assertNull(new LayerNormalization(2, 1e-5f).forwardHeld(INFERENCE, new Tensor[] {null, planeScale},
+          new HeldTensor[] {held, null}));
+    }
+  }
+
+  @Test
+  void linearLayerMatchesTheJavaOpWithAndWithoutGelu() {
+    Tensor rows = new Transpose(new int[] {0, 2, 3, 1}).forward(INFERENCE, new Tensor[] {x})[0];
+    Tensor w = GradCheck.randn(75, 0, 19, 23);
+    Tensor b = GradCheck.randn(76, 0, 23);
+    for (boolean gelu : new boolean[] {false, true}) {
+      Linear linear = new Linear(gelu);
+      Tensor expected = linear.forward(INFERENCE, new Tensor[] {rows, w, b})[0];
+      try (BlockedTensor held = HeldLayouts.held(rows, dnnl_abcd);
+          HeldTensor y = linear.forwardHeld(INFERENCE, new Tensor[] {null, w, b}, new HeldTensor[] {held, null, null})) {
+        assertArrayEquals(expected.shape(), y.shape());
+        Fixtures.assertClose(expected.data(), y.toTensor().data(), 1e-5, 1e-6, "linear, gelu " + gelu);
+      }
+      // A recorded run keeps x W + b for the GELU's derivative, so it declines.
+      try (BlockedTensor held = HeldLayouts.held(rows, dnnl_abcd)) {
+        assertNull(linear.forwardHeld(ExecutionContext.recording(), new Tensor[] {null, w, b},
+            new HeldTensor[] {held, null, null}));
+      }
+    }
+  }
+
+  @Test
+  void addAndScaleByChannelAreTheJavaOpsExactly() {
+    Tensor other = GradCheck.randn(77, 0, 2, 19, 5, 7);
+    Tensor gamma = GradCheck.randn(78, 0, 19, 1, 1);
+    Op add = new Add();
+    Op mul = new Mul();
+    Tensor sum = add.forward(INFERENCE, new Tensor[] {x, other})[0];
+    Tensor scaled = mul.forward(INFERENCE, new Tensor[] {gamma, x})[0];
+    for (int tag : LAYOUTS) {
+      try (BlockedTensor a = HeldLayouts.held(x, tag); BlockedTensor b = HeldLayouts.held(other, dnnl_acdb);
+          HeldTensor s = ((Add) add).forwardHeld(INFERENCE, new Tensor[2], new HeldTensor[] {a, b});
+          HeldTensor p = ((Mul) mul).forwardHeld(INFERENCE, new Tensor[] {gamma, null}, new HeldTensor[] {null, a})) {
+        assertArrayEquals(sum.data(), s.toTensor().data(), "sum, layout " + tag);
+        assertArrayEquals(scaled.data(), p.toTensor().data(), "scaled, layout " + tag);
+      }
+    }
+    try (BlockedTensor a = HeldLayouts.held(x, dnnl_acdb)) {
+      assertNull(((Add) add).forwardHeld(INFERENCE, new Tensor[] {null, other}, new HeldTensor[] {a, null}),
+          "one operand held");
+      Tensor perPixel = GradCheck.randn(79, 0, 5, 7);
+      assertNull(((Mul) mul).forwardHeld(INFERENCE, new Tensor[] {null, perPixel}, new HeldTensor[] {a, null}),
+          "factors per pixel");
+    }
+  }
+}
