@@ -550,8 +550,8 @@ public final class Network {
     }
     CompositeAnchor.Composite composite = composites.get(i);
     if (composite != null && runsWhole(composite, keep)) {
-      if (skipped == null && composite.op() instanceof HeldForwardOp h
-          && runHeld(h, composite.inputs(), node, values, held, keep, context)) {
+      if (composite.op() instanceof HeldForwardOp h
+          && runHeld(h, composite.inputs(), i, values, held, keep, skipped, context)) {
         return;
       }
       runComposite(composite, values, held, context);
@@ -569,8 +569,7 @@ public final class Network {
     }
     Integer scaled = channelScales.get(i);
     if (scaled != null && runScaled(node, scaled, values, held, keep, skipped)) return;
-    if (node.op() instanceof HeldForwardOp h && skipped == null
-        && runHeld(h, node.inputs(), node, values, held, keep, context)) {
+    if (node.op() instanceof HeldForwardOp h && runHeld(h, node.inputs(), i, values, held, keep, skipped, context)) {
       return;
     }
     if (node.op() instanceof PermutingOp permuting && skipped == null && runPermuted(node, permuting, values, held)) {
@@ -584,15 +583,17 @@ public final class Network {
   }
 
   /**
-   * Runs {@code op} for {@code node} (its own op, or its composite's, whose inputs are {@code inputNames}) through
-   * oneDNN on the inputs that come held, leaving the output held, when a reader can take it so (a run that
-   * records nothing). Returns false, having run nothing, when no input comes held or the op declines or fails
-   * (the plain run then reports or handles that).
+   * Runs {@code op} for node {@code i} (its own op, or its composite's, whose inputs are {@code inputNames})
+   * through oneDNN on the inputs that come held, leaving the output held, when a reader can take it so; not in
+   * training. A recorded run ({@code skipped} not null) notes the output for the trace to keep held, and to
+   * compute again once closed. Returns false, having run nothing, when no input comes held or the op declines or
+   * fails (the plain run then reports or handles that).
    */
-  private boolean runHeld(HeldForwardOp op, List<String> inputNames, Node node, Map<String, Tensor> values,
-      Map<String, HeldTensor> held, Set<String> keep, ExecutionContext context) {
+  private boolean runHeld(HeldForwardOp op, List<String> inputNames, int i, Map<String, Tensor> values,
+      Map<String, HeldTensor> held, Set<String> keep, Map<String, Integer> skipped, ExecutionContext context) {
+    Node node = graph.nodes().get(i);
     String out = node.output();
-    if (!holdable.contains(out) || keep.contains(out)
+    if (context.isTraining() || !holdable.contains(out) || keep.contains(out)
         || node.outputs().stream().skip(1).anyMatch(o -> !o.isEmpty())) {
       return false;
     }
@@ -615,6 +616,7 @@ public final class Network {
     }
     if (y == null) return false;
     held.put(out, y);
+    if (skipped != null) skipped.put(out, i);
     return true;
   }
 

@@ -49,11 +49,12 @@ public final class Linear implements HeldForwardOp {
 
   /**
    * x held, read as rows of k (a row-major x is read where it lies; another layout is reordered first), in one
-   * matmul whose result stays held. Not in a recorded run, which keeps x W + b for the GELU's derivative.
+   * matmul whose result stays held. A recorded run keeps nothing then: the backward pass computes x W + b again
+   * for the GELU's derivative.
    */
   @Override
   public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
-    if (context.isRecorded() || !(held[0] instanceof BlockedTensor x)) return null;
+    if (!(held[0] instanceof BlockedTensor x)) return null;
     Tensor w = inputs[1];
     Tensor b = inputs[2];
     int[] xShape = x.shape();

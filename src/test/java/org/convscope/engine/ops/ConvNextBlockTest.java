@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.convscope.Fixtures;
+import org.convscope.engine.BackwardRules;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.GradCheck;
@@ -22,6 +23,7 @@ import org.convscope.engine.HeldTensor;
 import org.convscope.engine.Network;
 import org.convscope.engine.OpRegistry;
 import org.convscope.engine.PermutingOp;
+import org.convscope.engine.Trace;
 import org.convscope.onnx.OnnxExporter;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -30,9 +32,10 @@ import org.junit.jupiter.api.Test;
  * A small ConvNeXt as torch.onnx writes one (Liu et al., "A ConvNet for the 2020s", CVPR 2022): a patchify
  * convolution, a channels-first layer norm (a transpose, a layer norm, a transpose back), then two blocks of a
  * depthwise 7x7 convolution, a transpose to channels-last, a layer norm, Linear, GELU, Linear, a transpose back, a
- * layer scale and the residual Add, and a 1x1 convolution. A run that records nothing keeps all of it in oneDNN's
- * memory; its output must match ONNX Runtime's and the recorded run's, which computes the same ops on arrays.
- * Built with the layer norm decomposed (opset 13) and as a LayerNormalization node (opset 17).
+ * layer scale and the residual Add, and a 1x1 convolution. Runs that record nothing or record for a backward pass
+ * keep all of it in oneDNN's memory; their outputs must match ONNX Runtime's and a run's that keeps every tensor
+ * (so computes on arrays), and so must the gradients and the tensors a closed trace computes again. Built with
+ * the layer norm decomposed (opset 13) and as a LayerNormalization node (opset 17).
  */
 class ConvNextBlockTest {
   private static final int C = 16;
@@ -54,12 +57,30 @@ class ConvNextBlockTest {
     Network network = new Network(graph);
     Tensor unrecorded = network.predict(x);
     assertEquals(6, heldTransposes.getAndSet(0), "every transpose reads its input held and leaves a view");
-    Tensor recorded = network.forward(Map.of("x", x), ForwardOptions.forBackward()).get(network.outputName());
-    assertEquals(0, heldTransposes.get(), "a recorded run computes on arrays");
+    Trace recorded = network.forward(Map.of("x", x), ForwardOptions.forBackward());
+    assertEquals(6, heldTransposes.getAndSet(0), "a recorded run holds them too");
+    Trace plain = network.forward(Map.of("x", x), CountingConv.unfused(network));
+    assertEquals(0, heldTransposes.get(), "a run that keeps every tensor computes on arrays");
+
     float[] expected = onnxRuntime(graph);
-    assertArrayEquals(recorded.shape(), unrecorded.shape());
+    String out = network.outputName();
+    assertArrayEquals(plain.get(out).shape(), unrecorded.shape());
     Fixtures.assertClose(expected, unrecorded.data(), 1e-4, 1e-5, "unrecorded run vs ONNX Runtime, opset " + opset);
-    Fixtures.assertClose(expected, recorded.data(), 1e-4, 1e-5, "recorded run vs ONNX Runtime, opset " + opset);
+    Fixtures.assertClose(expected, recorded.get(out).data(), 1e-4, 1e-5, "recorded run vs ONNX Runtime, opset " + opset);
+    Fixtures.assertClose(expected, plain.get(out).data(), 1e-4, 1e-5, "arrays vs ONNX Runtime, opset " + opset);
+
+    // The backward pass reads what the recorded run left held, and what the trace computes again once closed.
+    Tensor seed = GradCheck.randn(86, 0, plain.get(out).shape());
+    List<String> wrt = List.of("x", "/block1/fc1/MatMul_output_0", "/block0/Add_output_0");
+    Map<String, Tensor> fromArrays = network.backward(plain, Map.of(out, seed), wrt, BackwardRules.DEFAULT);
+    Map<String, Tensor> fromHeld = network.backward(recorded, Map.of(out, seed), wrt, BackwardRules.DEFAULT);
+    for (String name : wrt) {
+      Fixtures.assertClose(fromArrays.get(name).data(), fromHeld.get(name).data(), 1e-4, 1e-6, "gradient of " + name);
+    }
+    recorded.close();
+    for (String name : List.of("/block0/permute/Transpose_output_0", "/block1/Mul_output_0")) {
+      Fixtures.assertClose(plain.get(name).data(), recorded.get(name).data(), 1e-4, 1e-6, name + " after close");
+    }
   }
 
   private float[] onnxRuntime(Graph graph) throws OrtException {

@@ -114,10 +114,20 @@ class HeldForwardTest {
         assertArrayEquals(expected.shape(), y.shape());
         Fixtures.assertClose(expected.data(), y.toTensor().data(), 1e-5, 1e-6, "linear, gelu " + gelu);
       }
-      // A recorded run keeps x W + b for the GELU's derivative, so it declines.
-      try (BlockedTensor held = HeldLayouts.held(rows, dnnl_abcd)) {
-        assertNull(linear.forwardHeld(ExecutionContext.recording(), new Tensor[] {null, w, b},
-            new HeldTensor[] {held, null, null}));
+      // A recorded run too; its backward pass then computes x W + b again for the GELU's derivative.
+      ExecutionContext recording = ExecutionContext.recording();
+      try (BlockedTensor held = HeldLayouts.held(rows, dnnl_abcd);
+          HeldTensor y = linear.forwardHeld(recording, new Tensor[] {null, w, b}, new HeldTensor[] {held, null, null})) {
+        Tensor dy = GradCheck.randn(80, 0, expected.shape());
+        Tensor[] grads = linear.backward(recording, new Tensor[] {rows, w, b}, new Tensor[] {y.toTensor()},
+            new Tensor[] {dy}, new boolean[] {true, true, true});
+        ExecutionContext javaRun = ExecutionContext.recording(); // keeps x W + b as its forward pass computes it
+        Tensor yJava = linear.forward(javaRun, new Tensor[] {rows, w, b})[0];
+        Tensor[] reference = linear.backward(javaRun, new Tensor[] {rows, w, b}, new Tensor[] {yJava},
+            new Tensor[] {dy}, new boolean[] {true, true, true});
+        for (int j = 0; j < 3; j++) {
+          Fixtures.assertClose(reference[j].data(), grads[j].data(), 1e-5, 1e-6, "gradient " + j + ", gelu " + gelu);
+        }
       }
     }
   }
