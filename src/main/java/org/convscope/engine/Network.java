@@ -339,6 +339,11 @@ public final class Network {
     return -1;
   }
 
+  /** Whether Mul node {@code mul} scales a tensor by a constant (factors it may take per channel). */
+  private boolean scalesByConstant(Node mul) {
+    return mul.inputs().size() == 2 && (constantValue(mul.input(0)) != null) != (constantValue(mul.input(1)) != null);
+  }
+
   /** Whether tensor {@code a} is computed from tensor {@code b} (or is it), walking the graph back from a. */
   private boolean dependsOn(String a, String b) {
     Set<String> seen = new HashSet<>();
@@ -1053,7 +1058,8 @@ public final class Network {
   /**
    * Whether the backward pass of {@code producer}, as {@code rules} leave it, reads its output's gradient held:
    * a gated product's ({@link #backwardGated}), or a {@link HeldGradientOp}'s; of Muls, only a
-   * squeeze-and-excitation block's scaling takes it held, the others would read it back.
+   * squeeze-and-excitation block's scaling and a scaling by constant factors (ConvNeXt's layer scale) take it
+   * held, the others would read it back.
    */
   private boolean readsGradientHeld(Node producer, BackwardRules rules) {
     BackwardRule rule = rules.forOpType(producer.opType());
@@ -1061,7 +1067,7 @@ public final class Network {
     int i = index.get(producer);
     Integer gate = gatedProducts.get(i);
     if (gate != null) return rules.forOpType(graph.nodes().get(gate).opType()) == null;
-    if (producer.opType().equals("Mul")) return channelScales.containsKey(i);
+    if (producer.opType().equals("Mul")) return channelScales.containsKey(i) || scalesByConstant(producer);
     return producer.op() instanceof HeldGradientOp;
   }
 

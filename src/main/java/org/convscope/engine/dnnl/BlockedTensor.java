@@ -46,6 +46,17 @@ public final class BlockedTensor implements HeldTensor {
     for (int i = 0; i < dims.length; i++) shape[i] = Math.toIntExact(dims[i]);
   }
 
+  /** A row-major copy of {@code t} in native memory, borrowed from the calling thread's workspace. */
+  public static BlockedTensor rowMajor(Tensor t) {
+    long[] dims = new long[t.rank()];
+    for (int k = 0; k < dims.length; k++) dims[k] = t.dim(k);
+    Workspace workspace = Dnnl.workspace();
+    MemoryDesc layout = MemoryDesc.plain(dims);
+    NativeBuffer buffer = workspace.borrow(layout.bytes());
+    buffer.write(t.data());
+    return new BlockedTensor(workspace, buffer, layout, dims);
+  }
+
   @Override
   public int[] shape() {
     return shape.clone();

@@ -28,11 +28,9 @@ public final class Mul extends BinaryArithmetic implements HeldGradientOp, HeldF
     if (x == null || held[1 - j] != null || factors == null || !factors.isFloat()) return null;
     int[] shape = x.shape();
     if (factors.rank() > shape.length) return null;
-    int[] padded = new int[shape.length];
-    Arrays.fill(padded, 1);
-    System.arraycopy(factors.shape(), 0, padded, shape.length - factors.rank(), factors.rank());
-    if (!HeldTensor.perChannel(padded, shape)) return null;
-    return x.timesPerChannel(Tensor.of(factors.data(), padded), null);
+    int[] perChannel = padded(factors.shape(), shape.length);
+    if (!HeldTensor.perChannel(perChannel, shape)) return null;
+    return x.timesPerChannel(Tensor.of(factors.data(), perChannel), null);
   }
 
   @Override
@@ -78,14 +76,16 @@ public final class Mul extends BinaryArithmetic implements HeldGradientOp, HeldF
     Value x = inputs[scaled];
     Value factors = inputs[1 - scaled];
     if (factors.tensor() != null && !factors.tensor().isFloat()) return null;
+    int[] perChannel = padded(factors.shape(), dy.shape().length);
+    Tensor factorValues = factors.tensor() == null ? null : Tensor.of(factors.tensor().data(), perChannel);
     Value[] grads = new Value[2];
     if (needed[1 - scaled]) {
-      Tensor sums = x.held() == null ? null : heldDy.productSummedTo(x.held(), factors.shape());
+      Tensor sums = x.held() == null ? null : heldDy.productSummedTo(x.held(), perChannel);
       if (sums == null) return null;
-      grads[1 - scaled] = new Value(sums, null);
+      grads[1 - scaled] = new Value(Tensor.of(sums.data(), factors.shape()), null);
     }
     if (needed[scaled]) {
-      HeldTensor dx = heldDy.timesPerChannel(factors.tensor(), factors.held());
+      HeldTensor dx = heldDy.timesPerChannel(factorValues, factors.held());
       if (dx == null) return null;
       grads[scaled] = Value.of(dx, scaled != 0 || holdResult);
     }
@@ -94,15 +94,25 @@ public final class Mul extends BinaryArithmetic implements HeldGradientOp, HeldF
 
   /**
    * Which operand has the output's shape while the other has one factor per channel ([N or 1, C or 1, 1, ...],
-   * the same rank); -1 when neither.
+   * or fewer leading dimensions, as ConvNeXt's layer scale [C, 1, 1]); -1 when neither.
    */
   private static int scaledOperand(Value[] inputs, int[] outputShape) {
     if (outputShape.length < 3) return -1;
     for (int j = 0; j < 2; j++) {
-      if (Arrays.equals(inputs[j].shape(), outputShape) && HeldTensor.perChannel(inputs[1 - j].shape(), outputShape)) {
+      int[] factors = inputs[1 - j].shape();
+      if (Arrays.equals(inputs[j].shape(), outputShape) && factors.length <= outputShape.length
+          && HeldTensor.perChannel(padded(factors, outputShape.length), outputShape)) {
         return j;
       }
     }
     return -1;
+  }
+
+  /** {@code shape} with leading dimensions of 1 up to {@code rank}, as broadcasting reads it. */
+  private static int[] padded(int[] shape, int rank) {
+    int[] padded = new int[rank];
+    Arrays.fill(padded, 1);
+    System.arraycopy(shape, 0, padded, rank - shape.length, shape.length);
+    return padded;
   }
 }

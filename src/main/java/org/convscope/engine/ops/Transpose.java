@@ -3,10 +3,12 @@ package org.convscope.engine.ops;
 import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
 import org.convscope.engine.PermutingOp;
+import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
@@ -18,7 +20,7 @@ import org.convscope.tensor.Tensor;
  * to 2-D transposes in cache-sized tiles (ConvNeXt's NCHW to NHWC and back are each one [C, H*W] transpose per
  * image), split over the cores. Integer tensors (shapes and indices, small) go through an {@link ElementMap}.
  */
-public final class Transpose implements PermutingOp, HeldForwardOp {
+public final class Transpose implements PermutingOp, HeldForwardOp, HeldGradientOp {
   /** Side of the square tiles a transpose copies, so that the lines it reads and writes stay in cache. */
   private static final int TILE = 32;
 
@@ -66,6 +68,28 @@ public final class Transpose implements PermutingOp, HeldForwardOp {
     int[] inverse = new int[order.length];
     for (int k = 0; k < order.length; k++) inverse[order[k]] = k;
     return new Tensor[] {permute(outputGrads[0], inverse)};
+  }
+
+  /**
+   * The gradient permuted back without a copy: a held dy read through the inverse permutation, or, for a reader
+   * that takes it held, dy's array copied once into native memory and read so (ConvNeXt's depthwise
+   * convolution then reads the layer norm's channels-last gradient as the channels-last tensor it is).
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!needed[0]) return new Value[] {null};
+    int[] order = permutation(dy.shape().length);
+    int[] inverse = new int[order.length];
+    for (int k = 0; k < order.length; k++) inverse[order[k]] = k;
+    if (dy.held() != null) {
+      HeldTensor dx = dy.held().permuted(inverse);
+      return dx == null ? null : new Value[] {Value.of(dx, holdResult)};
+    }
+    if (!holdResult || !dy.tensor().isFloat()) return null;
+    try (BlockedTensor rows = BlockedTensor.rowMajor(dy.tensor())) {
+      return new Value[] {new Value(null, rows.permuted(inverse))};
+    }
   }
 
   /** The backward pass needs only the shapes, which the output gradient carries. */

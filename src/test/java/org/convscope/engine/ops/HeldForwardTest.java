@@ -5,12 +5,14 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_abcd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.convscope.Fixtures;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.GradCheck;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.Op;
 import org.convscope.engine.dnnl.BlockedTensor;
@@ -154,6 +156,56 @@ class HeldForwardTest {
       Tensor perPixel = GradCheck.randn(79, 0, 5, 7);
       assertNull(((Mul) mul).forwardHeld(INFERENCE, new Tensor[] {null, perPixel}, new HeldTensor[] {a, null}),
           "factors per pixel");
+    }
+  }
+
+  @Test
+  void transposeBackwardPermutesAHeldGradientBackWithoutACopy() {
+    Transpose transpose = new Transpose(new int[] {0, 3, 1, 2});
+    Tensor dy = GradCheck.randn(90, 0, 2, 7, 19, 5);
+    Tensor expected = transpose.backward(INFERENCE, new Tensor[1], new Tensor[1], new Tensor[] {dy},
+        new boolean[] {true})[0];
+    for (int tag : LAYOUTS) {
+      try (BlockedTensor held = HeldLayouts.held(dy, tag)) {
+        for (boolean hold : new boolean[] {false, true}) {
+          HeldGradientOp.Value dx = transpose.backwardHeld(INFERENCE, new HeldGradientOp.Value[1],
+              new HeldGradientOp.Value[1], new HeldGradientOp.Value(null, held), new boolean[] {true}, hold)[0];
+          assertEquals(hold, dx.held() != null, "held when asked");
+          try (HeldTensor h = dx.held()) {
+            assertArrayEquals(expected.data(), (h != null ? h.toTensor() : dx.tensor()).data(), "layout " + tag);
+          }
+        }
+      }
+    }
+    // An array gradient is held for a reader that takes it so, and left to the plain pass otherwise.
+    HeldGradientOp.Value fromArray = new HeldGradientOp.Value(dy, null);
+    try (HeldTensor h = transpose.backwardHeld(INFERENCE, new HeldGradientOp.Value[1], new HeldGradientOp.Value[1],
+        fromArray, new boolean[] {true}, true)[0].held()) {
+      assertArrayEquals(expected.data(), h.toTensor().data());
+    }
+    assertNull(transpose.backwardHeld(INFERENCE, new HeldGradientOp.Value[1], new HeldGradientOp.Value[1], fromArray,
+        new boolean[] {true}, false));
+  }
+
+  @Test
+  void scalingByFactorsOfLowerRankHasItsGradientsHeld() {
+    Tensor gamma = GradCheck.randn(91, 0, 19, 1, 1);
+    Tensor dy = GradCheck.randn(92, 0, 2, 19, 5, 7);
+    Mul mul = new Mul();
+    Tensor y = mul.forward(INFERENCE, new Tensor[] {gamma, x})[0];
+    Tensor[] expected = mul.backward(INFERENCE, new Tensor[] {gamma, x}, new Tensor[] {y}, new Tensor[] {dy},
+        new boolean[] {true, true});
+    for (int tag : LAYOUTS) {
+      try (BlockedTensor heldX = HeldLayouts.held(x, tag); BlockedTensor heldDy = HeldLayouts.held(dy, tag)) {
+        HeldGradientOp.Value[] grads = mul.backwardHeld(INFERENCE, new HeldGradientOp.Value[] {
+            new HeldGradientOp.Value(gamma, null), new HeldGradientOp.Value(null, heldX)}, new HeldGradientOp.Value[1],
+            new HeldGradientOp.Value(null, heldDy), new boolean[] {true, true}, false);
+        assertArrayEquals(expected[0].shape(), grads[0].tensor().shape());
+        Fixtures.assertClose(expected[0].data(), grads[0].tensor().data(), 1e-5, 1e-5, "gamma's gradient, layout " + tag);
+        try (HeldTensor dx = grads[1].held()) {
+          assertArrayEquals(expected[1].data(), dx.toTensor().data(), "x's gradient, layout " + tag);
+        }
+      }
     }
   }
 }
