@@ -968,7 +968,7 @@ public final class Network {
       BackwardRule rule = rules.forOpType(node.opType());
       HeldGradientOp held = rule == null ? (node.op() instanceof HeldGradientOp op ? op : null)
           : rule instanceof HeldBackwardRule r ? r.appliedTo(node.op()) : null;
-      if (held != null && backwardHeld(held, node, trace, needed, grads, wanted, rules)) continue;
+      if (held != null && backwardHeld(held, node.inputs(), node, trace, needed, grads, wanted, rules)) continue;
       // A tensor the forward run skipped is recomputed only if this backward pass reads its values.
       for (int j = 0; j < needed.length; j++) {
         boolean reads = rule != null ? rule.readsInput(j, needed)
@@ -1003,16 +1003,17 @@ public final class Network {
   }
 
   /**
-   * Runs {@code node}'s backward pass through {@link HeldGradientOp}: the output gradient is read as it comes,
+   * Runs {@code node}'s backward pass through {@link HeldGradientOp} (or, when {@code node} is the last of a
+   * composite, the composite's, whose inputs {@code inputNames} then are): the output gradient is read as it comes,
    * held or not, and the first input's is left held when it is not asked for and it comes from another such op
    * whose backward pass no rule replaces, which then reads it held. Gradients that meet at a tensor read twice
    * (a residual block's input) are added held when both come so ({@link Gradients#hold}). Returns false, having
    * done nothing, when there is nothing to gain or the op declines.
    */
-  private boolean backwardHeld(HeldGradientOp op, Node node, Trace trace, boolean[] needed, Gradients grads,
-      Set<String> wanted, BackwardRules rules) {
+  private boolean backwardHeld(HeldGradientOp op, List<String> inputNames, Node node, Trace trace, boolean[] needed,
+      Gradients grads, Set<String> wanted, BackwardRules rules) {
     if (node.outputs().size() != 1) return false;
-    String in = node.input(0);
+    String in = inputNames.get(0);
     HeldTensor heldDy = grads.held(node.output());
     Node producer = graph.producer(in);
     boolean hold = needed[0] && !wanted.contains(in) && producer != null && readsGradientHeld(producer, rules);
@@ -1020,7 +1021,7 @@ public final class Network {
     HeldGradientOp.Value dy = new HeldGradientOp.Value(heldDy == null ? grads.tensor(node.output()) : null, heldDy);
     HeldGradientOp.Value[] dx;
     try {
-      HeldGradientOp.Value[] inputs = operands(trace, node.inputs(),
+      HeldGradientOp.Value[] inputs = operands(trace, inputNames,
           j -> op.backwardReadsInput(trace.context(), j, needed));
       HeldGradientOp.Value[] outputs = operands(trace, node.outputs(), op::backwardReadsOutput);
       // A gradient asked for is shared while the op runs, so that no op writes its own over it.
@@ -1047,9 +1048,9 @@ public final class Network {
       HeldGradientOp.Value g = j < dx.length ? dx[j] : null;
       if (!needed[j] || g == null) continue;
       if (g.held() != null) {
-        grads.hold(node.input(j), g.held());
+        grads.hold(inputNames.get(j), g.held());
       } else {
-        grads.add(node.input(j), g.tensor());
+        grads.add(inputNames.get(j), g.tensor());
       }
     }
     return true;
@@ -1065,6 +1066,8 @@ public final class Network {
     BackwardRule rule = rules.forOpType(producer.opType());
     if (rule != null) return rule instanceof HeldBackwardRule;
     int i = index.get(producer);
+    CompositeAnchor.Composite c = composites.get(i);
+    if (c != null) return c.op() instanceof HeldGradientOp;
     Integer gate = gatedProducts.get(i);
     if (gate != null) return rules.forOpType(graph.nodes().get(gate).opType()) == null;
     if (producer.opType().equals("Mul")) return channelScales.containsKey(i) || scalesByConstant(producer);
@@ -1133,8 +1136,9 @@ public final class Network {
 
   /**
    * The backward pass of group {@code c} as its op, straight to the group's inputs, when no rule replaces any of
-   * its nodes' and nothing asks for or seeds a gradient inside it; returns false, having done nothing, otherwise
-   * or when the op rejects these inputs (the nodes then go one by one, their tensors computed again).
+   * its nodes' and nothing asks for or seeds a gradient inside it: held where the op has such a pass and takes
+   * these inputs (a Linear layer), else on arrays. Returns false, having done nothing, otherwise or when the op
+   * rejects these inputs (the nodes then go one by one, their tensors computed again).
    */
   private boolean backwardComposite(Trace trace, CompositeAnchor.Composite c, Gradients grads,
       Set<String> leadsToWrt, Set<String> wanted, BackwardRules rules) {
@@ -1145,13 +1149,21 @@ public final class Network {
     List<String> names = c.inputs();
     boolean[] needed = new boolean[names.size()];
     boolean any = false;
-    Tensor[] inputs = new Tensor[needed.length];
     for (int j = 0; j < needed.length; j++) {
-      inputs[j] = trace.get(names.get(j));
-      needed[j] = leadsToWrt.contains(names.get(j)) && inputs[j].isFloat();
+      Tensor stored = trace.stored(names.get(j));
+      needed[j] = leadsToWrt.contains(names.get(j)) && (stored == null || stored.isFloat()); // held ones are float
       any |= needed[j];
     }
     if (!any) return false;
+    if (c.op() instanceof HeldGradientOp op
+        && backwardHeld(op, names, c.last(), trace, needed, grads, wanted, rules)) {
+      return true;
+    }
+    Tensor[] inputs = new Tensor[needed.length];
+    for (int j = 0; j < needed.length; j++) {
+      inputs[j] = trace.get(names.get(j));
+      needed[j] &= inputs[j].isFloat();
+    }
     String out = c.last().output();
     Tensor[] outputs = {c.op().backwardReadsOutput(0) ? trace.get(out) : trace.stored(out)};
     Tensor[] inputGrads;

@@ -150,6 +150,18 @@ public final class MatrixProduct {
     }
   }
 
+  /**
+   * {@code a * op(weight)} for a held a of {@link Shape#a()}'s dims, weight a parameter (from the
+   * {@link WeightCache}, read transposed when {@code shape.transB()}), the result left held, row-major; a stays
+   * open. A Linear layer's backward pass multiplies its output's gradient by the weight transposed so.
+   */
+  public static BlockedTensor multiply(Shape shape, BlockedTensor a, Tensor weight) {
+    try (Lease<Plan> plan = PLANS.acquire(new Key(shape, B.CACHED), MatrixProduct::plan)) {
+      return plan.get().runHeld(Dnnl.workspace(), weight, new BlockedTensor[] {a}, null, true, null, (float[]) null)
+          .held();
+    }
+  }
+
   private static Plan linearPlan(LinearKey key) {
     String what = "linear [" + key.m() + ", " + key.k() + "] x [" + key.k() + ", " + key.n() + "] + bias"
         + (key.activation() == null ? "" : " with " + key.activation());

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.MatrixProduct;
@@ -20,7 +21,7 @@ import org.convscope.tensor.Tensor;
  * GELU, keeps it ({@link ExecutionContext#keepForBackward}) and applies the GELU in Java; the backward pass
  * computes it again only when nothing was kept. It then takes MatMul's and Add's backward passes.
  */
-public final class Linear implements HeldForwardOp {
+public final class Linear implements HeldForwardOp, HeldGradientOp {
   private static final Gelu GELU = new Gelu(false);
   private static final MatMul MATMUL = new MatMul();
   private final boolean gelu;
@@ -117,6 +118,50 @@ public final class Linear implements HeldForwardOp {
     Tensor db = needed[2] ? Tensor.of(BroadcastPlan.sumTo(dz.data(), dz.shape(), inputs[2].shape()),
         inputs[2].shape()) : null;
     return new Tensor[] {product[0], product[1], db};
+  }
+
+  /**
+   * x's gradient alone, through oneDNN from a held x: x W + b computed again (nothing was kept when the forward
+   * pass ran held), the GELU's derivative applied by oneDNN's eltwise backward pass, then one matmul by W read
+   * transposed. The weight's and bias's gradients are left to {@link #backward}.
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!needed[0] || needed[1] || needed[2] || inputs[0] == null || !(inputs[0].held() instanceof BlockedTensor x)
+        || inputs[1] == null || inputs[1].tensor() == null || inputs[2] == null || inputs[2].tensor() == null) {
+      return null;
+    }
+    Tensor w = inputs[1].tensor();
+    Tensor b = inputs[2].tensor();
+    int[] xShape = x.shape();
+    if (w.rank() != 2 || !w.isFloat() || !b.isFloat() || xShape[xShape.length - 1] != w.dim(0)) return null;
+    int k = w.dim(0);
+    int n = w.dim(1);
+    int m = Shapes.checkedSize(xShape) / k;
+    try (BlockedTensor rows = x.reshaped(new int[] {m, k});
+        HeldTensor dyRows = dy.held() != null ? dy.held().reshaped(new int[] {m, n}) : null) {
+      if (rows == null || (dy.held() != null && dyRows == null)) return null;
+      Tensor dyArray = dy.held() == null ? Tensor.of(dy.tensor().data(), m, n) : null;
+      HeldTensor dz;
+      if (gelu) {
+        try (BlockedTensor z = MatrixProduct.linear(rows, w, b.data(), null, m, k, n)) {
+          dz = z.activationGradient(Activation.of(Activation.Kind.GELU), dyArray, dyRows);
+        }
+      } else {
+        dz = dyRows != null ? dyRows.share() : BlockedTensor.rowMajor(dyArray);
+      }
+      if (dz == null) return null;
+      BlockedTensor dxRows;
+      try (dz) {
+        if (!(dz instanceof BlockedTensor dzRows)) return null;
+        dxRows = MatrixProduct.multiply(new MatrixProduct.Shape(new long[] {m, n}, false, new long[] {n, k}, true),
+            dzRows, w);
+      }
+      try (dxRows) {
+        return new Value[] {Value.of(dxRows.reshaped(xShape), holdResult), null, null};
+      }
+    }
   }
 
   /** The GELU's derivative reads its output (see {@link Gelu}); without it, nothing reads y. */

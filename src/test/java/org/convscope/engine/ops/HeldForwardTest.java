@@ -208,4 +208,35 @@ class HeldForwardTest {
       }
     }
   }
+
+  @Test
+  void linearBackwardFromHeldTensorsMatchesTheJavaPass() {
+    Tensor rows = new Transpose(new int[] {0, 2, 3, 1}).forward(INFERENCE, new Tensor[] {x})[0];
+    Tensor w = GradCheck.randn(93, 0, 19, 23);
+    Tensor b = GradCheck.randn(94, 0, 23);
+    Tensor dy = GradCheck.randn(95, 0, 2, 5, 7, 23);
+    for (boolean gelu : new boolean[] {false, true}) {
+      Linear linear = new Linear(gelu);
+      ExecutionContext javaRun = ExecutionContext.recording();
+      Tensor y = linear.forward(javaRun, new Tensor[] {rows, w, b})[0];
+      Tensor expected = linear.backward(javaRun, new Tensor[] {rows, w, b}, new Tensor[] {y}, new Tensor[] {dy},
+          new boolean[] {true, false, false})[0];
+      for (boolean heldDy : new boolean[] {false, true}) {
+        try (BlockedTensor heldX = HeldLayouts.held(rows, dnnl_abcd);
+            BlockedTensor dyHeld = heldDy ? HeldLayouts.held(dy, dnnl_abcd) : null) {
+          HeldGradientOp.Value[] inputs = {new HeldGradientOp.Value(null, heldX), new HeldGradientOp.Value(w, null),
+              new HeldGradientOp.Value(b, null)};
+          HeldGradientOp.Value g = new HeldGradientOp.Value(heldDy ? null : dy, dyHeld);
+          HeldGradientOp.Value dx = linear.backwardHeld(ExecutionContext.recording(), inputs,
+              new HeldGradientOp.Value[1], g, new boolean[] {true, false, false}, true)[0];
+          try (HeldTensor h = dx.held()) {
+            assertArrayEquals(expected.shape(), h.shape());
+            Fixtures.assertClose(expected.data(), h.toTensor().data(), 1e-5, 1e-6, "gelu " + gelu + ", dy held " + heldDy);
+          }
+          assertNull(linear.backwardHeld(ExecutionContext.recording(), inputs, new HeldGradientOp.Value[1], g,
+              new boolean[] {true, true, false}, true), "the weight's gradient is the Java pass's");
+        }
+      }
+    }
+  }
 }
