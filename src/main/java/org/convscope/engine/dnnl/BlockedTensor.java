@@ -119,7 +119,13 @@ public final class BlockedTensor implements HeldTensor {
   public BlockedTensor permuted(int[] order) {
     check();
     if (order.length != shape.length) return null;
-    return view(layout.permuted(order));
+    MemoryDesc md;
+    try {
+      md = layout.permuted(order);
+    } catch (DnnlException e) {
+      return null; // a layout oneDNN cannot read permuted
+    }
+    return view(md);
   }
 
   /** The same values with another shape, on the same memory, or null when this layout cannot be read so. */

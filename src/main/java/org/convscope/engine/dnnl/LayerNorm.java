@@ -14,7 +14,9 @@ public final class LayerNorm {
   private static final LeasedCache<PlanKey, Primitive> PRIMITIVES = LeasedCache.ofCount(64);
 
   /** {@code layout}: the row-major layout's key, which names the dimensions. */
-  private record PlanKey(String layout, float epsilon) {}
+  private record PlanKey(String layout, float epsilon, Pass pass) {}
+
+  private enum Pass { INFERENCE, STATISTICS, BACKWARD }
 
   private LayerNorm() {}
 
@@ -30,7 +32,8 @@ public final class LayerNorm {
           + " scales and shifts, not " + scale.length + " and " + shift.length);
     }
     try (MemoryDesc layout = MemoryDesc.plain(dims);
-        Lease<Primitive> p = PRIMITIVES.acquire(new PlanKey(layout.layoutKey(), epsilon), k -> primitive(layout, epsilon));
+        Lease<Primitive> p = PRIMITIVES.acquire(new PlanKey(layout.layoutKey(), epsilon, Pass.INFERENCE),
+            k -> primitive(layout, epsilon));
         ExecArgs args = new ExecArgs()) {
       Primitive primitive = p.get();
       HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, x, null, "ln.src");
@@ -40,12 +43,79 @@ public final class LayerNorm {
     }
   }
 
+  /**
+   * The gradient with respect to x of {@link #forward}, from dy (held, or row-major values; the other is null),
+   * held row-major. oneDNN's backward pass needs the rows' statistics, which the forward pass did not keep: a
+   * training forward pass computes them again first. It also computes the scale's gradient (oneDNN has no pass
+   * to x alone with a scale), which is dropped. All given stays open.
+   */
+  public static BlockedTensor backward(BlockedTensor x, BlockedTensor heldDy, float[] dy, float[] scale,
+      float epsilon) {
+    Workspace workspace = Dnnl.workspace();
+    long[] dims = x.layout().dims();
+    if (dims.length < 2 || dims[dims.length - 1] != scale.length) {
+      throw new IllegalArgumentException("layer norm of " + java.util.Arrays.toString(dims) + " takes "
+          + dims[dims.length - 1] + " scales, not " + scale.length);
+    }
+    try (MemoryDesc layout = MemoryDesc.plain(dims);
+        Lease<Primitive> statistics = PRIMITIVES.acquire(new PlanKey(layout.layoutKey(), epsilon, Pass.STATISTICS),
+            k -> statisticsPrimitive(layout, epsilon));
+        Lease<Primitive> p = PRIMITIVES.acquire(new PlanKey(layout.layoutKey(), epsilon, Pass.BACKWARD),
+            k -> backwardPrimitive(layout, epsilon));
+        ExecArgs forward = new ExecArgs();
+        ExecArgs args = new ExecArgs()) {
+      HeldOrValues.bind(workspace, forward, DNNL_ARG_SRC, layout, x, null, "ln.src");
+      bind(workspace, forward, statistics.get(), DNNL_ARG_SCALE, scale, "ln.scale");
+      NativeBuffer mean = output(workspace, forward, statistics.get(), DNNL_ARG_MEAN, "ln.mean");
+      NativeBuffer variance = output(workspace, forward, statistics.get(), DNNL_ARG_VARIANCE, "ln.variance");
+      output(workspace, forward, statistics.get(), DNNL_ARG_DST, "ln.scratch");
+      workspace.execute(statistics.get(), forward);
+
+      Primitive primitive = p.get();
+      HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, x, null, "ln.src");
+      HeldOrValues.bind(workspace, args, DNNL_ARG_DIFF_DST, layout, heldDy, dy, "ln.diff_dst");
+      args.add(DNNL_ARG_MEAN, primitive.argMd(DNNL_ARG_MEAN), mean);
+      args.add(DNNL_ARG_VARIANCE, primitive.argMd(DNNL_ARG_VARIANCE), variance);
+      bind(workspace, args, primitive, DNNL_ARG_SCALE, scale, "ln.scale");
+      output(workspace, args, primitive, DNNL_ARG_DIFF_SCALE, "ln.diff_scale"); // oneDNN has no pass without it
+      return HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DIFF_SRC, layout, true, "ln.diff_src").held();
+    }
+  }
+
+  private static NativeBuffer output(Workspace workspace, ExecArgs args, Primitive primitive, int arg, String slot) {
+    MemoryDesc md = primitive.argMd(arg);
+    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
+    args.add(arg, md, buffer);
+    return buffer;
+  }
+
   private static void bind(Workspace workspace, ExecArgs args, Primitive primitive, int arg, float[] values,
       String slot) {
     MemoryDesc md = primitive.argMd(arg);
     NativeBuffer buffer = workspace.buffer(slot, md.bytes());
     buffer.write(values);
     args.add(arg, md, buffer);
+  }
+
+  /** The training forward pass, scaled and not shifted, for its statistics: the backward pass's hint too. */
+  private static int statisticsFlags() {
+    return dnnl_use_scale;
+  }
+
+  private static Primitive statisticsPrimitive(MemoryDesc layout, float epsilon) {
+    return Primitive.create("layer normalization statistics " + layout.layoutKey(), (pd, attr) ->
+        dnnl_layer_normalization_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
+            layout.handle(), layout.handle(), null, epsilon, statisticsFlags(), attr));
+  }
+
+  private static Primitive backwardPrimitive(MemoryDesc layout, float epsilon) {
+    String what = "layer normalization backward " + layout.layoutKey();
+    return Primitive.withForwardHint(what,
+        (pd, attr) -> dnnl_layer_normalization_forward_primitive_desc_create(pd, Dnnl.engine(),
+            dnnl_forward_training, layout.handle(), layout.handle(), null, epsilon, statisticsFlags(), attr),
+        hint -> Primitive.create(what, (pd, attr) -> dnnl_layer_normalization_backward_primitive_desc_create(pd,
+            Dnnl.engine(), dnnl_backward, layout.handle(), layout.handle(), layout.handle(), null, epsilon,
+            statisticsFlags(), hint, attr)));
   }
 
   private static Primitive primitive(MemoryDesc layout, float epsilon) {

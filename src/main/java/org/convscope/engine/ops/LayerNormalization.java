@@ -3,10 +3,12 @@ package org.convscope.engine.ops;
 import java.util.Arrays;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.Parallel;
 import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.DnnlException;
 import org.convscope.engine.dnnl.LayerNorm;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -19,7 +21,7 @@ import org.convscope.tensor.Tensor;
  * gradients arriving at Mean and InvStdDev too. The forward pass splits its rows among the cores (ConvNeXt-T
  * normalizes about 2.5 million values per image, in rows of 96 to 768).
  */
-public final class LayerNormalization implements HeldForwardOp {
+public final class LayerNormalization implements HeldForwardOp, HeldGradientOp {
   private final int axis;
   private final float epsilon;
 
@@ -85,6 +87,35 @@ public final class LayerNormalization implements HeldForwardOp {
     float[] scale = perPosition(inputs[1], r, "Scale");
     float[] bias = inputs.length > 2 && inputs[2] != null ? perPosition(inputs[2], r, "B") : new float[r.n];
     return LayerNorm.forward(x, scale, bias, epsilon);
+  }
+
+  /**
+   * X's gradient alone through oneDNN, from a held X, when the rows are the last dimension; Scale's and B's are
+   * left to {@link #backward}, as are gradients arriving at Mean or InvStdDev (the executor runs this pass only
+   * for a node with one output).
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!needed[0] || (needed.length > 1 && needed[1]) || (needed.length > 2 && needed[2])
+        || inputs[0] == null || !(inputs[0].held() instanceof BlockedTensor x) || inputs[1] == null
+        || inputs[1].tensor() == null) {
+      return null;
+    }
+    Rows r = rows(x.shape());
+    if (r.rowShape.length != 1) return null;
+    float[] scale = perPosition(inputs[1].tensor(), r, "Scale");
+    BlockedTensor heldDy = dy.held() instanceof BlockedTensor b ? b : null;
+    Tensor dyValues = heldDy == null ? (dy.held() != null ? dy.held().toTensor() : dy.tensor()) : null;
+    BlockedTensor dx;
+    try {
+      dx = LayerNorm.backward(x, heldDy, dyValues == null ? null : dyValues.data(), scale, epsilon);
+    } catch (DnnlException e) {
+      return null; // shapes oneDNN has no kernel for: the Java pass
+    }
+    Value[] grads = new Value[inputs.length];
+    grads[0] = Value.of(dx, holdResult);
+    return grads;
   }
 
   @Override

@@ -7,6 +7,7 @@ import org.convscope.engine.HeldForwardOp;
 import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.DnnlException;
 import org.convscope.engine.dnnl.MatrixProduct;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -139,6 +140,17 @@ public final class Linear implements HeldForwardOp, HeldGradientOp {
     int k = w.dim(0);
     int n = w.dim(1);
     int m = Shapes.checkedSize(xShape) / k;
+    try {
+      return inputGradientHeld(x, w, b, dy, m, k, n, holdResult);
+    } catch (DnnlException e) {
+      return null; // shapes oneDNN has no kernel for: the Java pass
+    }
+  }
+
+  /** {@link #backwardHeld} for x of m rows of k, W [k, n]. */
+  private Value[] inputGradientHeld(BlockedTensor x, Tensor w, Tensor b, Value dy, int m, int k, int n,
+      boolean holdResult) {
+    int[] xShape = x.shape();
     try (BlockedTensor rows = x.reshaped(new int[] {m, k});
         HeldTensor dyRows = dy.held() != null ? dy.held().reshaped(new int[] {m, n}) : null) {
       if (rows == null || (dy.held() != null && dyRows == null)) return null;

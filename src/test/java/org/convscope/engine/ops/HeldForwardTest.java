@@ -239,4 +239,32 @@ class HeldForwardTest {
       }
     }
   }
+
+  @Test
+  void layerNormBackwardFromHeldTensorsMatchesTheJavaPass() {
+    Tensor rows = new Transpose(new int[] {0, 2, 3, 1}).forward(INFERENCE, new Tensor[] {x})[0];
+    Tensor scale = GradCheck.randn(96, 0, 19);
+    Tensor bias = GradCheck.randn(97, 0, 19);
+    Tensor dy = GradCheck.randn(98, 0, rows.shape());
+    LayerNormalization norm = new LayerNormalization(-1, 1e-5f);
+    Tensor[] inputs = {rows, scale, bias};
+    Tensor[] outputs = norm.forward(INFERENCE, inputs);
+    Tensor expected = norm.backward(INFERENCE, inputs, outputs, new Tensor[] {dy, null, null},
+        new boolean[] {true, false, false})[0];
+    for (boolean heldDy : new boolean[] {false, true}) {
+      try (BlockedTensor heldX = HeldLayouts.held(x, dnnl_acdb);
+          HeldTensor channelsLast = heldX.permuted(new int[] {0, 2, 3, 1});
+          BlockedTensor dyHeld = heldDy ? HeldLayouts.held(dy, dnnl_abcd) : null) {
+        HeldGradientOp.Value[] in = {new HeldGradientOp.Value(null, channelsLast), new HeldGradientOp.Value(scale, null),
+            new HeldGradientOp.Value(bias, null)};
+        HeldGradientOp.Value g = new HeldGradientOp.Value(heldDy ? null : dy, dyHeld);
+        HeldGradientOp.Value dx = norm.backwardHeld(INFERENCE, in, new HeldGradientOp.Value[1], g,
+            new boolean[] {true, false, false}, false)[0];
+        assertArrayEquals(expected.shape(), dx.tensor().shape());
+        Fixtures.assertClose(expected.data(), dx.tensor().data(), 1e-4, 1e-5, "dy held " + heldDy);
+        assertNull(norm.backwardHeld(INFERENCE, in, new HeldGradientOp.Value[1], g, new boolean[] {true, true, false},
+            false), "the scale's gradient is the Java pass's");
+      }
+    }
+  }
 }
