@@ -39,12 +39,13 @@ public final class BatchNorm {
         Primitive primitive = p.get();
         int channels = Math.toIntExact(dims[1]);
         HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, heldX, x, "bn.src");
-        bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "bn.scale");
-        bindValues(workspace, args, primitive, DNNL_ARG_SHIFT, shift, "bn.shift");
-        NativeBuffer mean = bindOutput(workspace, args, primitive, DNNL_ARG_MEAN, "bn.mean");
-        NativeBuffer variance = bindOutput(workspace, args, primitive, DNNL_ARG_VARIANCE, "bn.variance");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "bn.scale");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_SHIFT, shift, "bn.shift");
+        NativeBuffer mean = HeldOrValues.bindOutput(workspace, args, primitive, DNNL_ARG_MEAN, "bn.mean");
+        NativeBuffer variance =
+            HeldOrValues.bindOutput(workspace, args, primitive, DNNL_ARG_VARIANCE, "bn.variance");
         // The ReLU's mask: written because training asks for it, never read (see the class comment).
-        if (relu) bindOutput(workspace, args, primitive, DNNL_ARG_WORKSPACE, "bn.workspace");
+        if (relu) HeldOrValues.bindOutput(workspace, args, primitive, DNNL_ARG_WORKSPACE, "bn.workspace");
         Plan.Chained y = HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DST, layout, holdOutput, "bn.dst");
         float[] meanValues = new float[channels];
         float[] varianceValues = new float[channels];
@@ -71,11 +72,11 @@ public final class BatchNorm {
         int channels = Math.toIntExact(dims[1]);
         HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, heldX, x, "bn.src");
         HeldOrValues.bind(workspace, args, DNNL_ARG_DIFF_DST, layout, heldDy, dy, "bn.diff_dst");
-        bindValues(workspace, args, primitive, DNNL_ARG_MEAN, mean, "bn.mean");
-        bindValues(workspace, args, primitive, DNNL_ARG_VARIANCE, variance, "bn.variance");
-        bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "bn.scale");
-        NativeBuffer dScale = bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SCALE, "bn.diff_scale");
-        NativeBuffer dShift = bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SHIFT, "bn.diff_shift");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_MEAN, mean, "bn.mean");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_VARIANCE, variance, "bn.variance");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "bn.scale");
+        NativeBuffer dScale = HeldOrValues.bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SCALE, "bn.diff_scale");
+        NativeBuffer dShift = HeldOrValues.bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SHIFT, "bn.diff_shift");
         Plan.Chained dx = HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DIFF_SRC, layout, holdResult,
             "bn.diff_src");
         float[] scaleGradient = new float[channels];
@@ -85,23 +86,6 @@ public final class BatchNorm {
         return new Backward(dx.held(), dx.values()[0], scaleGradient, shiftGradient);
       }
     }
-  }
-
-  /** Binds per-channel values (scale, shift, statistics) in the layout the primitive asks for. */
-  private static void bindValues(Workspace workspace, ExecArgs args, Primitive primitive, int arg, float[] values,
-      String slot) {
-    MemoryDesc md = primitive.argMd(arg);
-    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
-    buffer.write(values);
-    args.add(arg, md, buffer);
-  }
-
-  private static NativeBuffer bindOutput(Workspace workspace, ExecArgs args, Primitive primitive, int arg,
-      String slot) {
-    MemoryDesc md = primitive.argMd(arg);
-    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
-    args.add(arg, md, buffer);
-    return buffer;
   }
 
   private static Primitive forwardPrimitive(MemoryDesc layout, float epsilon, boolean relu) {

@@ -37,6 +37,23 @@ final class HeldOrValues {
     args.add(arg, md, buffer);
   }
 
+  /** Binds small row-major values (scale, shift, statistics) in the layout the primitive asks for. */
+  static void bindValues(Workspace workspace, ExecArgs args, Primitive primitive, int arg, float[] values,
+      String slot) {
+    MemoryDesc md = primitive.argMd(arg);
+    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
+    buffer.write(values);
+    args.add(arg, md, buffer);
+  }
+
+  /** Binds a workspace buffer for output {@code arg} in the layout the primitive asks for, and returns it. */
+  static NativeBuffer bindOutput(Workspace workspace, ExecArgs args, Primitive primitive, int arg, String slot) {
+    MemoryDesc md = primitive.argMd(arg);
+    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
+    args.add(arg, md, buffer);
+    return buffer;
+  }
+
   /**
    * Executes {@code primitive} with {@code args} and argument {@code arg}, its output, written in layout
    * {@code md}: left held when {@code hold}, else read back row-major (through the workspace buffer named

@@ -2,11 +2,14 @@ package org.convscope.engine.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import java.util.Arrays;
+
 /**
  * Layer normalization over the last dimension of a held tensor through oneDNN (Ba, Kiros and Hinton, "Layer
- * Normalization", 2016), for runs that record nothing: ConvNeXt normalizes its channels-last activations between
- * its depthwise convolution and its Linear layers, and the result stays held for the first of them. The
- * statistics are float, where the Java op's are double. It runs on row-major memory (a held x in another layout
+ * Normalization", 2016), forward and back to x, outside training: ConvNeXt normalizes its channels-last
+ * activations between its depthwise convolution and its Linear layers, and the result stays held for the first
+ * of them, as x's gradient does for the depthwise convolution. The statistics are float, where the Java op's are
+ * double. It runs on row-major memory (a held x in another layout
  * is reordered first), which is where oneDNN has fast kernels for it. Primitives are cached by dimensions and
  * epsilon.
  */
@@ -28,8 +31,8 @@ public final class LayerNorm {
     Workspace workspace = Dnnl.workspace();
     long[] dims = x.layout().dims();
     if (dims.length < 2 || dims[dims.length - 1] != scale.length || shift.length != scale.length) {
-      throw new IllegalArgumentException("layer norm of " + java.util.Arrays.toString(dims) + " takes " + dims[dims.length - 1]
-          + " scales and shifts, not " + scale.length + " and " + shift.length);
+      throw new IllegalArgumentException("layer norm of " + Arrays.toString(dims) + " takes "
+          + dims[dims.length - 1] + " scales and shifts, not " + scale.length + " and " + shift.length);
     }
     try (MemoryDesc layout = MemoryDesc.plain(dims);
         Lease<Primitive> p = PRIMITIVES.acquire(new PlanKey(layout.layoutKey(), epsilon, Pass.INFERENCE),
@@ -37,8 +40,8 @@ public final class LayerNorm {
         ExecArgs args = new ExecArgs()) {
       Primitive primitive = p.get();
       HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, x, null, "ln.src");
-      bind(workspace, args, primitive, DNNL_ARG_SCALE, scale, "ln.scale");
-      bind(workspace, args, primitive, DNNL_ARG_SHIFT, shift, "ln.shift");
+      HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "ln.scale");
+      HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_SHIFT, shift, "ln.shift");
       return HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DST, layout, true, "ln.dst").held();
     }
   }
@@ -54,7 +57,7 @@ public final class LayerNorm {
     Workspace workspace = Dnnl.workspace();
     long[] dims = x.layout().dims();
     if (dims.length < 2 || dims[dims.length - 1] != scale.length) {
-      throw new IllegalArgumentException("layer norm of " + java.util.Arrays.toString(dims) + " takes "
+      throw new IllegalArgumentException("layer norm of " + Arrays.toString(dims) + " takes "
           + dims[dims.length - 1] + " scales, not " + scale.length);
     }
     try (MemoryDesc layout = MemoryDesc.plain(dims);
@@ -65,10 +68,11 @@ public final class LayerNorm {
         ExecArgs forward = new ExecArgs();
         ExecArgs args = new ExecArgs()) {
       HeldOrValues.bind(workspace, forward, DNNL_ARG_SRC, layout, x, null, "ln.src");
-      bind(workspace, forward, statistics.get(), DNNL_ARG_SCALE, scale, "ln.scale");
-      NativeBuffer mean = output(workspace, forward, statistics.get(), DNNL_ARG_MEAN, "ln.mean");
-      NativeBuffer variance = output(workspace, forward, statistics.get(), DNNL_ARG_VARIANCE, "ln.variance");
-      output(workspace, forward, statistics.get(), DNNL_ARG_DST, "ln.scratch");
+      HeldOrValues.bindValues(workspace, forward, statistics.get(), DNNL_ARG_SCALE, scale, "ln.scale");
+      Primitive stats = statistics.get();
+      NativeBuffer mean = HeldOrValues.bindOutput(workspace, forward, stats, DNNL_ARG_MEAN, "ln.mean");
+      NativeBuffer variance = HeldOrValues.bindOutput(workspace, forward, stats, DNNL_ARG_VARIANCE, "ln.variance");
+      HeldOrValues.bindOutput(workspace, forward, stats, DNNL_ARG_DST, "ln.scratch");
       workspace.execute(statistics.get(), forward);
 
       Primitive primitive = p.get();
@@ -76,25 +80,11 @@ public final class LayerNorm {
       HeldOrValues.bind(workspace, args, DNNL_ARG_DIFF_DST, layout, heldDy, dy, "ln.diff_dst");
       args.add(DNNL_ARG_MEAN, primitive.argMd(DNNL_ARG_MEAN), mean);
       args.add(DNNL_ARG_VARIANCE, primitive.argMd(DNNL_ARG_VARIANCE), variance);
-      bind(workspace, args, primitive, DNNL_ARG_SCALE, scale, "ln.scale");
-      output(workspace, args, primitive, DNNL_ARG_DIFF_SCALE, "ln.diff_scale"); // oneDNN has no pass without it
+      HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "ln.scale");
+      // Computed and dropped: oneDNN has no backward pass to x alone with a scale.
+      HeldOrValues.bindOutput(workspace, args, primitive, DNNL_ARG_DIFF_SCALE, "ln.diff_scale");
       return HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DIFF_SRC, layout, true, "ln.diff_src").held();
     }
-  }
-
-  private static NativeBuffer output(Workspace workspace, ExecArgs args, Primitive primitive, int arg, String slot) {
-    MemoryDesc md = primitive.argMd(arg);
-    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
-    args.add(arg, md, buffer);
-    return buffer;
-  }
-
-  private static void bind(Workspace workspace, ExecArgs args, Primitive primitive, int arg, float[] values,
-      String slot) {
-    MemoryDesc md = primitive.argMd(arg);
-    NativeBuffer buffer = workspace.buffer(slot, md.bytes());
-    buffer.write(values);
-    args.add(arg, md, buffer);
   }
 
   /** The training forward pass, scaled and not shifted, for its statistics: the backward pass's hint too. */

@@ -19,7 +19,8 @@ import org.convscope.tensor.Tensor;
  * to those dimensions. The optional outputs Mean and InvStdDev have X's shape with the normalized dimensions
  * set to 1. Statistics are accumulated in double. The backward pass reaches X, Scale and B, and takes in
  * gradients arriving at Mean and InvStdDev too. The forward pass splits its rows among the cores (ConvNeXt-T
- * normalizes about 2.5 million values per image, in rows of 96 to 768).
+ * normalizes about 2.5 million values per image, in rows of 96 to 768). On a held X normalized along its last
+ * dimension, oneDNN computes Y and X's gradient, with float statistics ({@link LayerNorm}).
  */
 public final class LayerNormalization implements HeldForwardOp, HeldGradientOp {
   private final int axis;

@@ -18,9 +18,13 @@ import org.convscope.tensor.Tensor;
  * group ({@link ExportedPatterns#linear}). oneDNN computes it in one matmul, the bias and the GELU applied as the
  * result is written; node by node, the Add and the GELU each passed over the [..., n] result in Java.
  *
- * <p>The GELU's derivative needs x W + b. A run recorded for a backward pass therefore computes it without the
+ * <p>The GELU's derivative needs x W + b. On arrays, a run recorded for a backward pass computes it without the
  * GELU, keeps it ({@link ExecutionContext#keepForBackward}) and applies the GELU in Java; the backward pass
  * computes it again only when nothing was kept. It then takes MatMul's and Add's backward passes.
+ *
+ * <p>On a held x (ConvNeXt's channels-last activations between its convolutions) both passes stay in oneDNN:
+ * the forward pass as one matmul that keeps nothing, the backward pass to x as x W + b again, the GELU's
+ * derivative and a matmul by W transposed.
  */
 public final class Linear implements HeldForwardOp, HeldGradientOp {
   private static final Gelu GELU = new Gelu(false);
@@ -56,14 +60,10 @@ public final class Linear implements HeldForwardOp, HeldGradientOp {
    */
   @Override
   public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
-    if (!(held[0] instanceof BlockedTensor x)) return null;
+    if (!(held[0] instanceof BlockedTensor x) || !takes(x.shape(), inputs[1], inputs[2])) return null;
     Tensor w = inputs[1];
     Tensor b = inputs[2];
     int[] xShape = x.shape();
-    if (w == null || b == null || w.rank() != 2 || xShape.length == 0 || xShape[xShape.length - 1] != w.dim(0)
-        || b.size() != w.dim(1) || !w.isFloat() || !b.isFloat()) {
-      return null;
-    }
     int k = w.dim(0);
     int n = w.dim(1);
     int m = Shapes.checkedSize(xShape) / k;
@@ -76,6 +76,12 @@ public final class Linear implements HeldForwardOp, HeldGradientOp {
         return y.reshaped(outShape);
       }
     }
+  }
+
+  /** Whether x of {@code xShape}, float W [k, n] and b [n] make a Linear layer (the held passes' check). */
+  private static boolean takes(int[] xShape, Tensor w, Tensor b) {
+    return w != null && b != null && w.rank() == 2 && w.isFloat() && b.isFloat() && xShape.length > 0
+        && xShape[xShape.length - 1] == w.dim(0) && b.size() == w.dim(1);
   }
 
   /** x W + b, then the GELU when {@code withGelu}. */
@@ -135,11 +141,10 @@ public final class Linear implements HeldForwardOp, HeldGradientOp {
     }
     Tensor w = inputs[1].tensor();
     Tensor b = inputs[2].tensor();
-    int[] xShape = x.shape();
-    if (w.rank() != 2 || !w.isFloat() || !b.isFloat() || xShape[xShape.length - 1] != w.dim(0)) return null;
+    if (!takes(x.shape(), w, b)) return null;
     int k = w.dim(0);
     int n = w.dim(1);
-    int m = Shapes.checkedSize(xShape) / k;
+    int m = Shapes.checkedSize(x.shape()) / k;
     try {
       return inputGradientHeld(x, w, b, dy, m, k, n, holdResult);
     } catch (DnnlException e) {

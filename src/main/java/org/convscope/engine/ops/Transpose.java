@@ -19,6 +19,9 @@ import org.convscope.tensor.Tensor;
  * <p>Float tensors are copied by {@link Permutation}, which reduces a permutation to copies of contiguous rows or
  * to 2-D transposes in cache-sized tiles (ConvNeXt's NCHW to NHWC and back are each one [C, H*W] transpose per
  * image), split over the cores. Integer tensors (shapes and indices, small) go through an {@link ElementMap}.
+ *
+ * <p>A held tensor, and a held gradient, are not copied at all: the result reads the same memory through
+ * permuted strides ({@link HeldTensor#permuted}).
  */
 public final class Transpose implements PermutingOp, HeldForwardOp, HeldGradientOp {
   /** Side of the square tiles a transpose copies, so that the lines it reads and writes stay in cache. */
