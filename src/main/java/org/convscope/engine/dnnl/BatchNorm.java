@@ -7,13 +7,15 @@ import static org.bytedeco.dnnl.global.dnnl.*;
  * Normalization", ICML 2015), in the layout the input comes in: a convolution's channel-blocked output is
  * normalized where it lies, and the next convolution reads the result as it is. The forward pass can apply a
  * ReLU as it writes. Its backward pass takes the gradient after that ReLU's own backward pass (which needs
- * only the output), so it keeps no mask. Primitives are cached by layout, epsilon and pass.
+ * only the output), so it keeps no mask. Outside training, {@link #forwardInference} normalizes with given
+ * (running) statistics the same way. Primitives are cached by layout, epsilon and pass.
  */
 public final class BatchNorm {
   private static final LeasedCache<PlanKey, Primitive> PRIMITIVES = LeasedCache.ofCount(128);
   private static final int FLAGS = dnnl_use_scale | dnnl_use_shift;
 
-  private record PlanKey(String layout, float epsilon, boolean relu, boolean backward) {}
+  /** {@code inference}: with given statistics ({@link #forwardInference}). */
+  private record PlanKey(String layout, float epsilon, boolean relu, boolean backward, boolean inference) {}
 
   private BatchNorm() {}
 
@@ -33,7 +35,7 @@ public final class BatchNorm {
     Workspace workspace = Dnnl.workspace();
     try (MemoryDesc plain = MemoryDesc.plain(dims)) {
       MemoryDesc layout = heldX != null ? heldX.layout() : plain;
-      PlanKey key = new PlanKey(layout.layoutKey(), epsilon, relu, false);
+      PlanKey key = new PlanKey(layout.layoutKey(), epsilon, relu, false, false);
       try (Lease<Primitive> p = PRIMITIVES.acquire(key, k -> forwardPrimitive(layout, epsilon, relu));
           ExecArgs args = new ExecArgs()) {
         Primitive primitive = p.get();
@@ -57,6 +59,31 @@ public final class BatchNorm {
   }
 
   /**
+   * y = (x - mean) / sqrt(variance + epsilon) * scale + shift per channel with the given (running) statistics,
+   * then max(y, 0) when {@code relu}: inference outside a training step, in x's layout. x comes held or as
+   * row-major values; y is left held when {@code holdOutput}. DenseNet normalizes each layer's concatenated
+   * input so, before its first convolution.
+   */
+  public static Plan.Chained forwardInference(long[] dims, BlockedTensor heldX, float[] x, float[] scale,
+      float[] shift, float[] mean, float[] variance, float epsilon, boolean relu, boolean holdOutput) {
+    Workspace workspace = Dnnl.workspace();
+    try (MemoryDesc plain = MemoryDesc.plain(dims)) {
+      MemoryDesc layout = heldX != null ? heldX.layout() : plain;
+      PlanKey key = new PlanKey(layout.layoutKey(), epsilon, relu, false, true);
+      try (Lease<Primitive> p = PRIMITIVES.acquire(key, k -> inferencePrimitive(layout, epsilon, relu));
+          ExecArgs args = new ExecArgs()) {
+        Primitive primitive = p.get();
+        HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, heldX, x, "bn.src");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_SCALE, scale, "bn.scale");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_SHIFT, shift, "bn.shift");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_MEAN, mean, "bn.mean");
+        HeldOrValues.bindValues(workspace, args, primitive, DNNL_ARG_VARIANCE, variance, "bn.variance");
+        return HeldOrValues.execute(workspace, primitive, args, DNNL_ARG_DST, layout, holdOutput, "bn.dst");
+      }
+    }
+  }
+
+  /**
    * The gradients of the forward pass without its ReLU, from dy, the gradient of its output (before that ReLU),
    * held or row-major: dx in x's layout (held when {@code holdResult}), and the scale's and shift's.
    */
@@ -65,7 +92,7 @@ public final class BatchNorm {
     Workspace workspace = Dnnl.workspace();
     try (MemoryDesc plain = MemoryDesc.plain(dims)) {
       MemoryDesc layout = heldX != null ? heldX.layout() : plain;
-      PlanKey key = new PlanKey(layout.layoutKey(), epsilon, false, true);
+      PlanKey key = new PlanKey(layout.layoutKey(), epsilon, false, true, false);
       try (Lease<Primitive> p = PRIMITIVES.acquire(key, k -> backwardPrimitive(layout, epsilon));
           ExecArgs args = new ExecArgs()) {
         Primitive primitive = p.get();
@@ -93,6 +120,13 @@ public final class BatchNorm {
     int flags = relu ? FLAGS | dnnl_fuse_norm_relu : FLAGS;
     return Primitive.create(what, (pd, attr) -> dnnl_batch_normalization_forward_primitive_desc_create(pd,
         Dnnl.engine(), dnnl_forward_training, layout.handle(), layout.handle(), epsilon, flags, attr));
+  }
+
+  private static Primitive inferencePrimitive(MemoryDesc layout, float epsilon, boolean relu) {
+    String what = "batch normalization inference" + (relu ? " with ReLU " : " ") + layout.layoutKey();
+    int flags = FLAGS | dnnl_use_global_stats | (relu ? dnnl_fuse_norm_relu : 0);
+    return Primitive.create(what, (pd, attr) -> dnnl_batch_normalization_forward_primitive_desc_create(pd,
+        Dnnl.engine(), dnnl_forward_inference, layout.handle(), layout.handle(), epsilon, flags, attr));
   }
 
   private static Primitive backwardPrimitive(MemoryDesc layout, float epsilon) {

@@ -10,6 +10,7 @@ import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.engine.dnnl.BatchNorm;
 import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.Plan;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -26,6 +27,8 @@ import org.convscope.tensor.Tensor;
  * <p>In a training step a batch norm with one output runs through oneDNN in the layout its input comes in,
  * usually a convolution's held output, applying a following ReLU as it writes ({@link FusingOp}); it keeps
  * the batch statistics for its backward pass, which then runs through oneDNN too ({@link HeldGradientOp}).
+ * Outside training it runs so with the running statistics when its input comes held or its output is to stay
+ * held (DenseNet's layers normalize their concatenated input before their first convolution).
  */
 public final class BatchNormalization implements ChannelAffineOp, FusingOp, HeldGradientOp {
   private final float epsilon;
@@ -137,7 +140,8 @@ public final class BatchNormalization implements ChannelAffineOp, FusingOp, Held
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
       Activation activation, boolean holdOutput) {
     boolean relu = Activation.relu().equals(activation);
-    if (!context.isTraining() || outputCount != 1 || addend != null || (activation != null && !relu)) return null;
+    if (outputCount != 1 || addend != null || (activation != null && !relu)) return null;
+    if (!context.isTraining()) return trainingNode ? null : forwardInference(inputs, heldInput, relu, holdOutput);
     if (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat()) return null;
     int[] shape = heldInput != null ? heldInput.shape() : inputs[0].shape();
     if (shape.length < 2 || shape.length > 5 || Arrays.stream(shape).anyMatch(d -> d == 0)) return null;
@@ -153,6 +157,25 @@ public final class BatchNormalization implements ChannelAffineOp, FusingOp, Held
       context.keep(this, heldInput != null ? heldInput : inputs[0], new Statistics(out.mean(), out.variance()));
     }
     return holdOutput ? new Output(null, out.held()) : new Output(Tensor.of(out.values(), shape), null);
+  }
+
+  /**
+   * Inference with the running statistics through oneDNN, and the ReLU after it, when x comes held or y is to
+   * stay held (DenseNet's layers normalize their concatenated input so); null otherwise, for the Java pass.
+   */
+  private Output forwardInference(Tensor[] inputs, HeldTensor heldInput, boolean relu, boolean holdOutput) {
+    if (heldInput == null && !holdOutput) return null;
+    if (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat()) return null;
+    int[] shape = heldInput != null ? heldInput.shape() : inputs[0].shape();
+    if (shape.length < 2 || shape.length > 5 || Arrays.stream(shape).anyMatch(d -> d == 0)) return null;
+    for (int i = 1; i < 5; i++) {
+      if (inputs[i] == null || !inputs[i].isFloat() || inputs[i].size() != shape[1]) return null;
+    }
+    long[] dims = Arrays.stream(shape).asLongStream().toArray();
+    Plan.Chained y = BatchNorm.forwardInference(dims, (BlockedTensor) heldInput,
+        heldInput == null ? inputs[0].data() : null, inputs[1].data(), inputs[2].data(), inputs[3].data(),
+        inputs[4].data(), epsilon, relu, holdOutput);
+    return holdOutput ? new Output(null, y.held()) : new Output(Tensor.of(y.values()[0], shape), null);
   }
 
   /**

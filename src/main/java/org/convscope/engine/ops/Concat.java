@@ -1,13 +1,20 @@
 package org.convscope.engine.ops;
 
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldTensor;
+import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.Concatenation;
 import org.convscope.engine.OpSpec;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
 
-/** Joins its inputs along {@code axis} (negative counts from the end). Its gradient splits the output gradient. */
-public final class Concat implements Op {
+/**
+ * Joins its inputs along {@code axis} (negative counts from the end). Its gradient splits the output gradient.
+ * Held float inputs are joined by oneDNN and the result stays held (DenseNet's layers each join all the
+ * features before them).
+ */
+public final class Concat implements HeldForwardOp {
   private final int axis;
 
   public Concat(int axis) {
@@ -23,6 +30,30 @@ public final class Concat implements Op {
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     return new Tensor[] {AxisBlocks.join(inputs, Shapes.axis(axis, inputs[0].rank()))};
+  }
+
+  /** Every input, when every one may come held. */
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    for (boolean held : mayBeHeld) if (!held) return false;
+    return true;
+  }
+
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    BlockedTensor[] blocked = new BlockedTensor[held.length];
+    for (int i = 0; i < held.length; i++) {
+      if (!(held[i] instanceof BlockedTensor b) || b.shape().length != held[0].shape().length) return null;
+      blocked[i] = b;
+    }
+    if (blocked.length == 1) return blocked[0].share();
+    int a = Shapes.axis(axis, blocked[0].shape().length);
+    int[] first = blocked[0].shape();
+    for (BlockedTensor b : blocked) {
+      int[] shape = b.shape();
+      for (int k = 0; k < shape.length; k++) if (k != a && shape[k] != first[k]) return null;
+    }
+    return Concatenation.join(blocked, a);
   }
 
   @Override

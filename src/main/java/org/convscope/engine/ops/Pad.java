@@ -3,7 +3,8 @@ package org.convscope.engine.ops;
 import java.util.Arrays;
 import org.convscope.engine.Attributes;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -14,7 +15,7 @@ import org.convscope.tensor.Tensor;
  * (opset 19) the data wrapped around. Before opset 11 the pads and the constant are attributes; from 11 they
  * are inputs, and from 18 an optional axes input says which axes the pads are for.
  */
-public final class Pad implements Op {
+public final class Pad implements HeldForwardOp {
   /** How the border is filled. */
   public enum Mode {
     CONSTANT, REFLECT, EDGE, WRAP
@@ -63,6 +64,28 @@ public final class Pad implements Op {
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
     return new Tensor[] {map(inputs).apply(inputs[0], fillValue(inputs))};
+  }
+
+  /** The first input, when no pad is given (PyTorch writes such a Pad before DenseNet's average pools). */
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j == 0 && padsNothing(pads != null ? pads : constants.length > 1 && constants[1] != null
+        && !constants[1].isFloat() ? constants[1].toLongs() : null);
+  }
+
+  /** Another handle on the held input when the pads are all zero: the output is the input. */
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    boolean axesGiven = pads == null && inputs.length > 3 && inputs[3] != null;
+    if (held[0] == null || axesGiven || !padsNothing(pads != null ? pads : inputs[1] == null ? null
+        : inputs[1].toLongs())) {
+      return null;
+    }
+    return held[0].share();
+  }
+
+  private static boolean padsNothing(long[] given) {
+    return given != null && Arrays.stream(given).allMatch(p -> p == 0);
   }
 
   @Override

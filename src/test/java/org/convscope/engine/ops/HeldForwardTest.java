@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.convscope.Fixtures;
+import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.GradCheck;
 import org.convscope.engine.HeldGradientOp;
@@ -266,5 +267,66 @@ class HeldForwardTest {
             false), "the scale's gradient is the Java pass's");
       }
     }
+  }
+
+  @Test
+  void concatJoinsHeldTensorsOfAnyLayoutsExactly() {
+    Tensor a = GradCheck.randn(99, 0, 2, 16, 5, 7);
+    Tensor b = GradCheck.randn(100, 0, 2, 8, 5, 7);
+    Concat concat = new Concat(1);
+    Tensor expected = concat.forward(INFERENCE, new Tensor[] {a, b, x})[0];
+    for (int tag : LAYOUTS) {
+      try (BlockedTensor ha = HeldLayouts.held(a, tag); BlockedTensor hb = HeldLayouts.held(b, dnnl_acdb);
+          BlockedTensor hx = HeldLayouts.held(x, dnnl_aBcd16b);
+          HeldTensor y = concat.forwardHeld(INFERENCE, new Tensor[3], new HeldTensor[] {ha, hb, hx})) {
+        assertArrayEquals(expected.shape(), y.shape());
+        assertArrayEquals(expected.data(), y.toTensor().data(), "first input's layout " + tag);
+      }
+    }
+    try (BlockedTensor ha = HeldLayouts.held(a, dnnl_acdb)) {
+      try (HeldTensor alone = concat.forwardHeld(INFERENCE, new Tensor[1], new HeldTensor[] {ha})) {
+        assertArrayEquals(a.data(), alone.toTensor().data(), "one input");
+      }
+      Tensor wider = GradCheck.randn(101, 0, 2, 16, 5, 8);
+      try (BlockedTensor hw = HeldLayouts.held(wider, dnnl_acdb)) {
+        assertNull(concat.forwardHeld(INFERENCE, new Tensor[2], new HeldTensor[] {ha, hw}), "widths differ");
+      }
+      assertNull(concat.forwardHeld(INFERENCE, new Tensor[] {null, b}, new HeldTensor[] {ha, null}), "b an array");
+    }
+  }
+
+  @Test
+  void aPadOfNothingIsTheHeldInputAndAnyOtherPadDeclines() {
+    Pad pad = new Pad(Pad.Mode.CONSTANT);
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_aBcd16b)) {
+      try (HeldTensor same = pad.forwardHeld(INFERENCE, new Tensor[] {null, Tensor.ofLongs(new long[8], 8)},
+          new HeldTensor[] {held, null})) {
+        assertArrayEquals(x.data(), same.toTensor().data());
+      }
+      long[] some = new long[8];
+      some[3] = 1;
+      assertNull(pad.forwardHeld(INFERENCE, new Tensor[] {null, Tensor.ofLongs(some, 8)}, new HeldTensor[] {held, null}));
+    }
+  }
+
+  @Test
+  void batchNormInferenceRunsOnAHeldInputWithItsRelu() {
+    BatchNormalization norm = (BatchNormalization) SpatialTesting.op("BatchNormalization", 13, 5, 1);
+    Tensor[] inputs = {x, GradCheck.randn(102, 0, 19), GradCheck.randn(103, 0, 19), GradCheck.randn(104, 0, 19),
+        PointwiseFixtures.uniform(105, 0.5f, 2, 19)};
+    Tensor plain = norm.forward(INFERENCE, inputs)[0];
+    float[] relu = plain.data().clone();
+    for (int i = 0; i < relu.length; i++) relu[i] = Math.max(relu[i], 0);
+    Tensor[] parameters = inputs.clone();
+    parameters[0] = null;
+    for (int tag : LAYOUTS) {
+      try (BlockedTensor held = HeldLayouts.held(x, tag);
+          HeldTensor y = norm.forwardFused(INFERENCE, parameters, held, null, null, true).held();
+          HeldTensor r = norm.forwardFused(INFERENCE, parameters, held, null, Activation.relu(), true).held()) {
+        Fixtures.assertClose(plain.data(), y.toTensor().data(), 1e-5, 1e-6, "layout " + tag);
+        Fixtures.assertClose(relu, r.toTensor().data(), 1e-5, 1e-6, "with ReLU, layout " + tag);
+      }
+    }
+    assertNull(norm.forwardFused(INFERENCE, inputs, null, null, null, false), "arrays in and out: the Java pass");
   }
 }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.convscope.engine.Graph;
+import org.convscope.onnx.OnnxExporter;
 import org.convscope.onnx.proto.Onnx;
 import org.convscope.tensor.DType;
 import org.convscope.tensor.Tensor;
@@ -89,6 +91,24 @@ final class OnnxRuntimeReference {
       throw new IllegalStateException("onnxruntime failed on " + opType + " " + attributes + ": " + e.getMessage(), e);
     } finally {
       feeds.forEach(OnnxTensor::close);
+    }
+  }
+
+  /** The first output of a whole graph, run in onnxruntime on 2 threads with {@code x} fed to input "x". */
+  static float[] runGraph(Graph graph, Tensor x) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(2);
+      try (OrtSession session = env.createSession(OnnxExporter.toProto(graph).toByteArray(), options);
+          OnnxTensor feed = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data()), toLongs(x.shape()));
+          OrtSession.Result result = session.run(Map.of("x", feed))) {
+        FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return values;
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("onnxruntime failed on graph " + graph + ": " + e.getMessage(), e);
     }
   }
 
