@@ -32,6 +32,15 @@ public interface HeldTensor extends AutoCloseable {
    */
   HeldTensor reshaped(int[] shape);
 
+  /** These values row-major: another handle on the same memory when they are stored so, else a copy. */
+  HeldTensor rowMajor();
+
+  /**
+   * The values from {@code starts} on, {@code counts} of them along each axis, copied into a new dense held
+   * tensor, or null when this tensor's layout cannot be cut there.
+   */
+  HeldTensor sliced(int[] starts, int[] counts);
+
   /**
    * This tensor times factors per channel (of shape [N or 1, C or 1, 1, ...], the rank of this tensor's), given
    * as a tensor or held (the other is null), as a new held tensor, or null when they have another shape. Both

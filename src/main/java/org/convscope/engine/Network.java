@@ -383,13 +383,25 @@ public final class Network {
     return false;
   }
 
-  /** Whether a run may leave {@code tensor} held: its producer, or its composite, is run by oneDNN so. */
+  /**
+   * Whether a run may leave {@code tensor} held: its producer, or its composite, is run by oneDNN so, or it is
+   * an Add or activation that a fusing op before it computes as it writes.
+   */
   private boolean mayBeHeld(String tensor) {
     Node producer = graph.producer(tensor);
     if (producer == null) return false;
-    CompositeAnchor.Composite c = composites.get(index.get(producer));
+    int p = index.get(producer);
+    CompositeAnchor.Composite c = composites.get(p);
     Op op = c != null ? c.op() : producer.op();
-    return op instanceof FusingOp || op instanceof HeldForwardOp;
+    if (op instanceof FusingOp || op instanceof HeldForwardOp) return true;
+    for (int i = 0; i < fusions.length; i++) {
+      Fusion f = fusions[i];
+      if (graph.nodes().get(i).op() instanceof FusingOp
+          && (f.add() == p || (f.activating() != null && f.activating().node() == p))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -575,6 +587,10 @@ public final class Network {
     Integer scaled = channelScales.get(i);
     if (scaled != null && runScaled(node, scaled, values, held, keep, skipped)) return;
     if (node.op() instanceof HeldForwardOp h && runHeld(h, node.inputs(), i, values, held, keep, skipped, context)) {
+      return;
+    }
+    if (node.op() instanceof ShapeOfInputOp s && !values.containsKey(node.input(0)) && held.containsKey(node.input(0))) {
+      values.put(node.output(), s.forShape(held.get(node.input(0)).shape()));
       return;
     }
     if (node.op() instanceof PermutingOp permuting && skipped == null && runPermuted(node, permuting, values, held)) {

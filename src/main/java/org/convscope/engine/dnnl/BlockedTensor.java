@@ -142,6 +142,48 @@ public final class BlockedTensor implements HeldTensor {
     return md == null ? null : view(md);
   }
 
+  /** These values row-major: another handle when they are stored so already, else a copy. */
+  @Override
+  public BlockedTensor rowMajor() {
+    check();
+    long[] dims = layout.dims();
+    try (MemoryDesc plain = MemoryDesc.plain(dims)) {
+      if (layout.sameLayout(plain)) return share();
+    }
+    return copyInto(MemoryDesc.plain(dims));
+  }
+
+  /**
+   * The values from {@code starts} on, {@code counts} of them along each axis, as a new dense tensor (channels-last
+   * when this one is, else row-major), or null when this layout cannot be cut there (a channel block split).
+   */
+  @Override
+  public BlockedTensor sliced(int[] starts, int[] counts) {
+    check();
+    long[] dims = new long[counts.length];
+    long[] offsets = new long[starts.length];
+    for (int k = 0; k < dims.length; k++) {
+      dims[k] = counts[k];
+      offsets[k] = starts[k];
+    }
+    try (MemoryDesc part = layout.submemory(dims, offsets)) {
+      if (part == null) return null;
+      MemoryDesc dense = layout.channelsLast() ? MemoryDesc.tagged(dnnl_acdb, dims) : MemoryDesc.plain(dims);
+      Workspace workspace = Dnnl.workspace();
+      NativeBuffer target = workspace.borrow(dense.bytes());
+      Reorders.convert(workspace, part, buffer, dense, target);
+      return new BlockedTensor(workspace, target, dense, dims);
+    }
+  }
+
+  /** A copy of these values in layout {@code target} (which the copy then owns), on this thread's workspace. */
+  private BlockedTensor copyInto(MemoryDesc target) {
+    Workspace workspace = Dnnl.workspace();
+    NativeBuffer buffer = workspace.borrow(target.bytes());
+    copyInto(target, buffer);
+    return new BlockedTensor(workspace, buffer, target, target.dims());
+  }
+
   /** Another handle on this buffer, read in layout {@code md} (which the handle then owns). */
   private BlockedTensor view(MemoryDesc md) {
     handles.incrementAndGet();

@@ -83,6 +83,16 @@ public final class MemoryDesc implements AutoCloseable {
     return new MemoryDesc(md, true);
   }
 
+  /**
+   * The part of this memory of dimensions {@code dims} from {@code offsets} on, read where it lies, or null when
+   * this layout cannot be cut so (blocks that the offsets would split).
+   */
+  public MemoryDesc submemory(long[] dims, long[] offsets) {
+    dnnl_memory_desc md = new dnnl_memory_desc();
+    if (dnnl_memory_desc_create_submemory(md, handle(), dims, offsets) != dnnl_success) return null;
+    return new MemoryDesc(md, true);
+  }
+
   /** An owned copy, still valid when the primitive this one came from is gone. */
   public MemoryDesc copy() {
     dnnl_memory_desc md = new dnnl_memory_desc();
@@ -157,10 +167,20 @@ public final class MemoryDesc implements AutoCloseable {
   private String describeLayout() {
     int ndims = ndims();
     int nblocks = queryInt(dnnl_query_inner_nblks_s32);
+    long offset = queryLong(dnnl_query_submemory_offset_s64);
     return "f32" + Arrays.toString(dims())
         + "/strides" + Arrays.toString(queryLongs(dnnl_query_strides, ndims))
         + "/blocks" + Arrays.toString(queryLongs(dnnl_query_inner_blks, nblocks))
-        + "@" + Arrays.toString(queryLongs(dnnl_query_inner_idxs, nblocks));
+        + "@" + Arrays.toString(queryLongs(dnnl_query_inner_idxs, nblocks))
+        // A part of a larger tensor (a slice) starts elsewhere; primitives made for it read from there.
+        + (offset == 0 ? "" : "+" + offset);
+  }
+
+  private long queryLong(int what) {
+    try (LongPointer result = new LongPointer(1)) {
+      Dnnl.check(dnnl_memory_desc_query(handle(), what, result), "querying a memory descriptor");
+      return result.get();
+    }
   }
 
   private int ndims() {

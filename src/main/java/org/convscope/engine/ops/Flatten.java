@@ -19,8 +19,7 @@ public final class Flatten extends ReshapingOp {
   }
 
   @Override
-  int[] outputShape(Tensor[] inputs) {
-    int[] shape = inputs[0].shape();
+  int[] outputShape(int[] shape, Tensor[] inputs) {
     int a = axis < 0 ? axis + shape.length : axis;
     if (a < 0 || a > shape.length) {
       throw new IllegalArgumentException("Flatten axis " + axis + " is out of range for rank " + shape.length);

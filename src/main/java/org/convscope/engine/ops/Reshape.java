@@ -22,8 +22,7 @@ public final class Reshape extends ReshapingOp {
   }
 
   @Override
-  int[] outputShape(Tensor[] inputs) {
-    int[] in = inputs[0].shape();
+  int[] outputShape(int[] in, Tensor[] inputs) {
     long[] target = inputs[1].toLongs();
     int[] out = new int[target.length];
     int inferred = -1;

@@ -1,7 +1,8 @@
 package org.convscope.engine.ops;
 
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.tensor.Tensor;
 
 /**
@@ -9,14 +10,34 @@ import org.convscope.tensor.Tensor;
  * Nothing is copied, and the gradient is the output gradient under the input's shape. The other inputs
  * (shape, axes) are int64 and take no gradient.
  */
-abstract class ReshapingOp implements Op {
+abstract class ReshapingOp implements HeldForwardOp {
 
-  /** The output shape for these inputs; fails with a message when they do not fit. */
-  abstract int[] outputShape(Tensor[] inputs);
+  /** The output shape for a first input of shape {@code in} and these other inputs; fails when they do not fit. */
+  abstract int[] outputShape(int[] in, Tensor[] inputs);
 
   @Override
   public final Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
-    return new Tensor[] {inputs[0].reshape(outputShape(inputs))};
+    return new Tensor[] {inputs[0].reshape(outputShape(inputs[0].shape(), inputs))};
+  }
+
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j == 0;
+  }
+
+  /**
+   * The held input under the new shape: read where it lies when its layout allows, else copied row-major first
+   * (ShuffleNet's channel shuffle merges two axes that a transpose left apart).
+   */
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    if (held[0] == null) return null;
+    int[] shape = outputShape(held[0].shape(), inputs);
+    HeldTensor view = held[0].reshaped(shape);
+    if (view != null) return view;
+    try (HeldTensor rows = held[0].rowMajor()) {
+      return rows.reshaped(shape);
+    }
   }
 
   @Override

@@ -3,7 +3,8 @@ package org.convscope.engine.ops;
 import java.util.Arrays;
 import org.convscope.engine.Attributes;
 import org.convscope.engine.ExecutionContext;
-import org.convscope.engine.Op;
+import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -14,7 +15,7 @@ import org.convscope.tensor.Tensor;
  * are clamped, and a negative step walks backwards. Before opset 10 starts, ends and axes are attributes and
  * the step is 1; from opset 10 they are inputs 1 to 4.
  */
-public final class Slice implements Op {
+public final class Slice implements HeldForwardOp {
   /** Starts, ends and axes from the attributes (before opset 10), or null when they are inputs. */
   private final long[] starts;
   private final long[] ends;
@@ -64,8 +65,43 @@ public final class Slice implements Op {
     return grads;
   }
 
+  @Override
+  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j == 0;
+  }
+
+  /**
+   * A held input's part copied once into a new dense held tensor, when every step is 1 (ShuffleNet splits its
+   * channels in two so); null otherwise, for the Java pass.
+   */
+  @Override
+  public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
+    if (held[0] == null) return null;
+    Ranges r = ranges(held[0].shape(), inputs);
+    int[] starts = new int[r.start.length];
+    for (int k = 0; k < starts.length; k++) {
+      if (r.step[k] != 1 || r.count[k] == 0) return null;
+      starts[k] = (int) r.start[k];
+    }
+    return held[0].sliced(starts, r.count);
+  }
+
+  /** Along each axis: the first index taken, the step and how many are taken. */
+  private record Ranges(long[] start, long[] step, int[] count) {}
+
   private ElementMap map(Tensor[] inputs) {
     int[] shape = inputs[0].shape();
+    Ranges r = ranges(shape, inputs);
+    int[] strides = Shapes.strides(shape);
+    int[][] offsets = new int[shape.length][];
+    for (int k = 0; k < shape.length; k++) {
+      offsets[k] = new int[r.count[k]];
+      for (int c = 0; c < r.count[k]; c++) offsets[k][c] = (int) (r.start[k] + c * r.step[k]) * strides[k];
+    }
+    return ElementMap.of(offsets);
+  }
+
+  private Ranges ranges(int[] shape, Tensor[] inputs) {
     long[] from = starts != null ? starts : inputs[1].toLongs();
     long[] to = ends != null ? ends : inputs[2].toLongs();
     long[] on = starts != null ? axes : argument(inputs, 3);
@@ -102,13 +138,7 @@ public final class Slice implements Op {
       start[axis] = first;
       step[axis] = s;
     }
-    int[] strides = Shapes.strides(shape);
-    int[][] offsets = new int[shape.length][];
-    for (int k = 0; k < shape.length; k++) {
-      offsets[k] = new int[count[k]];
-      for (int c = 0; c < count[k]; c++) offsets[k][c] = (int) (start[k] + c * step[k]) * strides[k];
-    }
-    return ElementMap.of(offsets);
+    return new Ranges(start, step, count);
   }
 
   /** An optional int64 input, or null when absent. */

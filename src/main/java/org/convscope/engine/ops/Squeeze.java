@@ -22,8 +22,7 @@ public final class Squeeze extends ReshapingOp {
   }
 
   @Override
-  int[] outputShape(Tensor[] inputs) {
-    int[] in = inputs[0].shape();
+  int[] outputShape(int[] in, Tensor[] inputs) {
     long[] given = axes != null ? axes : inputs.length > 1 && inputs[1] != null ? inputs[1].toLongs() : null;
     boolean[] remove = new boolean[in.length];
     if (given == null) {

@@ -22,8 +22,7 @@ public final class Unsqueeze extends ReshapingOp {
   }
 
   @Override
-  int[] outputShape(Tensor[] inputs) {
-    int[] in = inputs[0].shape();
+  int[] outputShape(int[] in, Tensor[] inputs) {
     long[] given = axes != null ? axes : inputs[1].toLongs();
     int rank = in.length + given.length;
     boolean[] inserted = new boolean[rank];

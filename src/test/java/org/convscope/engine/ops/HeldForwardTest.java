@@ -329,4 +329,78 @@ class HeldForwardTest {
     }
     assertNull(norm.forwardFused(INFERENCE, inputs, null, null, null, false), "arrays in and out: the Java pass");
   }
+
+  @Test
+  void reshapeReadsInPlaceWhereItCanAndCopiesRowMajorWhereItCannot() {
+    Reshape reshape = new Reshape(false);
+    Tensor split = Tensor.ofLongs(new long[] {2, 1, 19, 5, 7}, 5);
+    Tensor[] inputs = {null, split};
+    Tensor expected = reshape.forward(INFERENCE, new Tensor[] {x, split})[0];
+    for (int tag : LAYOUTS) {
+      try (BlockedTensor held = HeldLayouts.held(x, tag);
+          HeldTensor y = reshape.forwardHeld(INFERENCE, inputs, new HeldTensor[] {held, null})) {
+        assertArrayEquals(expected.shape(), y.shape());
+        assertArrayEquals(expected.data(), y.toTensor().data(), "layout " + tag);
+      }
+    }
+    // A transposed view whose axes cannot be merged where they lie: copied row-major first.
+    Tensor merge = Tensor.ofLongs(new long[] {2, 35, 19}, 3);
+    Transpose toChannelsLast = new Transpose(new int[] {0, 2, 3, 1});
+    Tensor channelsLast = toChannelsLast.forward(INFERENCE, new Tensor[] {x})[0];
+    Tensor merged = reshape.forward(INFERENCE, new Tensor[] {channelsLast, merge})[0];
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_abcd);
+        HeldTensor view = toChannelsLast.forwardHeld(INFERENCE, new Tensor[1], new HeldTensor[] {held});
+        HeldTensor y = reshape.forwardHeld(INFERENCE, new Tensor[] {null, merge}, new HeldTensor[] {view, null})) {
+      assertArrayEquals(merged.shape(), y.shape());
+      assertArrayEquals(merged.data(), y.toTensor().data());
+    }
+  }
+
+  @Test
+  void sliceCopiesAHeldPartExactlyAndLeavesStepsToTheJavaPass() {
+    Slice slice = new Slice();
+    Tensor starts = Tensor.ofLongs(new long[] {3, -4}, 2);
+    Tensor ends = Tensor.ofLongs(new long[] {12, 100}, 2);
+    Tensor axes = Tensor.ofLongs(new long[] {1, 3}, 2);
+    Tensor expected = slice.forward(INFERENCE, new Tensor[] {x, starts, ends, axes})[0];
+    for (int tag : new int[] {dnnl_abcd, dnnl_acdb}) {
+      try (BlockedTensor held = HeldLayouts.held(x, tag);
+          HeldTensor y = slice.forwardHeld(INFERENCE, new Tensor[] {null, starts, ends, axes},
+              new HeldTensor[] {held, null, null, null})) {
+        assertArrayEquals(expected.shape(), y.shape());
+        assertArrayEquals(expected.data(), y.toTensor().data(), "layout " + tag);
+      }
+    }
+    // Two parts of one size at different offsets: each conversion reads its own part (a cache keyed by layout
+    // alone once gave the second the first's).
+    Tensor firstHalf = slice.forward(INFERENCE, new Tensor[] {x, Tensor.ofLongs(new long[] {0}, 1),
+        Tensor.ofLongs(new long[] {8}, 1), Tensor.ofLongs(new long[] {1}, 1)})[0];
+    Tensor secondHalf = slice.forward(INFERENCE, new Tensor[] {x, Tensor.ofLongs(new long[] {8}, 1),
+        Tensor.ofLongs(new long[] {16}, 1), Tensor.ofLongs(new long[] {1}, 1)})[0];
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_acdb);
+        HeldTensor a = slice.forwardHeld(INFERENCE, new Tensor[] {null, Tensor.ofLongs(new long[] {0}, 1),
+            Tensor.ofLongs(new long[] {8}, 1), Tensor.ofLongs(new long[] {1}, 1)},
+            new HeldTensor[] {held, null, null, null});
+        HeldTensor b = slice.forwardHeld(INFERENCE, new Tensor[] {null, Tensor.ofLongs(new long[] {8}, 1),
+            Tensor.ofLongs(new long[] {16}, 1), Tensor.ofLongs(new long[] {1}, 1)},
+            new HeldTensor[] {held, null, null, null})) {
+      assertArrayEquals(firstHalf.data(), a.toTensor().data(), "channels 0 to 8");
+      assertArrayEquals(secondHalf.data(), b.toTensor().data(), "channels 8 to 16");
+    }
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_aBcd16b)) {
+      assertNull(slice.forwardHeld(INFERENCE, new Tensor[] {null, starts, ends, axes},
+          new HeldTensor[] {held, null, null, null}), "channels 3 to 12 of 16-channel blocks");
+    }
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_abcd)) {
+      Tensor steps = Tensor.ofLongs(new long[] {2, 1}, 2);
+      assertNull(slice.forwardHeld(INFERENCE, new Tensor[] {null, starts, ends, axes, steps},
+          new HeldTensor[] {held, null, null, null, null}), "a step of 2");
+    }
+  }
+
+  @Test
+  void shapeOfAHeldTensorIsItsShape() {
+    Shape shape = new Shape(1, null);
+    assertArrayEquals(shape.forward(INFERENCE, new Tensor[] {x})[0].toLongs(), shape.forShape(x.shape()).toLongs());
+  }
 }
