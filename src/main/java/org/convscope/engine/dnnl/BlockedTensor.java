@@ -150,7 +150,7 @@ public final class BlockedTensor implements HeldTensor {
     try (MemoryDesc plain = MemoryDesc.plain(dims)) {
       if (layout.sameLayout(plain)) return share();
     }
-    return copyInto(MemoryDesc.plain(dims));
+    return copy(layout, MemoryDesc.plain(dims));
   }
 
   /**
@@ -169,19 +169,25 @@ public final class BlockedTensor implements HeldTensor {
     try (MemoryDesc part = layout.submemory(dims, offsets)) {
       if (part == null) return null;
       MemoryDesc dense = layout.channelsLast() ? MemoryDesc.tagged(dnnl_acdb, dims) : MemoryDesc.plain(dims);
-      Workspace workspace = Dnnl.workspace();
-      NativeBuffer target = workspace.borrow(dense.bytes());
-      Reorders.convert(workspace, part, buffer, dense, target);
-      return new BlockedTensor(workspace, target, dense, dims);
+      return copy(part, dense);
     }
   }
 
-  /** A copy of these values in layout {@code target} (which the copy then owns), on this thread's workspace. */
-  private BlockedTensor copyInto(MemoryDesc target) {
+  /**
+   * The values this tensor's buffer holds in layout {@code from} (its own, or a part of it), copied into a new
+   * tensor in layout {@code to}, which the copy then owns; on this thread's workspace.
+   */
+  private BlockedTensor copy(MemoryDesc from, MemoryDesc to) {
     Workspace workspace = Dnnl.workspace();
-    NativeBuffer buffer = workspace.borrow(target.bytes());
-    copyInto(target, buffer);
-    return new BlockedTensor(workspace, buffer, target, target.dims());
+    NativeBuffer target = workspace.borrow(to.bytes());
+    try {
+      Reorders.convert(workspace, from, buffer, to, target);
+    } catch (RuntimeException e) {
+      workspace.giveBack(target);
+      to.close();
+      throw e;
+    }
+    return new BlockedTensor(workspace, target, to, to.dims());
   }
 
   /** Another handle on this buffer, read in layout {@code md} (which the handle then owns). */

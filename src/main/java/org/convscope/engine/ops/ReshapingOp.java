@@ -8,7 +8,8 @@ import org.convscope.tensor.Tensor;
 /**
  * An op whose output is its first input's data under another shape (Flatten, Reshape, Squeeze, Unsqueeze).
  * Nothing is copied, and the gradient is the output gradient under the input's shape. The other inputs
- * (shape, axes) are int64 and take no gradient.
+ * (shape, axes) are int64 and take no gradient. A held input is read where it lies when its layout allows the
+ * new shape, else copied row-major once.
  */
 abstract class ReshapingOp implements HeldForwardOp {
 
