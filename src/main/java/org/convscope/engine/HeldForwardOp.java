@@ -16,7 +16,9 @@ public interface HeldForwardOp extends Op {
    * whether it may come held ({@code mayBeHeld}: its producer may leave it so) and its value when it is a constant
    * (else null). The executor then leaves j's producer's output held for it.
    */
-  boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants);
+  default boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
+    return j == 0; // most such ops read their first input held, the others as they are
+  }
 
   /**
    * The first output, held, as {@link #forward} computes it to rounding, from {@code inputs[j]} or, where that

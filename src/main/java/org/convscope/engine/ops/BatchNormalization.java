@@ -142,13 +142,9 @@ public final class BatchNormalization implements ChannelAffineOp, FusingOp, Held
     boolean relu = Activation.relu().equals(activation);
     if (outputCount != 1 || addend != null || (activation != null && !relu)) return null;
     if (!context.isTraining()) return trainingNode ? null : forwardInference(inputs, heldInput, relu, holdOutput);
-    if (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat()) return null;
+    long[] dims = oneDnnDims(inputs, heldInput);
+    if (dims == null) return null;
     int[] shape = heldInput != null ? heldInput.shape() : inputs[0].shape();
-    if (shape.length < 2 || shape.length > 5 || Arrays.stream(shape).anyMatch(d -> d == 0)) return null;
-    for (int i = 1; i < 5; i++) {
-      if (inputs[i] == null || !inputs[i].isFloat() || inputs[i].size() != shape[1]) return null;
-    }
-    long[] dims = Arrays.stream(shape).asLongStream().toArray();
     BatchNorm.Forward out = BatchNorm.forwardTraining(dims, (BlockedTensor) heldInput,
         heldInput == null ? inputs[0].data() : null, inputs[1].data(), inputs[2].data(), epsilon, relu, holdOutput);
     context.updateState(inputs[3], blend(inputs[3].data(), out.mean()));
@@ -160,18 +156,27 @@ public final class BatchNormalization implements ChannelAffineOp, FusingOp, Held
   }
 
   /**
-   * Inference with the running statistics through oneDNN, and the ReLU after it, when x comes held or y is to
-   * stay held (DenseNet's layers normalize their concatenated input so); null otherwise, for the Java pass.
+   * x's dimensions when oneDNN's batch norm takes x (held in a layout it made, or a float array) and these
+   * parameters (float, one per channel), else null.
    */
-  private Output forwardInference(Tensor[] inputs, HeldTensor heldInput, boolean relu, boolean holdOutput) {
-    if (heldInput == null && !holdOutput) return null;
+  private static long[] oneDnnDims(Tensor[] inputs, HeldTensor heldInput) {
     if (heldInput != null ? !(heldInput instanceof BlockedTensor) : !inputs[0].isFloat()) return null;
     int[] shape = heldInput != null ? heldInput.shape() : inputs[0].shape();
     if (shape.length < 2 || shape.length > 5 || Arrays.stream(shape).anyMatch(d -> d == 0)) return null;
     for (int i = 1; i < 5; i++) {
       if (inputs[i] == null || !inputs[i].isFloat() || inputs[i].size() != shape[1]) return null;
     }
-    long[] dims = Arrays.stream(shape).asLongStream().toArray();
+    return Arrays.stream(shape).asLongStream().toArray();
+  }
+
+  /**
+   * Inference with the running statistics through oneDNN, and the ReLU after it, when x comes held or y is to
+   * stay held (DenseNet's layers normalize their concatenated input so); null otherwise, for the Java pass.
+   */
+  private Output forwardInference(Tensor[] inputs, HeldTensor heldInput, boolean relu, boolean holdOutput) {
+    long[] dims = heldInput == null && !holdOutput ? null : oneDnnDims(inputs, heldInput);
+    if (dims == null) return null;
+    int[] shape = heldInput != null ? heldInput.shape() : inputs[0].shape();
     Plan.Chained y = BatchNorm.forwardInference(dims, (BlockedTensor) heldInput,
         heldInput == null ? inputs[0].data() : null, inputs[1].data(), inputs[2].data(), inputs[3].data(),
         inputs[4].data(), epsilon, relu, holdOutput);

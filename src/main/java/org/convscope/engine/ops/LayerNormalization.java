@@ -73,11 +73,6 @@ public final class LayerNormalization implements HeldForwardOp, HeldGradientOp {
         Tensor.of(toFloats(invStd), r.statsShape)};
   }
 
-  @Override
-  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
-    return j == 0;
-  }
-
   /** Y only, through oneDNN, when the rows are the last dimension (ConvNeXt's channels). */
   @Override
   public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {

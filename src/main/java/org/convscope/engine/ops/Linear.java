@@ -48,11 +48,6 @@ public final class Linear implements HeldForwardOp, HeldGradientOp {
     return GELU.forward(context, new Tensor[] {z});
   }
 
-  @Override
-  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
-    return j == 0;
-  }
-
   /**
    * x held, read as rows of k (a row-major x is read where it lies; another layout is reordered first), in one
    * matmul whose result stays held. A recorded run keeps nothing then: the backward pass computes x W + b again

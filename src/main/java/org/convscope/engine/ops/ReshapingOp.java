@@ -21,11 +21,6 @@ abstract class ReshapingOp implements HeldForwardOp {
     return new Tensor[] {inputs[0].reshape(outputShape(inputs[0].shape(), inputs))};
   }
 
-  @Override
-  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
-    return j == 0;
-  }
-
   /**
    * The held input under the new shape: read where it lies when its layout allows, else copied row-major first
    * (ShuffleNet's channel shuffle merges two axes that a transpose left apart).

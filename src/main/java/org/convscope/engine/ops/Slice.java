@@ -65,11 +65,6 @@ public final class Slice implements HeldForwardOp {
     return grads;
   }
 
-  @Override
-  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
-    return j == 0;
-  }
-
   /**
    * A held input's part copied once into a new dense held tensor, when every step is 1 (ShuffleNet splits its
    * channels in two so); null otherwise, for the Java pass.

@@ -52,11 +52,6 @@ public final class Transpose implements PermutingOp, HeldForwardOp, HeldGradient
     return new Tensor[] {x.isFloat() ? permute(x, permutation(x.rank())) : map(x.shape()).apply(x, 0)};
   }
 
-  @Override
-  public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
-    return j == 0;
-  }
-
   /** The held input read through permuted strides: no copy at all. */
   @Override
   public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {

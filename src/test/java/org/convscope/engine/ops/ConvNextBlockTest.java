@@ -1,13 +1,10 @@
 package org.convscope.engine.ops;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.convscope.Fixtures;
-import org.convscope.engine.BackwardRules;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.GradCheck;
@@ -56,25 +53,12 @@ class ConvNextBlockTest {
     Trace plain = network.forward(Map.of("x", x), CountingConv.unfused(network));
     assertEquals(0, heldTransposes.get(), "a run that keeps every tensor computes on arrays");
 
-    float[] expected = OnnxRuntimeReference.runGraph(graph, x);
-    String out = network.outputName();
-    assertArrayEquals(plain.get(out).shape(), unrecorded.shape());
-    Fixtures.assertClose(expected, unrecorded.data(), 1e-4, 1e-5, "unrecorded run vs ONNX Runtime, opset " + opset);
-    Fixtures.assertClose(expected, recorded.get(out).data(), 1e-4, 1e-5, "recorded run vs ONNX Runtime, opset " + opset);
-    Fixtures.assertClose(expected, plain.get(out).data(), 1e-4, 1e-5, "arrays vs ONNX Runtime, opset " + opset);
-
+    HeldRuns.assertOutputsMatch(network, graph, x, unrecorded, recorded, plain);
     // The backward pass reads what the recorded run left held, and what the trace computes again once closed.
-    Tensor seed = GradCheck.randn(86, 0, plain.get(out).shape());
-    List<String> wrt = List.of("x", "/block1/fc1/MatMul_output_0", "/block0/Add_output_0");
-    Map<String, Tensor> fromArrays = network.backward(plain, Map.of(out, seed), wrt, BackwardRules.DEFAULT);
-    Map<String, Tensor> fromHeld = network.backward(recorded, Map.of(out, seed), wrt, BackwardRules.DEFAULT);
-    for (String name : wrt) {
-      Fixtures.assertClose(fromArrays.get(name).data(), fromHeld.get(name).data(), 1e-4, 1e-6, "gradient of " + name);
-    }
-    recorded.close();
-    for (String name : List.of("/block0/permute/Transpose_output_0", "/block1/Mul_output_0")) {
-      Fixtures.assertClose(plain.get(name).data(), recorded.get(name).data(), 1e-4, 1e-6, name + " after close");
-    }
+    HeldRuns.assertGradientsMatch(network, recorded, plain,
+        List.of("x", "/block1/fc1/MatMul_output_0", "/block0/Add_output_0"), 86);
+    HeldRuns.assertComputedAgainAfterClose(recorded, plain, "/block0/permute/Transpose_output_0",
+        "/block1/Mul_output_0");
   }
 
   /** The standard ops, with Transposes that count the views they give of held inputs. */

@@ -1,17 +1,10 @@
 package org.convscope.engine.ops;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
 import java.util.List;
 import java.util.Map;
-import org.convscope.Fixtures;
-import org.convscope.engine.BackwardRules;
-import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.GradCheck;
 import org.convscope.engine.Graph;
 import org.convscope.engine.GraphBuilder;
-import org.convscope.engine.Network;
-import org.convscope.engine.Trace;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -29,28 +22,7 @@ class ShuffleNetUnitTest {
 
   @Test
   void splitConcatAndShuffleMatchOnnxRuntimeAndTheRunOnArrays() {
-    Graph graph = graph();
-    Network network = new Network(graph);
-    Tensor unrecorded = network.predict(x);
-    Trace recorded = network.forward(Map.of("x", x), ForwardOptions.forBackward());
-    Trace plain = network.forward(Map.of("x", x), CountingConv.unfused(network));
-    String out = network.outputName();
-    float[] expected = OnnxRuntimeReference.runGraph(graph, x);
-    assertArrayEquals(plain.get(out).shape(), unrecorded.shape());
-    Fixtures.assertClose(expected, unrecorded.data(), 1e-4, 1e-5, "unrecorded run vs ONNX Runtime");
-    Fixtures.assertClose(expected, recorded.get(out).data(), 1e-4, 1e-5, "recorded run vs ONNX Runtime");
-    Fixtures.assertClose(expected, plain.get(out).data(), 1e-4, 1e-5, "arrays vs ONNX Runtime");
-
-    Tensor seed = GradCheck.randn(182, 0, plain.get(out).shape());
-    List<String> wrt = List.of("x", "/unit0/Reshape_1_output_0", "/unit1/Slice_output_0");
-    Map<String, Tensor> fromArrays = network.backward(plain, Map.of(out, seed), wrt, BackwardRules.DEFAULT);
-    Map<String, Tensor> fromHeld = network.backward(recorded, Map.of(out, seed), wrt, BackwardRules.DEFAULT);
-    for (String name : wrt) {
-      Fixtures.assertClose(fromArrays.get(name).data(), fromHeld.get(name).data(), 1e-4, 1e-6, "gradient of " + name);
-    }
-    recorded.close();
-    Fixtures.assertClose(plain.get("/unit1/Transpose_output_0").data(),
-        recorded.get("/unit1/Transpose_output_0").data(), 1e-5, 1e-6, "a shuffle after the trace closed");
+    HeldRuns.check(graph(), x, List.of("x", "/unit0/Reshape_1_output_0", "/unit1/Slice_output_0"), 182, "/unit1/Transpose_output_0");
   }
 
   private static Graph graph() {
