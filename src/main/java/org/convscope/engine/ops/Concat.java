@@ -2,6 +2,7 @@ package org.convscope.engine.ops;
 
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.dnnl.BlockedTensor;
 import org.convscope.engine.dnnl.Concatenation;
@@ -14,7 +15,7 @@ import org.convscope.tensor.Tensor;
  * Held float inputs are joined by oneDNN and the result stays held (DenseNet's layers each join all the
  * features before them).
  */
-public final class Concat implements HeldForwardOp {
+public final class Concat implements HeldForwardOp, HeldGradientOp {
   private final int axis;
 
   public Concat(int axis) {
@@ -54,6 +55,22 @@ public final class Concat implements HeldForwardOp {
       for (int k = 0; k < shape.length; k++) if (k != a && shape[k] != first[k]) return null;
     }
     return Concatenation.join(blocked, a);
+  }
+
+  /** The same as {@link #backward}, reading only the inputs' shapes, so that held inputs are not read back. */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    int a = Shapes.axis(axis, dy.shape().length);
+    int[] sizes = new int[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      if (inputs[i] == null) return null;
+      sizes[i] = inputs[i].shape()[a];
+    }
+    Tensor[] parts = AxisBlocks.split(dy.held() != null ? dy.held().toTensor() : dy.tensor(), a, sizes);
+    Value[] grads = new Value[inputs.length];
+    for (int i = 0; i < inputs.length; i++) if (needed[i]) grads[i] = new Value(parts[i], null);
+    return grads;
   }
 
   @Override

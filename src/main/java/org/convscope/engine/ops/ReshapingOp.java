@@ -2,6 +2,7 @@ package org.convscope.engine.ops;
 
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.tensor.Tensor;
 
@@ -11,7 +12,7 @@ import org.convscope.tensor.Tensor;
  * (shape, axes) are int64 and take no gradient. A held input is read where it lies when its layout allows the
  * new shape, else copied row-major once.
  */
-abstract class ReshapingOp implements HeldForwardOp {
+abstract class ReshapingOp implements HeldForwardOp, HeldGradientOp {
 
   /** The output shape for a first input of shape {@code in} and these other inputs; fails when they do not fit. */
   abstract int[] outputShape(int[] in, Tensor[] inputs);
@@ -34,6 +35,30 @@ abstract class ReshapingOp implements HeldForwardOp {
     try (HeldTensor rows = held[0].rowMajor()) {
       return rows.reshaped(shape);
     }
+  }
+
+  /**
+   * The same as {@link #backward}, reading only the input's shape, so that a held input is not read back to an
+   * array: a held gradient is reshaped as the forward pass reshapes, an array one takes the shape.
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!needed[0] || inputs[0] == null) return null;
+    int[] shape = inputs[0].shape();
+    Value[] grads = new Value[inputs.length];
+    if (dy.held() == null) {
+      grads[0] = new Value(dy.tensor().reshape(shape), null);
+      return grads;
+    }
+    HeldTensor dx = dy.held().reshaped(shape);
+    if (dx == null) {
+      try (HeldTensor rows = dy.held().rowMajor()) {
+        dx = rows.reshaped(shape);
+      }
+    }
+    grads[0] = Value.of(dx, holdResult);
+    return grads;
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.convscope.engine.Attributes;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.tensor.Shapes;
@@ -15,7 +16,7 @@ import org.convscope.tensor.Tensor;
  * are clamped, and a negative step walks backwards. Before opset 10 starts, ends and axes are attributes and
  * the step is 1; from opset 10 they are inputs 1 to 4.
  */
-public final class Slice implements HeldForwardOp {
+public final class Slice implements HeldForwardOp, HeldGradientOp {
   /** Starts, ends and axes from the attributes (before opset 10), or null when they are inputs. */
   private final long[] starts;
   private final long[] ends;
@@ -54,14 +55,31 @@ public final class Slice implements HeldForwardOp {
 
   @Override
   public Tensor[] forward(ExecutionContext context, Tensor[] inputs) {
-    return new Tensor[] {map(inputs).apply(inputs[0], 0)};
+    return new Tensor[] {map(inputs[0].shape(), inputs).apply(inputs[0], 0)};
   }
 
   @Override
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
     Tensor[] grads = new Tensor[inputs.length];
-    if (needed[0]) grads[0] = map(inputs).gradient(outputGrads[0], inputs[0].shape());
+    if (needed[0]) grads[0] = map(inputs[0].shape(), inputs).gradient(outputGrads[0], inputs[0].shape());
+    return grads;
+  }
+
+  /** The same as {@link #backward}, reading only the data's shape, so that held data is not read back. */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!needed[0] || inputs[0] == null) return null;
+    Tensor[] arguments = new Tensor[inputs.length];
+    for (int j = 1; j < inputs.length; j++) {
+      if (inputs[j] != null && inputs[j].tensor() == null) return null;
+      arguments[j] = inputs[j] == null ? null : inputs[j].tensor();
+    }
+    int[] shape = inputs[0].shape();
+    Tensor g = dy.held() != null ? dy.held().toTensor() : dy.tensor();
+    Value[] grads = new Value[inputs.length];
+    grads[0] = new Value(map(shape, arguments).gradient(g, shape), null);
     return grads;
   }
 
@@ -84,8 +102,8 @@ public final class Slice implements HeldForwardOp {
   /** Along each axis: the first index taken, the step and how many are taken. */
   private record Ranges(long[] start, long[] step, int[] count) {}
 
-  private ElementMap map(Tensor[] inputs) {
-    int[] shape = inputs[0].shape();
+  /** The copy from data of {@code shape}, the bounds being {@code inputs} 1 on (or the attributes). */
+  private ElementMap map(int[] shape, Tensor[] inputs) {
     Ranges r = ranges(shape, inputs);
     int[] strides = Shapes.strides(shape);
     int[][] offsets = new int[shape.length][];

@@ -2,6 +2,7 @@ package org.convscope.engine.ops;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_abc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_abcd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -402,5 +403,55 @@ class HeldForwardTest {
   void shapeOfAHeldTensorIsItsShape() {
     Shape shape = new Shape(1, null);
     assertArrayEquals(shape.forward(INFERENCE, new Tensor[] {x})[0].toLongs(), shape.forShape(x.shape()).toLongs());
+  }
+
+  @Test
+  void reshapeSliceAndConcatBackwardReadOnlyTheShapesOfHeldInputs() {
+    HeldGradientOp.Value[] none = new HeldGradientOp.Value[1];
+    try (BlockedTensor held = HeldLayouts.held(x, dnnl_acdb)) {
+      HeldGradientOp.Value heldX = new HeldGradientOp.Value(null, held);
+      // Reshape: [2, 19, 5, 7] -> [2, 19, 35]; the gradient, held or not, takes the input's shape back.
+      Reshape reshape = new Reshape(false);
+      Tensor flat = Tensor.ofLongs(new long[] {2, 19, 35}, 3);
+      Tensor dFlat = GradCheck.randn(106, 0, 2, 19, 35);
+      Tensor expected = reshape.backward(INFERENCE, new Tensor[] {x, flat}, null, new Tensor[] {dFlat},
+          new boolean[] {true, false})[0];
+      HeldGradientOp.Value[] inputs = {heldX, new HeldGradientOp.Value(flat, null)};
+      HeldGradientOp.Value fromArray = reshape.backwardHeld(INFERENCE, inputs, none,
+          new HeldGradientOp.Value(dFlat, null), new boolean[] {true, false}, false)[0];
+      assertArrayEquals(expected.data(), fromArray.tensor().data());
+      assertArrayEquals(expected.shape(), fromArray.tensor().shape());
+      try (BlockedTensor dHeld = HeldLayouts.held(dFlat, dnnl_abc);
+          HeldTensor dx = reshape.backwardHeld(INFERENCE, inputs, none, new HeldGradientOp.Value(null, dHeld),
+              new boolean[] {true, false}, true)[0].held()) {
+        assertArrayEquals(expected.data(), dx.toTensor().data(), "held gradient");
+      }
+
+      // Slice: channels 3 to 12 and the last 4 columns.
+      Slice slice = new Slice();
+      Tensor starts = Tensor.ofLongs(new long[] {3, -4}, 2);
+      Tensor ends = Tensor.ofLongs(new long[] {12, 100}, 2);
+      Tensor axes = Tensor.ofLongs(new long[] {1, 3}, 2);
+      Tensor dPart = GradCheck.randn(107, 0, 2, 9, 5, 4);
+      Tensor sliceExpected = slice.backward(INFERENCE, new Tensor[] {x, starts, ends, axes}, null,
+          new Tensor[] {dPart}, new boolean[] {true, false, false, false})[0];
+      HeldGradientOp.Value sliceGrad = slice.backwardHeld(INFERENCE, new HeldGradientOp.Value[] {heldX,
+          new HeldGradientOp.Value(starts, null), new HeldGradientOp.Value(ends, null),
+          new HeldGradientOp.Value(axes, null)}, none, new HeldGradientOp.Value(dPart, null),
+          new boolean[] {true, false, false, false}, false)[0];
+      assertArrayEquals(sliceExpected.data(), sliceGrad.tensor().data());
+
+      // Concat of x and another tensor along the channels.
+      Tensor other = GradCheck.randn(108, 0, 2, 8, 5, 7);
+      Concat concat = new Concat(1);
+      Tensor dJoined = GradCheck.randn(109, 0, 2, 27, 5, 7);
+      Tensor[] concatExpected = concat.backward(INFERENCE, new Tensor[] {x, other}, null, new Tensor[] {dJoined},
+          new boolean[] {true, true});
+      HeldGradientOp.Value[] parts = concat.backwardHeld(INFERENCE, new HeldGradientOp.Value[] {heldX,
+          new HeldGradientOp.Value(other, null)}, none, new HeldGradientOp.Value(dJoined, null),
+          new boolean[] {true, true}, false);
+      assertArrayEquals(concatExpected[0].data(), parts[0].tensor().data());
+      assertArrayEquals(concatExpected[1].data(), parts[1].tensor().data());
+    }
   }
 }
