@@ -67,6 +67,8 @@ public final class Network {
   private final Set<String> holdable = new HashSet<>();
   /** For each Add node a {@link FusingOp} can run, the operand it adds. */
   private final Map<Integer, String> fusedAddends = new HashMap<>();
+  /** The Add and activation nodes whose outputs a {@link FusingOp} can write as it runs (see {@link #mayBeHeld}). */
+  private final Set<Integer> fusedWriters = new HashSet<>();
   /**
    * For each Mul node of a squeeze-and-excitation block, which operand it scales (by factors computed from that
    * operand): the one it can take held ({@link HeldTensor#timesPerChannel}).
@@ -125,7 +127,11 @@ public final class Network {
     fusions = new Fusion[nodes.size()];
     for (int i = 0; i < nodes.size(); i++) {
       fusions[i] = fusionOf(i);
-      if (fusions[i].add() >= 0) fusedAddends.put(fusions[i].add(), fusions[i].addend());
+      if (fusions[i].add() >= 0) {
+        fusedAddends.put(fusions[i].add(), fusions[i].addend());
+        fusedWriters.add(fusions[i].add());
+      }
+      if (fusions[i].activating() != null) fusedWriters.add(fusions[i].activating().node());
       int scaled = scaledOperand(nodes.get(i));
       if (scaled >= 0) channelScales.put(i, scaled);
       int gate = gateOf(nodes.get(i));
@@ -393,15 +399,7 @@ public final class Network {
     int p = index.get(producer);
     CompositeAnchor.Composite c = composites.get(p);
     Op op = c != null ? c.op() : producer.op();
-    if (op instanceof FusingOp || op instanceof HeldForwardOp) return true;
-    for (int i = 0; i < fusions.length; i++) {
-      Fusion f = fusions[i];
-      if (graph.nodes().get(i).op() instanceof FusingOp
-          && (f.add() == p || (f.activating() != null && f.activating().node() == p))) {
-        return true;
-      }
-    }
-    return false;
+    return op instanceof FusingOp || op instanceof HeldForwardOp || fusedWriters.contains(p);
   }
 
   /**
