@@ -15,7 +15,6 @@ import org.convscope.tensor.Tensor;
  * of them is closed.
  */
 public final class BlockedTensor implements HeldTensor {
-  private static final int[] CHANNELS_LAST_ORDER = {0, 2, 3, 1};
   private final Workspace owner;
   private final Thread ownerThread;
   /** Null once handed over with {@link #takeBuffer}. */
@@ -100,18 +99,17 @@ public final class BlockedTensor implements HeldTensor {
     return Tensor.of(HeldOrValues.read(Dnnl.workspace(), buffer, layout), shape);
   }
 
-  /** Channels-last storage read as [N, H, W, C], for the permutation (0, 2, 3, 1). */
+  /** The {@link #permuted} view read as it lies, when it is row-major (channels-last storage, for (0, 2, 3, 1)). */
   @Override
   public Tensor permutedIfStored(int[] order) {
     check();
-    if (shape.length != 4 || !Arrays.equals(order, CHANNELS_LAST_ORDER) || !layout.channelsLast()) return null;
-    long[] dims = {shape[0], shape[1], shape[2], shape[3]};
-    try (MemoryDesc dense = MemoryDesc.tagged(dnnl_acdb, dims)) {
-      if (!layout.sameLayout(dense)) return null;
+    try (BlockedTensor view = permuted(order)) {
+      if (view == null) return null;
+      try (MemoryDesc plain = MemoryDesc.plain(view.layout.dims())) {
+        if (!view.layout.sameLayout(plain)) return null;
+      }
+      return view.toTensor();
     }
-    float[] values = new float[Math.toIntExact(layout.bytes() / Float.BYTES)];
-    buffer.read(values);
-    return Tensor.of(values, shape[0], shape[2], shape[3], shape[1]);
   }
 
   /** The same values transposed (output axis k is axis {@code order[k]}), on the same memory: a shared handle. */
