@@ -61,25 +61,31 @@ public final class Concat implements HeldForwardOp, HeldGradientOp {
   @Override
   public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
       boolean holdResult) {
-    int a = Shapes.axis(axis, dy.shape().length);
-    int[] sizes = new int[inputs.length];
+    int[][] shapes = new int[inputs.length][];
     for (int i = 0; i < inputs.length; i++) {
       if (inputs[i] == null) return null;
-      sizes[i] = inputs[i].shape()[a];
+      shapes[i] = inputs[i].shape();
     }
-    Tensor[] parts = AxisBlocks.split(dy.held() != null ? dy.held().toTensor() : dy.tensor(), a, sizes);
+    Tensor[] parts = split(dy.held() != null ? dy.held().toTensor() : dy.tensor(), shapes, needed);
     Value[] grads = new Value[inputs.length];
-    for (int i = 0; i < inputs.length; i++) if (needed[i]) grads[i] = new Value(parts[i], null);
+    for (int i = 0; i < inputs.length; i++) if (parts[i] != null) grads[i] = new Value(parts[i], null);
     return grads;
   }
 
   @Override
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
-    int a = Shapes.axis(axis, inputs[0].rank());
-    int[] sizes = new int[inputs.length];
-    for (int i = 0; i < inputs.length; i++) sizes[i] = inputs[i].dim(a);
-    Tensor[] grads = AxisBlocks.split(outputGrads[0], a, sizes);
+    int[][] shapes = new int[inputs.length][];
+    for (int i = 0; i < inputs.length; i++) shapes[i] = inputs[i].shape();
+    return split(outputGrads[0], shapes, needed);
+  }
+
+  /** The output gradient split among inputs of these shapes along the axis; null where not needed. */
+  private Tensor[] split(Tensor dy, int[][] shapes, boolean[] needed) {
+    int a = Shapes.axis(axis, shapes[0].length);
+    int[] sizes = new int[shapes.length];
+    for (int i = 0; i < shapes.length; i++) sizes[i] = shapes[i][a];
+    Tensor[] grads = AxisBlocks.split(dy, a, sizes);
     for (int i = 0; i < grads.length; i++) if (!needed[i]) grads[i] = null;
     return grads;
   }
