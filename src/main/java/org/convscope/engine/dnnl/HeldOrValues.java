@@ -16,10 +16,15 @@ final class HeldOrValues {
    */
   static void bind(Workspace workspace, ExecArgs args, int arg, MemoryDesc md, BlockedTensor held, float[] values,
       String slot) {
-    if (held != null && held.layout().sameLayout(md)) {
-      args.add(arg, md, held.buffer());
-      return;
-    }
+    args.add(arg, md, staged(workspace, md, held, values, slot));
+  }
+
+  /**
+   * The memory that holds {@code held}, or {@code values}, in layout {@code md}: held's own buffer when it has
+   * that layout, else the workspace buffer named {@code slot}, written now: for a value two primitives read.
+   */
+  static NativeBuffer staged(Workspace workspace, MemoryDesc md, BlockedTensor held, float[] values, String slot) {
+    if (held != null && held.layout().sameLayout(md)) return held.buffer();
     NativeBuffer buffer = workspace.buffer(slot, md.bytes());
     if (held != null) {
       held.copyInto(md, buffer);
@@ -28,13 +33,13 @@ final class HeldOrValues {
         if (plain.sameLayout(md)) {
           buffer.write(values);
         } else {
-          NativeBuffer staged = workspace.buffer(slot + ".plain", plain.bytes());
-          staged.write(values);
-          Reorders.convert(workspace, plain, staged, md, buffer);
+          NativeBuffer rows = workspace.buffer(slot + ".plain", plain.bytes());
+          rows.write(values);
+          Reorders.convert(workspace, plain, rows, md, buffer);
         }
       }
     }
-    args.add(arg, md, buffer);
+    return buffer;
   }
 
   /** Binds small row-major values (scale, shift, statistics) in the layout the primitive asks for. */

@@ -9,9 +9,8 @@ import java.util.Arrays;
  * Normalization", 2016), forward and back to x, outside training: ConvNeXt normalizes its channels-last
  * activations between its depthwise convolution and its Linear layers, and the result stays held for the first
  * of them, as x's gradient does for the depthwise convolution. The statistics are float, where the Java op's are
- * double. It runs on row-major memory (a held x in another layout
- * is reordered first), which is where oneDNN has fast kernels for it. Primitives are cached by dimensions and
- * epsilon.
+ * double. It runs on row-major memory (a held x in another layout is reordered first), which is where oneDNN has
+ * fast kernels for it. Primitives are cached by dimensions and epsilon.
  */
 public final class LayerNorm {
   private static final LeasedCache<PlanKey, Primitive> PRIMITIVES = LeasedCache.ofCount(64);
@@ -20,6 +19,9 @@ public final class LayerNorm {
   private record PlanKey(String layout, float epsilon, Pass pass) {}
 
   private enum Pass { INFERENCE, STATISTICS, BACKWARD }
+
+  /** The training forward pass that gives the statistics, and the backward pass: scaled, shift left out. */
+  private static final int SCALED = dnnl_use_scale;
 
   private LayerNorm() {}
 
@@ -67,16 +69,18 @@ public final class LayerNorm {
             k -> backwardPrimitive(layout, epsilon));
         ExecArgs forward = new ExecArgs();
         ExecArgs args = new ExecArgs()) {
-      HeldOrValues.bind(workspace, forward, DNNL_ARG_SRC, layout, x, null, "ln.src");
-      HeldOrValues.bindValues(workspace, forward, statistics.get(), DNNL_ARG_SCALE, scale, "ln.scale");
+      // x is read by both passes: converted at most once.
+      NativeBuffer src = HeldOrValues.staged(workspace, layout, x, null, "ln.src");
       Primitive stats = statistics.get();
+      forward.add(DNNL_ARG_SRC, layout, src);
+      HeldOrValues.bindValues(workspace, forward, stats, DNNL_ARG_SCALE, scale, "ln.scale");
       NativeBuffer mean = HeldOrValues.bindOutput(workspace, forward, stats, DNNL_ARG_MEAN, "ln.mean");
       NativeBuffer variance = HeldOrValues.bindOutput(workspace, forward, stats, DNNL_ARG_VARIANCE, "ln.variance");
       HeldOrValues.bindOutput(workspace, forward, stats, DNNL_ARG_DST, "ln.scratch");
-      workspace.execute(statistics.get(), forward);
+      workspace.execute(stats, forward);
 
       Primitive primitive = p.get();
-      HeldOrValues.bind(workspace, args, DNNL_ARG_SRC, layout, x, null, "ln.src");
+      args.add(DNNL_ARG_SRC, layout, src);
       HeldOrValues.bind(workspace, args, DNNL_ARG_DIFF_DST, layout, heldDy, dy, "ln.diff_dst");
       args.add(DNNL_ARG_MEAN, primitive.argMd(DNNL_ARG_MEAN), mean);
       args.add(DNNL_ARG_VARIANCE, primitive.argMd(DNNL_ARG_VARIANCE), variance);
@@ -87,25 +91,22 @@ public final class LayerNorm {
     }
   }
 
-  /** The training forward pass, scaled and not shifted, for its statistics: the backward pass's hint too. */
-  private static int statisticsFlags() {
-    return dnnl_use_scale;
+  /** The training forward pass, for its statistics; also the backward pass's hint. */
+  private static Primitive.DescriptorFactory training(MemoryDesc layout, float epsilon) {
+    return (pd, attr) -> dnnl_layer_normalization_forward_primitive_desc_create(pd, Dnnl.engine(),
+        dnnl_forward_training, layout.handle(), layout.handle(), null, epsilon, SCALED, attr);
   }
 
   private static Primitive statisticsPrimitive(MemoryDesc layout, float epsilon) {
-    return Primitive.create("layer normalization statistics " + layout.layoutKey(), (pd, attr) ->
-        dnnl_layer_normalization_forward_primitive_desc_create(pd, Dnnl.engine(), dnnl_forward_training,
-            layout.handle(), layout.handle(), null, epsilon, statisticsFlags(), attr));
+    return Primitive.create("layer normalization statistics " + layout.layoutKey(), training(layout, epsilon));
   }
 
   private static Primitive backwardPrimitive(MemoryDesc layout, float epsilon) {
     String what = "layer normalization backward " + layout.layoutKey();
-    return Primitive.withForwardHint(what,
-        (pd, attr) -> dnnl_layer_normalization_forward_primitive_desc_create(pd, Dnnl.engine(),
-            dnnl_forward_training, layout.handle(), layout.handle(), null, epsilon, statisticsFlags(), attr),
+    return Primitive.withForwardHint(what, training(layout, epsilon),
         hint -> Primitive.create(what, (pd, attr) -> dnnl_layer_normalization_backward_primitive_desc_create(pd,
-            Dnnl.engine(), dnnl_backward, layout.handle(), layout.handle(), layout.handle(), null, epsilon,
-            statisticsFlags(), hint, attr)));
+            Dnnl.engine(), dnnl_backward, layout.handle(), layout.handle(), layout.handle(), null, epsilon, SCALED,
+            hint, attr)));
   }
 
   private static Primitive primitive(MemoryDesc layout, float epsilon) {
