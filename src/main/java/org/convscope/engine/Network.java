@@ -74,6 +74,8 @@ public final class Network {
    * operand): the one it can take held ({@link HeldTensor#timesPerChannel}).
    */
   private final Map<Integer, Integer> channelScales = new HashMap<>();
+  /** The Mul nodes that scale a tensor by a constant (ConvNeXt's layer scale), see {@link #readsGradientHeld}. */
+  private final Set<Integer> constantScales = new HashSet<>();
   /** For each Mul node computing x * f(x) through a {@link GatingOp} f, the index of f's node. */
   private final Map<Integer, Integer> gatedProducts = new HashMap<>();
   /** The indices of those f nodes. */
@@ -134,6 +136,7 @@ public final class Network {
       if (fusions[i].activating() != null) fusedWriters.add(fusions[i].activating().node());
       int scaled = scaledOperand(nodes.get(i));
       if (scaled >= 0) channelScales.put(i, scaled);
+      if (scalesByConstant(nodes.get(i))) constantScales.add(i);
       int gate = gateOf(nodes.get(i));
       if (gate >= 0) {
         gatedProducts.put(i, gate);
@@ -345,9 +348,10 @@ public final class Network {
     return -1;
   }
 
-  /** Whether Mul node {@code mul} scales a tensor by a constant (factors it may take per channel). */
-  private boolean scalesByConstant(Node mul) {
-    return mul.inputs().size() == 2 && (constantValue(mul.input(0)) != null) != (constantValue(mul.input(1)) != null);
+  /** Whether {@code node} is a Mul of a tensor by a constant (factors it may take per channel). */
+  private boolean scalesByConstant(Node node) {
+    return node.opType().equals("Mul") && node.inputs().size() == 2
+        && (constantValue(node.input(0)) != null) != (constantValue(node.input(1)) != null);
   }
 
   /** Whether tensor {@code a} is computed from tensor {@code b} (or is it), walking the graph back from a. */
@@ -1084,7 +1088,7 @@ public final class Network {
     if (c != null) return c.op() instanceof HeldGradientOp;
     Integer gate = gatedProducts.get(i);
     if (gate != null) return rules.forOpType(graph.nodes().get(gate).opType()) == null;
-    if (producer.opType().equals("Mul")) return channelScales.containsKey(i) || scalesByConstant(producer);
+    if (producer.opType().equals("Mul")) return channelScales.containsKey(i) || constantScales.contains(i);
     return producer.op() instanceof HeldGradientOp;
   }
 
