@@ -4,10 +4,10 @@ import org.convscope.tensor.Tensor;
 
 /**
  * An op whose backward pass can read the output gradient held and leave its inputs' gradients held, in
- * oneDNN's layout: convolutions, clamps, Add, max pooling, a squeeze-and-excitation block's Mul and global
- * average pool, and in training batch norm. The backward pass of a saliency map or a training step through a
- * chain of them then skips, between every two ops, the copies to a Java array and back and the reorders to
- * row-major and back (see {@link Network#backward}).
+ * oneDNN's layout: convolutions, clamps, Add, max and average pooling, a squeeze-and-excitation block's Mul and
+ * global average pool, batch norm, and DenseNet's Concat and Pad of nothing. The backward pass of a saliency map
+ * or a training step through a chain of them then skips, between every two ops, the copies to a Java array and
+ * back and the reorders to row-major and back (see {@link Network#backward}).
  */
 public interface HeldGradientOp extends Op {
 

@@ -1,10 +1,14 @@
 package org.convscope.engine.ops;
 
+import java.util.Arrays;
 import org.convscope.engine.Activation;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.FusingOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
+import org.convscope.engine.dnnl.BlockedTensor;
+import org.convscope.engine.dnnl.Plan;
 import org.convscope.engine.dnnl.Pooling;
 import org.convscope.tensor.Shapes;
 import org.convscope.tensor.Tensor;
@@ -15,7 +19,7 @@ import org.convscope.tensor.Tensor;
  * window that hangs past the end padding, as in PyTorch and onnxruntime. The backward pass spreads each output
  * gradient evenly over its window, divided by the same divisor.
  */
-public final class AveragePool implements FusingOp {
+public final class AveragePool implements FusingOp, HeldGradientOp {
   private final PoolWindows windows;
   private final boolean countIncludePad;
 
@@ -48,11 +52,30 @@ public final class AveragePool implements FusingOp {
   @Override
   public Output forwardFused(ExecutionContext context, Tensor[] inputs, HeldTensor heldInput, Addend addend,
       Activation activation, boolean holdOutput) {
-    Pooling.Algorithm algorithm = countIncludePad
-        ? Pooling.Algorithm.AVERAGE_INCLUDING_PADDING : Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING;
     int[] shape = FusedPooling.inputShape(inputs, heldInput);
-    return FusedPooling.run(windows.dnnlGeometry(shape, algorithm, countIncludePad), inputs, heldInput, addend,
+    return FusedPooling.run(windows.dnnlGeometry(shape, algorithm(), countIncludePad), inputs, heldInput, addend,
         activation, holdOutput);
+  }
+
+  /**
+   * Through oneDNN, in the layout x was held in, when the forward run left x held and oneDNN counts the divisor
+   * as ONNX does; else left to {@link #backward}. DenseNet's transitions pool so.
+   */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    if (!needed[0] || inputs[0] == null || !(inputs[0].held() instanceof BlockedTensor x)) return null;
+    if (dy.held() != null && !(dy.held() instanceof BlockedTensor)) return null;
+    if (Arrays.stream(x.shape()).anyMatch(d -> d == 0)) return null;
+    Pooling.Geometry g = windows.dnnlGeometry(x.shape(), algorithm(), countIncludePad);
+    if (g == null) return null;
+    Plan.Chained dx = Pooling.averageBackward(g, x, (BlockedTensor) dy.held(),
+        dy.held() == null ? dy.tensor().data() : null, holdResult);
+    return new Value[] {Value.of(dx.held(), dx.values(), x.shape())};
+  }
+
+  private Pooling.Algorithm algorithm() {
+    return countIncludePad ? Pooling.Algorithm.AVERAGE_INCLUDING_PADDING : Pooling.Algorithm.AVERAGE_EXCLUDING_PADDING;
   }
 
   @Override

@@ -66,10 +66,46 @@ public final class Concat implements HeldForwardOp, HeldGradientOp {
       if (inputs[i] == null) return null;
       shapes[i] = inputs[i].shape();
     }
+    if (dy.held() != null) {
+      Value[] held = heldParts(dy.held(), shapes, needed, holdResult);
+      if (held != null) return held;
+    }
     Tensor[] parts = split(dy.held() != null ? dy.held().toTensor() : dy.tensor(), shapes, needed);
     Value[] grads = new Value[inputs.length];
     for (int i = 0; i < inputs.length; i++) if (parts[i] != null) grads[i] = new Value(parts[i], null);
     return grads;
+  }
+
+  /**
+   * A held dy cut into held parts, each a copy of its slice in dy's layout (channels-last) or row-major; null when
+   * dy's layout cannot be cut there (a channel block split). DenseNet's layers each join all the features before
+   * them, so each feature's gradient is the sum of a slice of every later layer's: the slices now add held.
+   */
+  private Value[] heldParts(HeldTensor dy, int[][] shapes, boolean[] needed, boolean holdFirst) {
+    int a = Shapes.axis(axis, shapes[0].length);
+    Value[] grads = new Value[shapes.length];
+    int offset = 0;
+    try {
+      for (int i = 0; i < shapes.length; offset += shapes[i][a], i++) {
+        if (!needed[i]) continue;
+        int[] starts = new int[shapes[i].length];
+        starts[a] = offset;
+        HeldTensor part = dy.sliced(starts, shapes[i]);
+        if (part == null) {
+          closeHeld(grads);
+          return null;
+        }
+        grads[i] = Value.of(part, i != 0 || holdFirst);
+      }
+    } catch (RuntimeException | Error e) {
+      closeHeld(grads);
+      throw e;
+    }
+    return grads;
+  }
+
+  private static void closeHeld(Value[] values) {
+    for (Value v : values) if (v != null && v.held() != null) v.held().close();
   }
 
   @Override

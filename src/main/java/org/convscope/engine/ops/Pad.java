@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.convscope.engine.Attributes;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.HeldForwardOp;
+import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldTensor;
 import org.convscope.engine.OpSpec;
 import org.convscope.tensor.Shapes;
@@ -15,7 +16,7 @@ import org.convscope.tensor.Tensor;
  * (opset 19) the data wrapped around. Before opset 11 the pads and the constant are attributes; from 11 they
  * are inputs, and from 18 an optional axes input says which axes the pads are for.
  */
-public final class Pad implements HeldForwardOp {
+public final class Pad implements HeldForwardOp, HeldGradientOp {
   /** How the border is filled. */
   public enum Mode {
     CONSTANT, REFLECT, EDGE, WRAP
@@ -82,6 +83,21 @@ public final class Pad implements HeldForwardOp {
       return null;
     }
     return held[0].share();
+  }
+
+  /** The gradient handed on as it comes when the pads are all zero, as the forward pass hands on its input. */
+  @Override
+  public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
+      boolean holdResult) {
+    boolean axesGiven = pads == null && inputs.length > 3 && inputs[3] != null;
+    if (!HeldGradientOp.firstOnly(needed) || dy.held() == null || axesGiven) return null;
+    Tensor padsInput = pads == null && inputs.length > 1 && inputs[1] != null ? inputs[1].tensor() : null;
+    if (!padsNothing(pads != null ? pads : padsInput == null || padsInput.isFloat() ? null : padsInput.toLongs())) {
+      return null;
+    }
+    Value[] grads = new Value[inputs.length];
+    grads[0] = holdResult ? dy : new Value(dy.held().toTensor(), null);
+    return grads;
   }
 
   private static boolean padsNothing(long[] given) {

@@ -3,9 +3,14 @@ package org.convscope.engine.ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.convscope.Fixtures;
+import org.convscope.engine.BackwardRules;
+import org.convscope.engine.ForwardOptions;
 import org.convscope.engine.GradCheck;
 import org.convscope.engine.Graph;
 import org.convscope.engine.GraphBuilder;
+import org.convscope.engine.Network;
+import org.convscope.engine.Trace;
 import org.convscope.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -23,12 +28,34 @@ class DenseNetBlockTest {
 
   @Test
   void denseBlockAndTransitionMatchOnnxRuntimeAndTheRunOnArrays() {
-    HeldRuns.check(graph(), x, List.of("x", "/block/layer1/Concat_output_0", "/pool0/MaxPool_output_0"), 162, "/block/layer2/Concat_output_0");
+    HeldRuns.check(graph(18, 17), x, List.of("x", "/block/layer1/Concat_output_0", "/pool0/MaxPool_output_0"), 162, "/block/layer2/Concat_output_0");
   }
 
-  private static Graph graph() {
+  /**
+   * The saliency pass keeps its gradients held through the batch norms, Concats, the Pad and the average pool
+   * (on 20 rows, which pool in whole windows), and gives what every op's Java pass gives.
+   */
+  @Test
+  void heldGradientsMatchEachOpsJavaPass() {
+    Network network = new Network(graph(20, 17));
+    Tensor input = GradCheck.randn(165, 0, 2, 3, 20, 17);
+    try (Trace trace = network.forward(Map.of("x", input), ForwardOptions.forBackward())) {
+      Tensor seed = GradCheck.randn(166, 0, trace.get(network.outputName()).shape());
+      Map<String, Tensor> seeds = Map.of(network.outputName(), seed);
+      List<String> wrt = List.of("x", "/block/layer1/Concat_output_0");
+      BackwardRules arrays = HeldGradientChainTest.ALL_AS_ARRAYS
+          .with("BatchNormalization", HeldGradientChainTest.AS_ARRAYS)
+          .with("Concat", HeldGradientChainTest.AS_ARRAYS).with("Pad", HeldGradientChainTest.AS_ARRAYS)
+          .with("AveragePool", HeldGradientChainTest.AS_ARRAYS);
+      Map<String, Tensor> expected = network.backward(trace, seeds, wrt, arrays);
+      Map<String, Tensor> held = network.backward(trace, seeds, wrt, BackwardRules.DEFAULT);
+      for (String t : wrt) Fixtures.assertClose(expected.get(t), held.get(t), 1e-5, "gradient of " + t);
+    }
+  }
+
+  private static Graph graph(int height, int width) {
     GraphBuilder b = new GraphBuilder("densenet", 13);
-    String in = b.input("x", -1, 3, 18, 17);
+    String in = b.input("x", -1, 3, height, width);
     String y = b.node("Conv", "/conv0/Conv", List.of(in, b.initializer("conv0.w", GradCheck.randn(163, 0, 16, 3, 3, 3)),
         b.initializer("conv0.b", GradCheck.randn(164, 0, 16))), Map.of("pads", new long[] {1, 1, 1, 1}));
     y = b.node("Relu", "/relu0/Relu", List.of(y), Map.of());
