@@ -59,15 +59,18 @@ final class Gradients implements AutoCloseable {
    */
   void hold(String tensor, HeldTensor g) {
     if (!has(tensor)) {
-      held.put(tensor, g);
+      // A part of another gradient (a Concat's, cut up) is read only as it is added to.
+      held.put(tensor, g.owned());
       return;
     }
     try (g) {
       HeldTensor existing = held.get(tensor);
-      HeldTensor sum = existing == null ? null : existing.plus(g);
+      HeldTensor sum = existing == null ? null : existing.plusInPlace(g);
       if (sum != null) {
-        held.put(tensor, sum);
-        existing.close();
+        if (sum != existing) {
+          held.put(tensor, sum);
+          existing.close();
+        }
       } else {
         add(tensor, g.toTensor());
       }

@@ -82,6 +82,27 @@ public interface HeldTensor extends AutoCloseable {
   HeldTensor plus(HeldTensor other);
 
   /**
+   * This tensor plus {@code other}, for a gradient that gathers a sum: added into this tensor's own memory when
+   * no other handle reads it (then this handle is returned), else into a new tensor (this one stays open); null
+   * when {@code other} is not held so. {@code other} stays open.
+   */
+  HeldTensor plusInPlace(HeldTensor other);
+
+  /**
+   * These values in memory of their own: this handle when they have it, else a dense copy, closing this handle
+   * (a {@link #part}).
+   */
+  HeldTensor owned();
+
+  /**
+   * The values from {@code starts} on, {@code counts} of them along each axis, read where they lie (another
+   * handle on this memory), or null when this layout cannot be cut there. Only for a gradient that a sum gathers
+   * ({@link #plusInPlace} reads it, {@link #owned} copies it): ops never get one, for an op may write over a
+   * gradient it holds alone, in a layout of its own.
+   */
+  HeldTensor part(int[] starts, int[] counts);
+
+  /**
    * Whether {@code factors} has one value per channel of a tensor of {@code shape}: [N or 1, C or 1, 1, ...], of
    * its rank, as {@link #timesPerChannel} and {@link #productSummedTo} take them.
    */

@@ -250,6 +250,56 @@ public final class BlockedTensor implements HeldTensor {
     return Eltwise.backward(f, this, dy == null ? null : dy.data(), dy == null ? (BlockedTensor) heldDy : null);
   }
 
+  @Override
+  public BlockedTensor plusInPlace(HeldTensor other) {
+    check();
+    if (!(other instanceof BlockedTensor b) || !Arrays.equals(shape, b.shape)) return null;
+    if (layout.dense() && !shared()) {
+      Reorders.accumulate(Dnnl.workspace(), b.layout(), b.buffer(), layout, buffer);
+      return this;
+    }
+    if (layout.dense()) return plus(b);
+    // A part of another tensor's memory (a Concat's gradient cut up): the sum goes into a dense copy.
+    BlockedTensor sum = copy(layout, denseLike(layout));
+    try {
+      Reorders.accumulate(Dnnl.workspace(), b.layout(), b.buffer(), sum.layout, sum.buffer);
+    } catch (RuntimeException | Error e) {
+      sum.close();
+      throw e;
+    }
+    return sum;
+  }
+
+  @Override
+  public BlockedTensor part(int[] starts, int[] counts) {
+    check();
+    long[] dims = new long[counts.length];
+    long[] offsets = new long[starts.length];
+    for (int k = 0; k < dims.length; k++) {
+      dims[k] = counts[k];
+      offsets[k] = starts[k];
+    }
+    MemoryDesc part = layout.submemory(dims, offsets);
+    return part == null ? null : view(part);
+  }
+
+  @Override
+  public BlockedTensor owned() {
+    check();
+    if (layout.dense()) return this;
+    try (this) {
+      return copy(layout, denseLike(layout));
+    }
+  }
+
+  /** A dense layout of {@code md}'s dimensions and kind: channels-last, channel-blocked or row-major. */
+  private static MemoryDesc denseLike(MemoryDesc md) {
+    long[] dims = md.dims();
+    if (md.channelsLast()) return MemoryDesc.tagged(dnnl_acdb, dims);
+    if (md.channelBlockedNatively()) return MemoryDesc.tagged(Dnnl.channelBlockedTag(), dims);
+    return MemoryDesc.plain(dims);
+  }
+
   /** Whether other handles ({@link #share}) read this buffer too, so that it must not be written over. */
   boolean shared() {
     return handles.get() > 1;

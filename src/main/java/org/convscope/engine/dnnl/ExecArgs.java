@@ -18,8 +18,9 @@ public final class ExecArgs implements AutoCloseable {
 
   /** Adds argument {@code kind} (e.g. {@code DNNL_ARG_SRC}): {@code buffer} holding data in layout {@code md}. */
   public ExecArgs add(int kind, MemoryDesc md, NativeBuffer buffer) {
-    if (buffer.bytes() < md.bytes()) {
-      throw new IllegalArgumentException("buffer of " + buffer.bytes() + " bytes for a layout of " + md.bytes());
+    if (buffer.bytes() < md.extentBytes()) {
+      throw new IllegalArgumentException("buffer of " + buffer.bytes() + " bytes for a layout of "
+          + md.extentBytes());
     }
     dnnl_memory memory = new dnnl_memory();
     Dnnl.check(dnnl_memory_create(memory, md.handle(), Dnnl.engine(), buffer.pointer()), "creating a memory object");

@@ -22,6 +22,8 @@ public final class MemoryDesc implements AutoCloseable {
   private volatile long[] dims;
   private Boolean channelBlockedNatively;
   private Boolean channelsLast;
+  private Long offset;
+  private Long extentBytes;
 
   private MemoryDesc(dnnl_memory_desc handle, boolean owned) {
     this.handle = handle;
@@ -153,6 +155,55 @@ public final class MemoryDesc implements AutoCloseable {
           && queryLongs(dnnl_query_strides, 4)[1] == 1 && dims()[1] > 1;
     }
     return channelsLast;
+  }
+
+  /** Where a part of a larger tensor ({@link #submemory}) starts in it, in elements; 0 for a whole one. */
+  public long offset() {
+    Long known = offset;
+    if (known == null) offset = known = queryLong(dnnl_query_submemory_offset_s64);
+    return known;
+  }
+
+  /**
+   * The bytes a buffer needs for this layout: up to the last element it places, which for a part of a larger
+   * tensor read from its own first element ({@link #withoutOffset}) is less than oneDNN's size, the larger
+   * tensor's.
+   */
+  public long extentBytes() {
+    Long known = extentBytes;
+    if (known == null) {
+      long extent = bytes();
+      int n = ndims();
+      long[] d = dims();
+      if (queryInt(dnnl_query_inner_nblks_s32) == 0 && Arrays.stream(d).allMatch(x -> x > 0)) {
+        long[] strides = queryLongs(dnnl_query_strides, n);
+        long last = offset();
+        for (int k = 0; k < n; k++) last += (d[k] - 1) * strides[k];
+        extent = Math.min(extent, (last + 1) * Float.BYTES);
+      }
+      extentBytes = known = extent;
+    }
+    return known;
+  }
+
+  /**
+   * The same strides from the part's own first element, for a part ({@link #submemory}) of an unblocked layout;
+   * null for a blocked one. Read from {@code buffer.from(offset())}.
+   */
+  public MemoryDesc withoutOffset() {
+    int n = ndims();
+    if (queryInt(dnnl_query_inner_nblks_s32) != 0) return null;
+    return strided(dims(), queryLongs(dnnl_query_strides, n));
+  }
+
+  /**
+   * Whether this describes memory of its own, start to end with no gaps: not a part of a larger tensor's
+   * ({@link #submemory}).
+   */
+  public boolean dense() {
+    long elements = 1;
+    for (long d : dims()) elements *= d;
+    return queryLong(dnnl_query_submemory_offset_s64) == 0 && bytes() == elements * Float.BYTES;
   }
 
   /**

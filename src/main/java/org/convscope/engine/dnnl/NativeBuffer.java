@@ -31,6 +31,9 @@ public final class NativeBuffer implements AutoCloseable {
   private final long bytes;
   private boolean closed;
 
+  /** Null for a view ({@link #from}), which owns nothing. */
+  private final NativeBuffer owner;
+
   /** A buffer of at least {@code bytes} bytes, contents undefined. */
   public NativeBuffer(long bytes) {
     this.bytes = Math.max(bytes, Float.BYTES);
@@ -45,6 +48,36 @@ public final class NativeBuffer implements AutoCloseable {
     }
     LIVE_BYTES.addAndGet(this.bytes);
     ALLOCATIONS.incrementAndGet();
+    owner = null;
+  }
+
+  private NativeBuffer(NativeBuffer owner, long floatOffset) {
+    this.owner = owner;
+    this.allocation = null;
+    this.bytes = owner.bytes - floatOffset * Float.BYTES;
+    long start = owner.floats.address() + floatOffset * Float.BYTES;
+    long count = bytes / Float.BYTES;
+    // A pointer of its own at that address (see the class comment), with no deallocator: closing or collecting
+    // it frees nothing. (Inside the anonymous class, address, capacity and limit name the pointer's fields.)
+    this.floats = new FloatPointer() {
+      {
+        address = start;
+        capacity = count;
+        limit = count;
+      }
+    };
+  }
+
+  /**
+   * The part of this buffer from float {@code floatOffset} on, as a buffer that owns nothing: valid while this one
+   * is open. A part of a larger tensor read through it needs no offset in its layout, so one primitive serves
+   * every such part of the same shape.
+   */
+  public NativeBuffer from(long floatOffset) {
+    if (floatOffset < 0 || floatOffset * Float.BYTES >= bytes) {
+      throw new IllegalArgumentException("offset " + floatOffset + " outside a buffer of " + bytes + " bytes");
+    }
+    return floatOffset == 0 ? this : new NativeBuffer(this, floatOffset);
   }
 
   /** The bytes of every buffer allocated and not yet closed, in this process. */
@@ -101,7 +134,7 @@ public final class NativeBuffer implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed) return;
+    if (closed || owner != null) return;
     closed = true;
     LIVE_BYTES.addAndGet(-bytes);
     // The aligned view deallocates through to the allocation; closing both is idempotent.

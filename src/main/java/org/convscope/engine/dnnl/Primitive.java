@@ -258,6 +258,12 @@ public final class Primitive implements AutoCloseable {
         dnnl_reorder_primitive_desc_create(pd, from.handle(), Dnnl.engine(), to.handle(), Dnnl.engine(), attr));
   }
 
+  /** A reorder that adds to what the destination holds (oneDNN's sum post-op). */
+  public static Primitive reorderAdding(MemoryDesc from, MemoryDesc to) {
+    return create("reorder adding", true, null, (pd, attr) ->
+        dnnl_reorder_primitive_desc_create(pd, from.handle(), Dnnl.engine(), to.handle(), Dnnl.engine(), attr));
+  }
+
   /**
    * The layout the primitive chose for one of its arguments, e.g. {@code dnnl_query_src_md}; a view valid
    * while this primitive is open.

@@ -10,15 +10,37 @@ final class Reorders {
 
   private Reorders() {}
 
+  /**
+   * Adds the data in {@code from} (layout {@code fromMd}) to what {@code to} holds in layout {@code toMd}: one
+   * reorder with oneDNN's sum post-op, reading {@code from} where it lies (a part of a larger tensor too).
+   */
+  static void accumulate(Workspace workspace, MemoryDesc fromMd, NativeBuffer from, MemoryDesc toMd,
+      NativeBuffer to) {
+    long offset = fromMd.offset();
+    try (MemoryDesc rebased = offset == 0 ? null : fromMd.withoutOffset()) {
+      MemoryDesc source = rebased != null ? rebased : fromMd;
+      String key = source.layoutKey() + " += " + toMd.layoutKey();
+      try (Lease<Primitive> reorder = CACHE.acquire(key, k -> Primitive.reorderAdding(source, toMd))) {
+        workspace.reorder(reorder.get(), source, rebased != null ? from.from(offset) : from, toMd, to);
+      }
+    }
+  }
+
   /** Writes the data in {@code from} (layout {@code fromMd}) into {@code to} in layout {@code toMd}. */
   static void convert(Workspace workspace, MemoryDesc fromMd, NativeBuffer from, MemoryDesc toMd, NativeBuffer to) {
     if (fromMd.sameLayout(toMd)) {
       from.copyTo(to, toMd.bytes());
       return;
     }
-    String key = fromMd.layoutKey() + " -> " + toMd.layoutKey();
-    try (Lease<Primitive> reorder = CACHE.acquire(key, k -> Primitive.reorder(fromMd, toMd))) {
-      workspace.reorder(reorder.get(), fromMd, from, toMd, to);
+    // A part of a larger tensor is read from its own first element, so that its reorder does not depend on
+    // where it lies: DenseNet's Concats cut hundreds of parts per pass, which would each need a primitive.
+    long offset = fromMd.offset();
+    try (MemoryDesc rebased = offset == 0 ? null : fromMd.withoutOffset()) {
+      MemoryDesc source = rebased != null ? rebased : fromMd;
+      String key = source.layoutKey() + " -> " + toMd.layoutKey();
+      try (Lease<Primitive> reorder = CACHE.acquire(key, k -> Primitive.reorder(source, toMd))) {
+        workspace.reorder(reorder.get(), source, rebased != null ? from.from(offset) : from, toMd, to);
+      }
     }
   }
 }

@@ -77,9 +77,10 @@ public final class Concat implements HeldForwardOp, HeldGradientOp {
   }
 
   /**
-   * A held dy cut into held parts, each a copy of its slice in dy's layout (channels-last) or row-major; null when
-   * dy's layout cannot be cut there (a channel block split). DenseNet's layers each join all the features before
-   * them, so each feature's gradient is the sum of a slice of every later layer's: the slices now add held.
+   * A held dy cut into held parts, each read where it lies in dy ({@link HeldTensor#part}); null when dy's layout
+   * cannot be cut there (a channel block split). DenseNet's layers each join all the features before them, so
+   * each feature's gradient is the sum of a slice of every later layer's: each slice is added to that sum as it
+   * is read, in one pass.
    */
   private Value[] heldParts(HeldTensor dy, int[][] shapes, boolean[] needed, boolean holdFirst) {
     int a = Shapes.axis(axis, shapes[0].length);
@@ -90,7 +91,7 @@ public final class Concat implements HeldForwardOp, HeldGradientOp {
         if (!needed[i]) continue;
         int[] starts = new int[shapes[i].length];
         starts[a] = offset;
-        HeldTensor part = dy.sliced(starts, shapes[i]);
+        HeldTensor part = dy.part(starts, shapes[i]);
         if (part == null) {
           closeHeld(grads);
           return null;
