@@ -63,6 +63,15 @@ class DnnlBindingTest {
     }
   }
 
+  /** An eighth of the machine's memory, so that VGG-16's 553 MB of weights stay reordered on a 24 GB machine. */
+  @Test
+  void theSharedWeightCacheTakesAnEighthOfMemoryWithinBounds() {
+    assertEquals(512L << 20, WeightCache.sharedCapacity(2L << 30));
+    assertEquals(512L << 20, WeightCache.sharedCapacity(0));
+    assertEquals(3L << 30, WeightCache.sharedCapacity(24L << 30));
+    assertEquals(4L << 30, WeightCache.sharedCapacity(256L << 30));
+  }
+
   @Test
   void weightCacheReordersOncePerTensorVersion() {
     WeightCache cache = new WeightCache(1 << 20);
