@@ -32,6 +32,13 @@ public interface HeldTensor extends AutoCloseable {
    */
   HeldTensor reshaped(int[] shape);
 
+  /**
+   * These values with zeros around them, {@code before[k]} before and {@code after[k]} after along axis k, in a
+   * new tensor laid out as this one is (channels-last, channel-blocked or row-major); null when such a layout
+   * cannot hold them where they go (a channel block split).
+   */
+  HeldTensor zeroPadded(int[] before, int[] after);
+
   /** These values row-major: another handle on the same memory when they are stored so, else a copy. */
   HeldTensor rowMajor();
 

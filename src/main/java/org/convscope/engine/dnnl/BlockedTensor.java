@@ -292,9 +292,42 @@ public final class BlockedTensor implements HeldTensor {
     }
   }
 
+  @Override
+  public BlockedTensor zeroPadded(int[] before, int[] after) {
+    check();
+    long[] dims = new long[shape.length];
+    long[] offsets = new long[shape.length];
+    for (int k = 0; k < dims.length; k++) {
+      dims[k] = (long) shape[k] + before[k] + after[k];
+      offsets[k] = before[k];
+    }
+    MemoryDesc padded = denseLike(layout, dims);
+    try (MemoryDesc middle = padded.submemory(layout.dims(), offsets)) {
+      if (middle == null) {
+        padded.close();
+        return null;
+      }
+      Workspace workspace = Dnnl.workspace();
+      NativeBuffer target = workspace.borrow(padded.bytes());
+      try {
+        target.zero(padded.bytes());
+        Reorders.convert(workspace, layout, buffer, middle, target);
+      } catch (RuntimeException | Error e) {
+        workspace.giveBack(target);
+        padded.close();
+        throw e;
+      }
+      return new BlockedTensor(workspace, target, padded, dims);
+    }
+  }
+
   /** A dense layout of {@code md}'s dimensions and kind: channels-last, channel-blocked or row-major. */
   private static MemoryDesc denseLike(MemoryDesc md) {
-    long[] dims = md.dims();
+    return denseLike(md, md.dims());
+  }
+
+  /** A dense layout of dimensions {@code dims} of {@code md}'s kind. */
+  private static MemoryDesc denseLike(MemoryDesc md, long[] dims) {
     if (md.channelsLast()) return MemoryDesc.tagged(dnnl_acdb, dims);
     if (md.channelBlockedNatively()) return MemoryDesc.tagged(Dnnl.channelBlockedTag(), dims);
     return MemoryDesc.plain(dims);

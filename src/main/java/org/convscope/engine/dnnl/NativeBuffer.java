@@ -99,6 +99,12 @@ public final class NativeBuffer implements AutoCloseable {
     return floats;
   }
 
+  /** Sets the first {@code count} bytes to zero. */
+  public void zero(long count) {
+    if (count > bytes) throw new IllegalArgumentException(count + " bytes to clear in a buffer of " + bytes);
+    Pointer.memset(floats, 0, count);
+  }
+
   /** Copies {@code values} to the start of the buffer. */
   public void write(float[] values) {
     if ((long) values.length * Float.BYTES > bytes) {

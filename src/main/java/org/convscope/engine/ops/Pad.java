@@ -67,37 +67,82 @@ public final class Pad implements HeldForwardOp, HeldGradientOp {
     return new Tensor[] {map(inputs).apply(inputs[0], fillValue(inputs))};
   }
 
-  /** The first input, when no pad is given (PyTorch writes such a Pad before DenseNet's average pools). */
+  /**
+   * The first input, when the pads are known and none is negative, and the border is zeros or there is none
+   * (PyTorch writes a Pad of nothing before DenseNet's average pools, and zeros before Inception-v3's; Keras's
+   * ZeroPadding2D exports as one).
+   */
   @Override
   public boolean readsHeld(int j, boolean[] mayBeHeld, Tensor[] constants) {
-    return j == 0 && padsNothing(pads != null ? pads : constants.length > 1 && constants[1] != null
-        && !constants[1].isFloat() ? constants[1].toLongs() : null);
+    long[] given = pads != null ? pads : constants.length > 1 && constants[1] != null && !constants[1].isFloat()
+        ? constants[1].toLongs() : null;
+    if (j != 0 || given == null || (pads == null && constants.length > 3)) return false;
+    return padsNothing(given) || (zeroBorder(constants) && Arrays.stream(given).allMatch(p -> p >= 0));
   }
 
-  /** Another handle on the held input when the pads are all zero: the output is the input. */
+  /**
+   * The held input as it is when the pads are all zero (another handle), or with zeros around it; null when the
+   * pads are not known, an axes input names the axes, the border is not zeros or the layout cannot be padded.
+   */
   @Override
   public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
-    boolean axesGiven = pads == null && inputs.length > 3 && inputs[3] != null;
-    if (held[0] == null || axesGiven || !padsNothing(pads != null ? pads : inputs[1] == null ? null
-        : inputs[1].toLongs())) {
-      return null;
-    }
-    return held[0].share();
+    long[][] beforeAfter = held[0] == null ? null : knownPads(inputs, held[0].shape().length);
+    if (beforeAfter == null) return null;
+    if (padsNothing(beforeAfter[0]) && padsNothing(beforeAfter[1])) return held[0].share();
+    if (!zeroBorder(inputs)) return null;
+    return held[0].zeroPadded(toInts(beforeAfter[0]), toInts(beforeAfter[1]));
   }
 
-  /** The gradient handed on as it comes when the pads are all zero, as the forward pass hands on its input. */
+  /**
+   * With a constant border, dx is the middle of dy, which is cut out held (or handed on as it comes when the pads
+   * are all zero); null otherwise, for the Java pass.
+   */
   @Override
   public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
       boolean holdResult) {
+    if (!HeldGradientOp.firstOnly(needed) || dy.held() == null || mode != Mode.CONSTANT) return null;
+    Tensor[] arguments = new Tensor[inputs.length];
+    for (int j = 1; j < inputs.length; j++) arguments[j] = inputs[j] == null ? null : inputs[j].tensor();
+    int[] shape = dy.held().shape();
+    long[][] beforeAfter = knownPads(arguments, shape.length);
+    if (beforeAfter == null) return null;
+    Value[] grads = new Value[inputs.length];
+    if (padsNothing(beforeAfter[0]) && padsNothing(beforeAfter[1])) {
+      grads[0] = holdResult ? dy : new Value(dy.held().toTensor(), null);
+      return grads;
+    }
+    int[] counts = shape.clone();
+    for (int k = 0; k < counts.length; k++) counts[k] -= beforeAfter[0][k] + beforeAfter[1][k];
+    HeldTensor dx = dy.held().sliced(toInts(beforeAfter[0]), counts);
+    if (dx == null) return null;
+    grads[0] = Value.of(dx, holdResult);
+    return grads;
+  }
+
+  /**
+   * The pads before and after each axis of a rank-{@code rank} input, when given (attribute or constant input)
+   * for every axis, none negative; null otherwise.
+   */
+  private long[][] knownPads(Tensor[] inputs, int rank) {
     boolean axesGiven = pads == null && inputs.length > 3 && inputs[3] != null;
-    if (!HeldGradientOp.firstOnly(needed) || dy.held() == null || axesGiven) return null;
-    Tensor padsInput = pads == null && inputs.length > 1 && inputs[1] != null ? inputs[1].tensor() : null;
-    if (!padsNothing(pads != null ? pads : padsInput == null || padsInput.isFloat() ? null : padsInput.toLongs())) {
+    Tensor padsInput = pads == null && inputs.length > 1 ? inputs[1] : null;
+    long[] given = pads != null ? pads : padsInput == null || padsInput.isFloat() ? null : padsInput.toLongs();
+    if (axesGiven || given == null || given.length != 2 * rank || Arrays.stream(given).anyMatch(p -> p < 0)) {
       return null;
     }
-    Value[] grads = new Value[inputs.length];
-    grads[0] = holdResult ? dy : new Value(dy.held().toTensor(), null);
-    return grads;
+    return new long[][] {Arrays.copyOfRange(given, 0, rank), Arrays.copyOfRange(given, rank, 2 * rank)};
+  }
+
+  /** Whether the border is zeros: constant mode with the constant 0 (the default). */
+  private boolean zeroBorder(Tensor[] inputs) {
+    if (mode != Mode.CONSTANT) return false;
+    if (pads != null) return value == 0;
+    Tensor constant = inputs.length > 2 ? inputs[2] : null;
+    return constant == null || constant.size() == 0 || fillValue(inputs) == 0;
+  }
+
+  private static int[] toInts(long[] values) {
+    return Arrays.stream(values).mapToInt(Math::toIntExact).toArray();
   }
 
   private static boolean padsNothing(long[] given) {

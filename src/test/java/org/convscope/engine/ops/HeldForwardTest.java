@@ -296,8 +296,9 @@ class HeldForwardTest {
     }
   }
 
+  /** A Pad of nothing is the held input, zeros pad it held, and another border or a crop declines. */
   @Test
-  void aPadOfNothingIsTheHeldInputAndAnyOtherPadDeclines() {
+  void aPadOfNothingIsTheHeldInputAndZerosPadIt() {
     Pad pad = new Pad(Pad.Mode.CONSTANT);
     try (BlockedTensor held = HeldLayouts.held(x, dnnl_aBcd16b)) {
       try (HeldTensor same = pad.forwardHeld(INFERENCE, new Tensor[] {null, Tensor.ofLongs(new long[8], 8)},
@@ -306,7 +307,17 @@ class HeldForwardTest {
       }
       long[] some = new long[8];
       some[3] = 1;
-      assertNull(pad.forwardHeld(INFERENCE, new Tensor[] {null, Tensor.ofLongs(some, 8)}, new HeldTensor[] {held, null}));
+      Tensor pads = Tensor.ofLongs(some, 8);
+      try (HeldTensor padded = pad.forwardHeld(INFERENCE, new Tensor[] {null, pads}, new HeldTensor[] {held, null})) {
+        assertArrayEquals(pad.forward(INFERENCE, new Tensor[] {x, pads})[0].data(), padded.toTensor().data());
+      }
+      assertNull(pad.forwardHeld(INFERENCE, new Tensor[] {null, pads, Tensor.scalar(2f)},
+          new HeldTensor[] {held, null, null}), "a border of twos");
+      assertNull(new Pad(Pad.Mode.EDGE).forwardHeld(INFERENCE, new Tensor[] {null, pads},
+          new HeldTensor[] {held, null}), "a border of edges");
+      some[3] = -1;
+      assertNull(pad.forwardHeld(INFERENCE, new Tensor[] {null, Tensor.ofLongs(some, 8)},
+          new HeldTensor[] {held, null}), "a crop");
     }
   }
 

@@ -5,11 +5,14 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.Arrays;
 import org.convscope.Fixtures;
 import org.convscope.engine.ExecutionContext;
 import org.convscope.engine.GradCheck;
+import org.convscope.engine.HeldForwardOp;
 import org.convscope.engine.HeldGradientOp;
 import org.convscope.engine.HeldGradientOp.Value;
 import org.convscope.engine.HeldTensor;
@@ -136,10 +139,40 @@ class HeldInferenceBackwardTest {
           new Value(null, heldDy), new boolean[] {true, false}, false);
       Fixtures.assertClose(dy, asArray[0].tensor(), 0, "dx of a Pad of nothing");
     }
-    Tensor some = Tensor.ofLongs(new long[] {0, 0, 1, 0, 0, 0, 0, 2}, 8);
-    try (BlockedTensor heldDy = HeldLayouts.held(GradCheck.randn(22, 0, 2, 7, 6, 5), tag(layout))) {
-      assertNull(((HeldGradientOp) pad).backwardHeld(INFERENCE, values(null, x, some), new Value[1],
-          new Value(null, heldDy), new boolean[] {true, false}, true), "a Pad of something goes through arrays");
+  }
+
+  /**
+   * Zeros around a held tensor (Inception-v3's Pad before its average pools, Keras's ZeroPadding2D): the forward
+   * pass pads held, the backward pass cuts the middle of dy out held; a reflected border takes the Java passes.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2})
+  void zeroPaddingStaysHeld(int layout) {
+    Op pad = OpTesting.create("Pad", 13, 2, 1, "mode", "constant");
+    Tensor x = GradCheck.randn(23, 0, 2, 16, 5, 3);
+    Tensor pads = Tensor.ofLongs(new long[] {0, 0, 1, 0, 0, 0, 2, 1}, 8);
+    Tensor expected = OpTesting.run(pad, x, pads)[0];
+    Tensor dy = GradCheck.randn(24, 0, expected.shape());
+    Tensor expectedDx = pad.backward(INFERENCE, new Tensor[] {x, pads}, new Tensor[] {expected},
+        new Tensor[] {dy}, new boolean[] {true, false})[0];
+    HeldForwardOp held = (HeldForwardOp) pad;
+    assertTrue(held.readsHeld(0, new boolean[] {true, false}, new Tensor[] {null, pads}));
+    try (BlockedTensor heldX = HeldLayouts.held(x, tag(layout));
+        HeldTensor y = held.forwardHeld(INFERENCE, new Tensor[] {null, pads}, new HeldTensor[] {heldX, null});
+        BlockedTensor heldDy = HeldLayouts.held(dy, tag(layout))) {
+      assertNotNull(y, "padded held");
+      Fixtures.assertClose(expected, y.toTensor(), 0, "zeros around x");
+      Value[] dx = ((HeldGradientOp) pad).backwardHeld(INFERENCE, values(null, x, pads), new Value[1],
+          new Value(null, heldDy), new boolean[] {true, false}, true);
+      assertNotNull(dx, "cut out held");
+      Fixtures.assertClose(expectedDx, tensorOf(dx[0]), 0, "the middle of dy");
+    }
+    Op reflect = OpTesting.create("Pad", 13, 2, 1, "mode", "reflect");
+    assertFalse(((HeldForwardOp) reflect).readsHeld(0, new boolean[] {true, false},
+        new Tensor[] {null, pads}), "a reflected border is computed in Java");
+    try (BlockedTensor heldDy = HeldLayouts.held(dy, tag(layout))) {
+      assertNull(((HeldGradientOp) reflect).backwardHeld(INFERENCE, values(null, x, pads), new Value[1],
+          new Value(null, heldDy), new boolean[] {true, false}, true), "and its gradient too");
     }
   }
 
