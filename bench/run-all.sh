@@ -2,9 +2,10 @@
 # Every benchmark of docs/BENCHMARKS.md in one sequential run, each side by side with its peer, on an idle machine.
 # Needs: Debian's python3-torch, python3-torchvision, python3-sklearn; the torchvision exports in /tmp/tv-onnx
 # (bench/export_torchvision.py resnet18 resnet50 mobilenet_v2 efficientnet_b0 mobilenet_v3_large regnet_y_400mf
-# convnext_tiny); ../shared/peer/ort-bench built in /tmp/ort-bench.
+# convnext_tiny, and for engine-classic densenet121 shufflenet_v2_x1_0 vgg16 googlenet inception_v3);
+# ../shared/peer/ort-bench built in /tmp/ort-bench.
 # Usage: nice -n -10 bench/run-all.sh [PART ...] > all.log 2>&1
-#   PART: engine engine-more training units explain tsne database demo web (default: all of them)
+#   PART: engine engine-more engine-classic training units explain tsne database demo web (default: all of them)
 set -u
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -13,7 +14,7 @@ cd "$ROOT"
 export OMP_NUM_THREADS=2
 unset OMP_WAIT_POLICY GOMP_SPINCOUNT
 convscope_java() { (source "$ROOT/bin/openmp-env" && exec java "$@"); }
-PARTS=${*:-engine engine-more training units explain tsne database demo web}
+PARTS=${*:-engine engine-more engine-classic training units explain tsne database demo web}
 mvn -B -q -o -DskipTests package >&2
 mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt >&2
 CP="target/classes:target/test-classes:$(cat target/cp.txt)"
@@ -24,6 +25,9 @@ for part in $PARTS; do
     engine-more)
       stamp engine-more
       MODELS="efficientnet_b0 mobilenet_v3_large regnet_y_400mf convnext_tiny" bench/side-by-side.sh ;;
+    engine-classic)
+      stamp engine-classic
+      MODELS="densenet121 shufflenet_v2_x1_0 vgg16 googlenet inception_v3" bench/side-by-side.sh ;;
     training)
       stamp training
       for i in 1 2; do

@@ -38,11 +38,16 @@ last_block = {
     "mobilenet_v2": lambda m: m.features[18], "mobilenet_v3_large": lambda m: m.features[16],
     "efficientnet_b0": lambda m: m.features[8], "regnet_y_400mf": lambda m: m.trunk_output,
     "convnext_tiny": lambda m: m.features[7],
+    "densenet121": lambda m: m.features, "shufflenet_v2_x1_0": lambda m: m.conv5,
+    "vgg16": lambda m: m.features[29], "googlenet": lambda m: m.inception5b,
+    "inception_v3": lambda m: m.Mixed_7c, "alexnet": lambda m: m.features[11],
+    "squeezenet1_1": lambda m: m.features[12],
 }
+size = {"inception_v3": 299}
 for b in (1, 8):
     for name in os.environ["MODELS"].split():
         m = getattr(torchvision.models, name)()
-        bench(name, m, last_block[name](m), b)
+        bench(name, m, last_block[name](m), b, size.get(name, 224))
 PY
 }
 for model in $MODELS; do
