@@ -158,17 +158,23 @@ public final class BlockedTensor implements HeldTensor {
   @Override
   public BlockedTensor sliced(int[] starts, int[] counts) {
     check();
+    try (MemoryDesc part = partLayout(starts, counts)) {
+      if (part == null) return null;
+      long[] dims = part.dims();
+      MemoryDesc dense = layout.channelsLast() ? MemoryDesc.tagged(dnnl_acdb, dims) : MemoryDesc.plain(dims);
+      return copy(part, dense);
+    }
+  }
+
+  /** This layout from {@code starts} on, {@code counts} along each axis; null where it cannot be cut there. */
+  private MemoryDesc partLayout(int[] starts, int[] counts) {
     long[] dims = new long[counts.length];
     long[] offsets = new long[starts.length];
     for (int k = 0; k < dims.length; k++) {
       dims[k] = counts[k];
       offsets[k] = starts[k];
     }
-    try (MemoryDesc part = layout.submemory(dims, offsets)) {
-      if (part == null) return null;
-      MemoryDesc dense = layout.channelsLast() ? MemoryDesc.tagged(dnnl_acdb, dims) : MemoryDesc.plain(dims);
-      return copy(part, dense);
-    }
+    return layout.submemory(dims, offsets);
   }
 
   /**
@@ -273,13 +279,7 @@ public final class BlockedTensor implements HeldTensor {
   @Override
   public BlockedTensor part(int[] starts, int[] counts) {
     check();
-    long[] dims = new long[counts.length];
-    long[] offsets = new long[starts.length];
-    for (int k = 0; k < dims.length; k++) {
-      dims[k] = counts[k];
-      offsets[k] = starts[k];
-    }
-    MemoryDesc part = layout.submemory(dims, offsets);
+    MemoryDesc part = partLayout(starts, counts);
     return part == null ? null : view(part);
   }
 

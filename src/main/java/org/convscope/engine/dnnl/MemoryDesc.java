@@ -203,7 +203,7 @@ public final class MemoryDesc implements AutoCloseable {
   public boolean dense() {
     long elements = 1;
     for (long d : dims()) elements *= d;
-    return queryLong(dnnl_query_submemory_offset_s64) == 0 && bytes() == elements * Float.BYTES;
+    return offset() == 0 && bytes() == elements * Float.BYTES;
   }
 
   /**

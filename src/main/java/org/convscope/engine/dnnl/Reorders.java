@@ -16,14 +16,7 @@ final class Reorders {
    */
   static void accumulate(Workspace workspace, MemoryDesc fromMd, NativeBuffer from, MemoryDesc toMd,
       NativeBuffer to) {
-    long offset = fromMd.offset();
-    try (MemoryDesc rebased = offset == 0 ? null : fromMd.withoutOffset()) {
-      MemoryDesc source = rebased != null ? rebased : fromMd;
-      String key = source.layoutKey() + " += " + toMd.layoutKey();
-      try (Lease<Primitive> reorder = CACHE.acquire(key, k -> Primitive.reorderAdding(source, toMd))) {
-        workspace.reorder(reorder.get(), source, rebased != null ? from.from(offset) : from, toMd, to);
-      }
-    }
+    reorder(workspace, fromMd, from, toMd, to, true);
   }
 
   /** Writes the data in {@code from} (layout {@code fromMd}) into {@code to} in layout {@code toMd}. */
@@ -32,13 +25,21 @@ final class Reorders {
       from.copyTo(to, toMd.bytes());
       return;
     }
-    // A part of a larger tensor is read from its own first element, so that its reorder does not depend on
-    // where it lies: DenseNet's Concats cut hundreds of parts per pass, which would each need a primitive.
+    reorder(workspace, fromMd, from, toMd, to, false);
+  }
+
+  /**
+   * A part of a larger tensor is read from its own first element, so that its reorder does not depend on where it
+   * lies: DenseNet's Concats cut hundreds of parts per pass, which would each need a primitive.
+   */
+  private static void reorder(Workspace workspace, MemoryDesc fromMd, NativeBuffer from, MemoryDesc toMd,
+      NativeBuffer to, boolean adding) {
     long offset = fromMd.offset();
     try (MemoryDesc rebased = offset == 0 ? null : fromMd.withoutOffset()) {
       MemoryDesc source = rebased != null ? rebased : fromMd;
-      String key = source.layoutKey() + " -> " + toMd.layoutKey();
-      try (Lease<Primitive> reorder = CACHE.acquire(key, k -> Primitive.reorder(source, toMd))) {
+      String key = source.layoutKey() + (adding ? " += " : " -> ") + toMd.layoutKey();
+      try (Lease<Primitive> reorder = CACHE.acquire(key,
+          k -> adding ? Primitive.reorderAdding(source, toMd) : Primitive.reorder(source, toMd))) {
         workspace.reorder(reorder.get(), source, rebased != null ? from.from(offset) : from, toMd, to);
       }
     }
