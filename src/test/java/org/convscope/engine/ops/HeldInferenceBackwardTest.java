@@ -176,6 +176,30 @@ class HeldInferenceBackwardTest {
     }
   }
 
+  /** ShuffleNet's halves: a slice with steps of 1 passes dy back held, zeros around it; other steps through Java. */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2})
+  void sliceGradientsAreZerosAroundDy(int layout) {
+    Op slice = OpTesting.create("Slice", 13, 5, 1);
+    Tensor x = GradCheck.randn(25, 0, 2, 32, 5, 3);
+    for (long[] bounds : new long[][] {{16, 32, 1}, {0, 16, 1}, {3, 29, 1}, {0, 32, 2}}) {
+      Tensor[] inputs = {x, Tensor.ofLongs(new long[] {bounds[0], 1}, 2), Tensor.ofLongs(new long[] {bounds[1], 4}, 2),
+          Tensor.ofLongs(new long[] {1, 2}, 2), Tensor.ofLongs(new long[] {bounds[2], 1}, 2)};
+      Tensor y = OpTesting.run(slice, inputs)[0];
+      Tensor dy = GradCheck.randn(26, 0, y.shape());
+      boolean[] needed = {true, false, false, false, false};
+      Tensor expected = slice.backward(INFERENCE, inputs, new Tensor[] {y}, new Tensor[] {dy}, needed)[0];
+      try (BlockedTensor heldDy = HeldLayouts.held(dy, tag(layout))) {
+        Value[] dx = ((HeldGradientOp) slice).backwardHeld(INFERENCE, values(null, inputs), new Value[1],
+            new Value(null, heldDy), needed, true);
+        Fixtures.assertClose(expected, tensorOf(dx[0]), 0, "dx of the slice " + Arrays.toString(bounds));
+        if (bounds[2] == 1 && (layout != 2 || bounds[0] % Dnnl.channelBlock() == 0)) {
+          assertNotNull(dx[0].held(), "held for steps of 1");
+        }
+      }
+    }
+  }
+
   /** The inputs as values, the first one {@code held} when not null. */
   private static Value[] values(HeldTensor held, Tensor... inputs) {
     Value[] values = new Value[inputs.length];
