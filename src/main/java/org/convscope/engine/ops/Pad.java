@@ -100,7 +100,7 @@ public final class Pad implements HeldForwardOp, HeldGradientOp {
   @Override
   public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
       boolean holdResult) {
-    if (!HeldGradientOp.firstOnly(needed) || dy.held() == null || mode != Mode.CONSTANT) return null;
+    if (!HeldGradientOp.firstOnly(needed) || dy.held() == null) return null;
     Tensor[] arguments = new Tensor[inputs.length];
     for (int j = 1; j < inputs.length; j++) arguments[j] = inputs[j] == null ? null : inputs[j].tensor();
     int[] shape = dy.held().shape();
@@ -111,6 +111,7 @@ public final class Pad implements HeldForwardOp, HeldGradientOp {
       grads[0] = holdResult ? dy : new Value(dy.held().toTensor(), null);
       return grads;
     }
+    if (mode != Mode.CONSTANT) return null;
     int[] counts = shape.clone();
     for (int k = 0; k < counts.length; k++) counts[k] -= beforeAfter[0][k] + beforeAfter[1][k];
     HeldTensor dx = dy.held().sliced(toInts(beforeAfter[0]), counts);
