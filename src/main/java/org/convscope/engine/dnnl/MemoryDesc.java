@@ -198,11 +198,12 @@ public final class MemoryDesc implements AutoCloseable {
 
   /**
    * Whether this describes memory of its own, start to end with no gaps: not a part of a larger tensor's
-   * ({@link #submemory}).
+   * ({@link #submemory}), whose size is the larger tensor's. A channel-blocked layout counts its padding (13
+   * channels in blocks of 16) as its own.
    */
   public boolean dense() {
     long elements = 1;
-    for (long d : dims()) elements *= d;
+    for (long d : queryLongs(dnnl_query_padded_dims, ndims())) elements *= d;
     return offset() == 0 && bytes() == elements * Float.BYTES;
   }
 

@@ -122,6 +122,25 @@ class HeldPartsTest {
     }
   }
 
+  /**
+   * A channel-blocked tensor whose last block is padded (13 channels in blocks of 16) is memory of its own: owned
+   * as it is, and a sum gathered into it in place.
+   */
+  @org.junit.jupiter.api.Test
+  void aPaddedBlockedTensorIsItsOwnMemory() {
+    Tensor x = GradCheck.randn(8, 0, N, 13, H, W);
+    Tensor y = GradCheck.randn(9, 0, N, 13, H, W);
+    float[] expected = x.data().clone();
+    for (int i = 0; i < expected.length; i++) expected[i] += y.data()[i];
+    try (BlockedTensor held = HeldLayouts.held(x, Dnnl.channelBlockedTag());
+        BlockedTensor other = HeldLayouts.held(y, dnnl_acdb)) {
+      assertTrue(held.layout().dense());
+      assertSame(held, held.owned(), "no copy");
+      assertSame(held, held.plusInPlace(other), "added where it lies");
+      assertArrayEquals(expected, held.toTensor().data(), 1e-6f);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {0, 1})
   void aPartIsReadFromItsOwnFirstElement(int layout) {
