@@ -182,11 +182,20 @@ public final class BlockedTensor implements HeldTensor {
    * tensor in layout {@code to}, which the copy then owns; on this thread's workspace.
    */
   private BlockedTensor copy(MemoryDesc from, MemoryDesc to) {
+    return copy(from, to, to, false);
+  }
+
+  /**
+   * The same, written where {@code written} (a part of {@code to}, or {@code to} itself) places the values in the
+   * new buffer, which is zeroed first when {@code zeroFirst}.
+   */
+  private BlockedTensor copy(MemoryDesc from, MemoryDesc written, MemoryDesc to, boolean zeroFirst) {
     Workspace workspace = Dnnl.workspace();
     NativeBuffer target = workspace.borrow(to.bytes());
     try {
-      Reorders.convert(workspace, from, buffer, to, target);
-    } catch (RuntimeException e) {
+      if (zeroFirst) target.zero(to.bytes());
+      Reorders.convert(workspace, from, buffer, written, target);
+    } catch (RuntimeException | Error e) {
       workspace.giveBack(target);
       to.close();
       throw e;
@@ -260,20 +269,19 @@ public final class BlockedTensor implements HeldTensor {
   public BlockedTensor plusInPlace(HeldTensor other) {
     check();
     if (!(other instanceof BlockedTensor b) || !Arrays.equals(shape, b.shape)) return null;
-    if (layout.dense() && !shared()) {
-      Reorders.accumulate(Dnnl.workspace(), b.layout(), b.buffer(), layout, buffer);
-      return this;
+    if (!layout.dense()) {
+      // A part of another tensor's memory (a Concat's gradient cut up): the sum goes into a dense copy.
+      BlockedTensor sum = copy(layout, denseLike(layout));
+      try {
+        return sum.plusInPlace(b);
+      } catch (RuntimeException | Error e) {
+        sum.close();
+        throw e;
+      }
     }
-    if (layout.dense()) return plus(b);
-    // A part of another tensor's memory (a Concat's gradient cut up): the sum goes into a dense copy.
-    BlockedTensor sum = copy(layout, denseLike(layout));
-    try {
-      Reorders.accumulate(Dnnl.workspace(), b.layout(), b.buffer(), sum.layout, sum.buffer);
-    } catch (RuntimeException | Error e) {
-      sum.close();
-      throw e;
-    }
-    return sum;
+    if (shared()) return plus(b);
+    Reorders.accumulate(Dnnl.workspace(), b.layout(), b.buffer(), layout, buffer);
+    return this;
   }
 
   @Override
@@ -307,17 +315,7 @@ public final class BlockedTensor implements HeldTensor {
         padded.close();
         return null;
       }
-      Workspace workspace = Dnnl.workspace();
-      NativeBuffer target = workspace.borrow(padded.bytes());
-      try {
-        target.zero(padded.bytes());
-        Reorders.convert(workspace, layout, buffer, middle, target);
-      } catch (RuntimeException | Error e) {
-        workspace.giveBack(target);
-        padded.close();
-        throw e;
-      }
-      return new BlockedTensor(workspace, target, padded, dims);
+      return copy(layout, middle, padded, true);
     }
   }
 

@@ -228,10 +228,7 @@ public final class BatchNormalization implements ChannelAffineOp, FusingOp, Held
         || scale.size() != shape[1] || var.size() != shape[1]) {
       return null;
     }
-    float[] gain = new float[shape[1]];
-    for (int c = 0; c < gain.length; c++) {
-      gain[c] = (float) (scale.data()[c] / Math.sqrt((double) var.data()[c] + epsilon));
-    }
+    float[] gain = gains(scale.data(), var.data());
     int[] gainShape = new int[shape.length];
     Arrays.fill(gainShape, 1);
     gainShape[1] = shape[1];
@@ -241,13 +238,17 @@ public final class BatchNormalization implements ChannelAffineOp, FusingOp, Held
 
   /** y = x * gain + shift per channel, with gain and shift rounded to float as the forward pass uses them. */
   private float[][] affine(float[] scale, float[] bias, float[] mean, float[] var) {
-    float[] gain = new float[scale.length];
+    float[] gain = gains(scale, var);
     float[] shift = new float[scale.length];
-    for (int c = 0; c < gain.length; c++) {
-      gain[c] = (float) (scale[c] / Math.sqrt((double) var[c] + epsilon));
-      shift[c] = bias[c] - mean[c] * gain[c];
-    }
+    for (int c = 0; c < gain.length; c++) shift[c] = bias[c] - mean[c] * gain[c];
     return new float[][] {gain, shift};
+  }
+
+  /** scale / sqrt(var + epsilon) per channel, rounded to float: the inference map's gain and dx's factor. */
+  private float[] gains(float[] scale, float[] var) {
+    float[] gain = new float[scale.length];
+    for (int c = 0; c < gain.length; c++) gain[c] = (float) (scale[c] / Math.sqrt((double) var[c] + epsilon));
+    return gain;
   }
 
   /** The inference map, for a convolution to fold in; none for a node that normalizes by batch statistics. */

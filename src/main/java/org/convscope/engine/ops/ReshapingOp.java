@@ -29,10 +29,14 @@ abstract class ReshapingOp implements HeldForwardOp, HeldGradientOp {
   @Override
   public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
     if (held[0] == null) return null;
-    int[] shape = outputShape(held[0].shape(), inputs);
-    HeldTensor view = held[0].reshaped(shape);
+    return reshapedOrCopied(held[0], outputShape(held[0].shape(), inputs));
+  }
+
+  /** {@code t} under {@code shape}: read where it lies when its layout allows, else copied row-major first. */
+  private static HeldTensor reshapedOrCopied(HeldTensor t, int[] shape) {
+    HeldTensor view = t.reshaped(shape);
     if (view != null) return view;
-    try (HeldTensor rows = held[0].rowMajor()) {
+    try (HeldTensor rows = t.rowMajor()) {
       return rows.reshaped(shape);
     }
   }
@@ -51,13 +55,7 @@ abstract class ReshapingOp implements HeldForwardOp, HeldGradientOp {
       grads[0] = new Value(dy.tensor().reshape(shape), null);
       return grads;
     }
-    HeldTensor dx = dy.held().reshaped(shape);
-    if (dx == null) {
-      try (HeldTensor rows = dy.held().rowMajor()) {
-        dx = rows.reshaped(shape);
-      }
-    }
-    grads[0] = Value.of(dx, holdResult);
+    grads[0] = Value.of(reshapedOrCopied(dy.held(), shape), holdResult);
     return grads;
   }
 

@@ -101,28 +101,31 @@ public final class Slice implements HeldForwardOp, HeldGradientOp {
   public HeldTensor forwardHeld(ExecutionContext context, Tensor[] inputs, HeldTensor[] held) {
     if (held[0] == null) return null;
     Ranges r = ranges(held[0].shape(), inputs);
-    int[] starts = new int[r.start.length];
-    for (int k = 0; k < starts.length; k++) {
-      if (r.step[k] != 1 || r.count[k] == 0) return null;
-      starts[k] = (int) r.start[k];
-    }
-    return held[0].sliced(starts, r.count);
+    int[] starts = r.unitStepStarts();
+    return starts == null ? null : held[0].sliced(starts, r.count);
   }
 
   /** dy with zeros where the slice took nothing, when every step is 1; else null. */
   private static HeldTensor zeroPadded(HeldTensor dy, Ranges r, int[] shape) {
-    int[] before = new int[shape.length];
+    int[] before = r.unitStepStarts();
+    if (before == null || !Arrays.equals(dy.shape(), r.count)) return null;
     int[] after = new int[shape.length];
-    for (int k = 0; k < shape.length; k++) {
-      if (r.step[k] != 1 || r.count[k] == 0) return null;
-      before[k] = (int) r.start[k];
-      after[k] = shape[k] - before[k] - r.count[k];
-    }
-    return Arrays.equals(dy.shape(), r.count) ? dy.zeroPadded(before, after) : null;
+    for (int k = 0; k < shape.length; k++) after[k] = shape[k] - before[k] - r.count[k];
+    return dy.zeroPadded(before, after);
   }
 
   /** Along each axis: the first index taken, the step and how many are taken. */
-  private record Ranges(long[] start, long[] step, int[] count) {}
+  private record Ranges(long[] start, long[] step, int[] count) {
+    /** The first indices, when every step is 1 and no axis is empty (what held passes take); else null. */
+    int[] unitStepStarts() {
+      int[] starts = new int[start.length];
+      for (int k = 0; k < starts.length; k++) {
+        if (step[k] != 1 || count[k] == 0) return null;
+        starts[k] = (int) start[k];
+      }
+      return starts;
+    }
+  }
 
   /** The copy from data of {@code shape}, the bounds being {@code inputs} 1 on (or the attributes). */
   private ElementMap map(int[] shape, Tensor[] inputs) {

@@ -62,10 +62,15 @@ public final class Transpose implements PermutingOp, HeldForwardOp, HeldGradient
   public Tensor[] backward(ExecutionContext context, Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads,
       boolean[] needed) {
     if (!needed[0]) return new Tensor[] {null};
-    int[] order = permutation(outputGrads[0].rank());
+    return new Tensor[] {permute(outputGrads[0], inversePermutation(outputGrads[0].rank()))};
+  }
+
+  /** The permutation that undoes this one for a tensor of {@code rank} axes: the gradient's. */
+  private int[] inversePermutation(int rank) {
+    int[] order = permutation(rank);
     int[] inverse = new int[order.length];
     for (int k = 0; k < order.length; k++) inverse[order[k]] = k;
-    return new Tensor[] {permute(outputGrads[0], inverse)};
+    return inverse;
   }
 
   /**
@@ -77,9 +82,7 @@ public final class Transpose implements PermutingOp, HeldForwardOp, HeldGradient
   public Value[] backwardHeld(ExecutionContext context, Value[] inputs, Value[] outputs, Value dy, boolean[] needed,
       boolean holdResult) {
     if (!needed[0]) return new Value[] {null};
-    int[] order = permutation(dy.shape().length);
-    int[] inverse = new int[order.length];
-    for (int k = 0; k < order.length; k++) inverse[order[k]] = k;
+    int[] inverse = inversePermutation(dy.shape().length);
     if (dy.held() != null) {
       HeldTensor dx = dy.held().permuted(inverse);
       return dx == null ? null : new Value[] {Value.of(dx, holdResult)};
